@@ -1,0 +1,25 @@
+"""Packaging for tfgan_gp (the package) plus the recipes/ and export/ entry points."""
+from setuptools import find_packages, setup
+
+setup(
+    name="tfgan_gp",
+    version="0.1.0",
+    description="Wasserstein GANs with gradient penalty and their relatives for TensorFlow 2 / Keras 3",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["tfgan_gp", "tfgan_gp.*", "recipes", "recipes.*", "export", "export.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3.0",
+        "tensorflow-datasets",
+        "tensorboard",
+        "absl-py",
+        "numpy",
+        "scipy",
+        "pillow",
+        "matplotlib",
+    ],
+    extras_require={"test": ["pytest"]},
+    license="Apache-2.0",
+)

@@ -1,0 +1,22 @@
+"""Input pipelines: ``for_gan`` batches real data the way ``GAN.train_step`` consumes it."""
+import tensorflow as tf
+
+from tfgan_gp.data import toy  # noqa: F401  (tfgan_gp.data.toy)
+
+
+def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None):
+    """Shuffle, repeat and batch ``ds`` into ``n_critic × batch_size`` real samples per step.
+
+    One ``GAN.train_step`` splits each element into ``n_critic`` critic
+    minibatches of ``batch_size``; ``drop_remainder`` keeps shapes static.
+    ``shuffle_buffer=None`` skips shuffling (for sources that are already random).
+    """
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
+    if not isinstance(n_critic, int) or n_critic < 1:
+        raise ValueError(f"n_critic must be an integer >= 1. Received: n_critic={n_critic!r}")
+    if shuffle_buffer:
+        ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    return (ds.repeat()
+              .batch(n_critic * batch_size, drop_remainder=True)
+              .prefetch(tf.data.AUTOTUNE))

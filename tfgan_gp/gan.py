@@ -1,0 +1,309 @@
+"""The GAN model: a ``keras.Model`` whose ``train_step`` is one generator iteration.
+
+One call of :meth:`GAN.train_step` is the paper's unit of training (Gulrajani
+et al. 2017, Algorithm 1): it receives ``n_critic × batch_size`` real samples,
+splits them into ``n_critic`` distinct minibatches, makes one critic update on
+each (adversarial loss + penalty, the penalty's gradient taken on a tape nested
+inside the critic's tape), then makes one generator update on a fresh batch of
+noise. ``fit``, ``evaluate``, callbacks, ``jit_compile`` and mixed precision
+are plain Keras.
+"""
+import keras
+import tensorflow as tf
+
+from tfgan_gp import losses, penalties
+
+METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
+
+
+def paper_adam(learning_rate=1e-4):
+    """Adam with the paper's defaults (Appendix: α = 1e-4, β₁ = 0, β₂ = 0.9)."""
+    return keras.optimizers.Adam(learning_rate, beta_1=0.0, beta_2=0.9)
+
+
+def _all_layers(model):
+    return model._flatten_layers(include_self=True, recursive=True)
+
+
+def _normalizes_over_batch(layer):
+    return isinstance(layer, keras.layers.BatchNormalization) or getattr(
+        layer, "normalizes_over_batch", False)
+
+
+def _known_dims_differ(expected, actual):
+    if len(expected) != len(actual):
+        return True
+    return any(e is not None and a is not None and e != a for e, a in zip(expected, actual))
+
+
+class GAN(keras.Model):
+    """A generator and a critic trained adversarially; defaults are WGAN-GP's.
+
+    Args:
+        generator: ``keras.Model`` mapping ``z`` of shape ``(B, latent_dim)``
+            (``[z, labels]`` when ``num_classes`` is set) to samples.
+        critic: ``keras.Model`` mapping samples (``[samples, labels]`` if it has
+            two inputs) to scores ``(B, 1)``; a conditional AC-GAN critic returns
+            ``[scores, class_logits]``.
+        latent_dim: width of ``z``; ``z ~ N(0, I)``.
+        loss: a name from :func:`tfgan_gp.losses.names` or a ``Loss``.
+        penalty: a name from :func:`tfgan_gp.penalties.names`, ``None`` or a ``Penalty``.
+        n_critic: critic updates per generator update (paper: 5).
+        num_classes: number of classes for a conditional model (``None``: unconditional).
+        ac_critic_weight, ac_generator_weight: AC-GAN cross-entropy weights
+            (paper's conditional CIFAR model: 1.0 and 0.1).
+        seed: seed of the noise, interpolation and label draws.
+
+    The generator update uses a batch of the same size as one critic minibatch
+    (the authors' CIFAR code used twice that; the paper's algorithm uses m).
+    For conditional models the critic's fakes use the real minibatch's labels
+    (as in the authors' code) and the generator update draws labels uniformly.
+    """
+
+    def __init__(self, generator, critic, latent_dim, loss="wasserstein", penalty="gp",
+                 n_critic=5, num_classes=None, ac_critic_weight=1.0, ac_generator_weight=0.1,
+                 seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(n_critic, int) or n_critic < 1:
+            raise ValueError(
+                f"n_critic must be an integer >= 1 (critic updates per generator update). "
+                f"Received: n_critic={n_critic!r}")
+        if not isinstance(latent_dim, int) or latent_dim < 1:
+            raise ValueError(f"latent_dim must be a positive integer. Received: latent_dim={latent_dim!r}")
+        self.generator = generator
+        self.critic = critic
+        self.latent_dim = latent_dim
+        self.adversarial_loss = losses.get(loss)
+        self.penalty = penalties.get(penalty)
+        self.n_critic = n_critic
+        self.num_classes = num_classes
+        self.ac_critic_weight = float(ac_critic_weight)
+        self.ac_generator_weight = float(ac_generator_weight)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._critic_takes_labels = len(getattr(critic, "inputs", None) or []) == 2
+        self._check_critic_normalization()
+        self._check_shapes()
+        names = METRIC_NAMES + tuple(self.penalty.metric_names)
+        if self._is_auxiliary_classifier:
+            names += ("ac_loss_critic", "ac_loss_generator")
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+
+    # ----------------------------------------------------------------- checks
+    def _check_critic_normalization(self):
+        if not self.penalty.needs_per_sample_gradients:
+            return
+        offenders = [layer.name for layer in _all_layers(self.critic) if _normalizes_over_batch(layer)]
+        if offenders:
+            raise ValueError(
+                f"penalty={self.penalty!r} needs per-sample critic gradients, but the critic "
+                f"normalizes over the batch (layers: {', '.join(offenders)}), which mixes samples "
+                f"and invalidates the penalty. Use layer normalization or no normalization in "
+                f"the critic (Gulrajani et al. 2017, §4), or a penalty-free method. "
+                f"Received: critic with batch normalization")
+
+    def _check_shapes(self):
+        inputs = getattr(self.generator, "inputs", None)
+        if inputs and inputs[0].shape[-1] not in (None, self.latent_dim):
+            raise ValueError(
+                f"The generator's input size must equal latent_dim={self.latent_dim}. "
+                f"Received: generator input shape {tuple(inputs[0].shape)}")
+        z = tf.zeros((2, self.latent_dim))
+        labels = tf.zeros((2,), tf.int32) if self.num_classes else None
+        try:
+            fake = self._generate(z, labels, training=False)
+        except Exception as err:  # a subclassed generator tells us only by failing
+            raise ValueError(
+                f"The generator cannot be called on z of shape (batch, latent_dim="
+                f"{self.latent_dim}). Received: {type(err).__name__}: {err}") from err
+        critic_inputs = getattr(self.critic, "inputs", None)
+        if critic_inputs and _known_dims_differ(tuple(critic_inputs[0].shape[1:]), tuple(fake.shape[1:])):
+            raise ValueError(
+                f"The generator's output shape must match the critic's input shape. "
+                f"Received: generator output (batch,) + {tuple(fake.shape[1:])}, "
+                f"critic input {tuple(critic_inputs[0].shape)}")
+        try:
+            outputs = self._critic_outputs(fake, labels, training=False)
+        except Exception as err:
+            raise ValueError(
+                f"The critic cannot be called on the generator's output of shape "
+                f"{tuple(fake.shape)}. Received: {type(err).__name__}: {err}") from err
+        self._is_auxiliary_classifier = isinstance(outputs, (list, tuple))
+        if self._is_auxiliary_classifier and not self.num_classes:
+            raise ValueError(
+                "The critic returns class logits (AC-GAN) but num_classes is not set. "
+                "Received: num_classes=None")
+
+    # ---------------------------------------------------------------- compile
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Set the two optimizers (default: :func:`paper_adam`) plus any ``Model.compile`` option.
+
+        Under the ``mixed_float16`` policy each optimizer is wrapped in a
+        ``keras.optimizers.LossScaleOptimizer`` (dynamic loss scaling);
+        ``mixed_bfloat16`` needs none. ``model.optimizer`` is the generator's,
+        so ``model.optimizer.iterations`` counts generator iterations.
+        """
+        g_optimizer = self._loss_scaled(g_optimizer or paper_adam(), self.generator)
+        d_optimizer = self._loss_scaled(d_optimizer or paper_adam(), self.critic)
+        super().compile(optimizer=g_optimizer, auto_scale_loss=False, **kwargs)
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.critic.trainable_variables)
+
+    @staticmethod
+    def _loss_scaled(optimizer, model):
+        if model.dtype_policy.name == "mixed_float16" and not isinstance(
+                optimizer, keras.optimizers.LossScaleOptimizer):
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    # ---------------------------------------------------------- model calls
+    def call(self, inputs, training=False):
+        """The generator: ``z`` (or ``[z, labels]``) to samples."""
+        return self.generator(inputs, training=training)
+
+    def _generate(self, z, labels, training):
+        inputs = [z, labels] if self.num_classes else z
+        return self.generator(inputs, training=training)
+
+    def _critic_outputs(self, x, labels, training):
+        inputs = [x, labels] if self._critic_takes_labels else x
+        return self.critic(inputs, training=training)
+
+    def _score(self, x, labels, training=True):
+        """Critic scores as float32 ``(B, 1)`` and the AC-GAN class logits (or ``None``)."""
+        outputs = self._critic_outputs(x, labels, training)
+        if self._is_auxiliary_classifier:
+            scores, logits = outputs
+            return tf.cast(scores, tf.float32), tf.cast(logits, tf.float32)
+        return tf.cast(outputs, tf.float32), None
+
+    def _noise(self, n):
+        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+
+    def _random_labels(self, n):
+        if not self.num_classes:
+            return None
+        return keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator, dtype="int32")
+
+    def sample(self, n, seed=0, labels=None):
+        """``n`` generator outputs (float32) for ``z ~ N(0, I)`` drawn deterministically from ``seed``.
+
+        Conditional models take ``labels`` (default: ``0, 1, …`` cycling through the classes).
+        """
+        z = tf.random.stateless_normal((n, self.latent_dim), seed=[seed, 0])
+        if self.num_classes and labels is None:
+            labels = tf.range(n, dtype=tf.int32) % self.num_classes
+        if labels is not None:
+            labels = tf.cast(labels, tf.int32)
+        return tf.cast(self._generate(z, labels, training=False), tf.float32)
+
+    # -------------------------------------------------------------- training
+    def _unpack(self, data):
+        if isinstance(data, (tuple, list)):
+            real = data[0]
+            labels = data[1] if self.num_classes and len(data) > 1 else None
+        else:
+            real, labels = data, None
+        if self.num_classes and labels is None:
+            raise ValueError(
+                f"A conditional GAN (num_classes={self.num_classes}) needs (samples, labels) "
+                f"batches. Received: samples only")
+        return real, (tf.cast(labels, tf.int32) if labels is not None else None)
+
+    def _minibatch_size(self, real):
+        total = real.shape[0]
+        if total is not None:
+            if total % self.n_critic:
+                raise ValueError(
+                    f"A training batch holds n_critic={self.n_critic} critic minibatches, so its "
+                    f"size must be divisible by n_critic (batch with tfgan_gp.data.for_gan). "
+                    f"Received: batch of {total} samples")
+            return total // self.n_critic
+        total = tf.shape(real)[0]
+        tf.debugging.assert_equal(
+            total % self.n_critic, 0,
+            message=f"A training batch must hold n_critic={self.n_critic} equal minibatches "
+                    f"(batch with tfgan_gp.data.for_gan)")
+        return total // self.n_critic
+
+    def _update(self, name, value):
+        self.trackers[name].update_state(value)
+
+    def _critic_step(self, real, labels):
+        n = tf.shape(real)[0]
+        fake = self._generate(self._noise(n), labels, training=True)
+        grad_scale = self.d_optimizer.scale_loss(tf.constant(1.0))
+
+        def critic_scores(x, training=True):
+            return self._score(x, labels, training)[0]
+
+        with tf.GradientTape() as tape:
+            real_out, real_logits = self._score(real, labels)
+            fake_out, _ = self._score(fake, labels)
+            d_loss = self.adversarial_loss.critic_loss(real_out, fake_out)
+            weighted, stats = self.penalty.compute(
+                critic_scores, real, fake, training=True, seed=self.seed_generator,
+                grad_scale=grad_scale)
+            d_loss += weighted
+            if self._is_auxiliary_classifier:
+                ac_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=labels, logits=real_logits))
+                d_loss += self.ac_critic_weight * ac_loss
+            scaled = self.d_optimizer.scale_loss(d_loss)
+        grads = tape.gradient(scaled, self.critic.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
+        self.penalty.after_critic_update(self.critic)
+
+        self._update("d_loss", d_loss)
+        self._update("wasserstein_estimate", tf.reduce_mean(real_out) - tf.reduce_mean(fake_out))
+        for name, value in stats.items():
+            self._update(name, value)
+        if self._is_auxiliary_classifier:
+            self._update("ac_loss_critic", ac_loss)
+
+    def _generator_step(self, real, real_labels):
+        n = tf.shape(real)[0]
+        labels = self._random_labels(n)
+        with tf.GradientTape() as tape:
+            fake = self._generate(self._noise(n), labels, training=True)
+            fake_out, fake_logits = self._score(fake, labels)
+            real_out = None
+            if self.adversarial_loss.needs_real_for_generator:
+                real_out = self._score(real, real_labels)[0]
+            g_loss = self.adversarial_loss.generator_loss(real_out, fake_out)
+            if self._is_auxiliary_classifier:
+                ac_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=labels, logits=fake_logits))
+                g_loss += self.ac_generator_weight * ac_loss
+            scaled = self.g_optimizer.scale_loss(g_loss)
+        grads = tape.gradient(scaled, self.generator.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        self._update("g_loss", g_loss)
+        if self._is_auxiliary_classifier:
+            self._update("ac_loss_generator", ac_loss)
+
+    def train_step(self, data):
+        """One generator iteration: ``n_critic`` critic updates on distinct minibatches, then G."""
+        real, labels = self._unpack(data)
+        m = self._minibatch_size(real)
+        for i in range(self.n_critic):
+            self._critic_step(real[i * m:(i + 1) * m],
+                              None if labels is None else labels[i * m:(i + 1) * m])
+        self._generator_step(real[-m:], None if labels is None else labels[-m:])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def test_step(self, data):
+        """Critic loss (no penalty) and Wasserstein estimate on held-out real data (paper §5.6)."""
+        real, labels = self._unpack(data)
+        n = tf.shape(real)[0]
+        fake_labels = labels if labels is not None else self._random_labels(n)
+        fake = self._generate(self._noise(n), fake_labels, training=False)
+        real_out, _ = self._score(real, labels, training=False)
+        fake_out, _ = self._score(fake, fake_labels, training=False)
+        self._update("d_loss", self.adversarial_loss.critic_loss(real_out, fake_out))
+        self._update("wasserstein_estimate", tf.reduce_mean(real_out) - tf.reduce_mean(fake_out))
+        return {name: self.trackers[name].result() for name in ("d_loss", "wasserstein_estimate")}

@@ -156,6 +156,10 @@ class GAN(keras.Model):
             return keras.optimizers.LossScaleOptimizer(optimizer)
         return optimizer
 
+    def fit(self, *args, shuffle=False, **kwargs):
+        """``keras.Model.fit``; data come from ``tf.data`` (see ``for_gan``), so no shuffle here."""
+        return super().fit(*args, shuffle=shuffle, **kwargs)
+
     @property
     def metrics(self):
         return list(self.trackers.values())

@@ -11,7 +11,7 @@ are plain Keras.
 import keras
 import tensorflow as tf
 
-from tfgan_gp import losses, penalties
+from tfgan_gp import losses, penalties, randomness
 
 METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
 
@@ -87,6 +87,7 @@ class GAN(keras.Model):
         if self._is_auxiliary_classifier:
             names += ("ac_loss_critic", "ac_loss_generator")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self.built = True  # both networks were built by the shape checks
 
     # ----------------------------------------------------------------- checks
     def _check_critic_normalization(self):
@@ -161,6 +162,11 @@ class GAN(keras.Model):
         return super().fit(*args, shuffle=shuffle, **kwargs)
 
     @property
+    def iteration(self):
+        """Generator iterations done so far (a Python int, under any strategy)."""
+        return int(tf.convert_to_tensor(self.optimizer.iterations).numpy())
+
+    @property
     def metrics(self):
         return list(self.trackers.values())
 
@@ -186,12 +192,12 @@ class GAN(keras.Model):
         return tf.cast(outputs, tf.float32), None
 
     def _noise(self, n):
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        return randomness.normal([n, self.latent_dim], self.seed_generator)
 
     def _random_labels(self, n):
         if not self.num_classes:
             return None
-        return keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator, dtype="int32")
+        return randomness.randint([n], self.seed_generator, 0, self.num_classes)
 
     def sample(self, n, seed=0, labels=None):
         """``n`` generator outputs (float32) for ``z ~ N(0, I)`` drawn deterministically from ``seed``.
@@ -257,7 +263,7 @@ class GAN(keras.Model):
                 ac_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
                     labels=labels, logits=real_logits))
                 d_loss += self.ac_critic_weight * ac_loss
-            scaled = self.d_optimizer.scale_loss(d_loss)
+            scaled = self.d_optimizer.scale_loss(randomness.scale_for_replicas(d_loss))
         grads = tape.gradient(scaled, self.critic.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
         self.penalty.after_critic_update(self.critic)
@@ -283,7 +289,7 @@ class GAN(keras.Model):
                 ac_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
                     labels=labels, logits=fake_logits))
                 g_loss += self.ac_generator_weight * ac_loss
-            scaled = self.g_optimizer.scale_loss(g_loss)
+            scaled = self.g_optimizer.scale_loss(randomness.scale_for_replicas(g_loss))
         grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         self._update("g_loss", g_loss)
@@ -298,7 +304,7 @@ class GAN(keras.Model):
             self._critic_step(real[i * m:(i + 1) * m],
                               None if labels is None else labels[i * m:(i + 1) * m])
         self._generator_step(real[-m:], None if labels is None else labels[-m:])
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self._logs(self.trackers)
 
     def test_step(self, data):
         """Critic loss (no penalty) and Wasserstein estimate on held-out real data (paper §5.6)."""
@@ -310,4 +316,11 @@ class GAN(keras.Model):
         fake_out, _ = self._score(fake, fake_labels, training=False)
         self._update("d_loss", self.adversarial_loss.critic_loss(real_out, fake_out))
         self._update("wasserstein_estimate", tf.reduce_mean(real_out) - tf.reduce_mean(fake_out))
-        return {name: self.trackers[name].result() for name in ("d_loss", "wasserstein_estimate")}
+        return self._logs(("d_loss", "wasserstein_estimate"))
+
+    def _logs(self, names):
+        logs = {name: self.trackers[name].result() for name in names}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras reduces multi-worker logs with strategy.reduce(MEAN, axis=0), which needs an axis.
+            logs = {name: value[None] for name, value in logs.items()}
+        return logs

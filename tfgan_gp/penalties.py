@@ -9,8 +9,9 @@ Gradient norms are taken over all non-batch axes as
 ``sqrt(sum(g²) + 1e-10)``: the epsilon keeps the norm's own gradient finite
 when a gradient is exactly zero (it shifts the norm by at most 1e-5).
 """
-import keras
 import tensorflow as tf
+
+from tfgan_gp import randomness
 
 NORM_EPSILON = 1e-10
 _REGISTRY = {}
@@ -63,8 +64,7 @@ def input_gradient_norms(critic, x, training=True, grad_scale=1.0):
 
 def _uniform_per_sample(x, seed):
     """ε ~ U[0, 1], one per sample, shaped to broadcast over all non-batch axes."""
-    shape = [tf.shape(x)[0]] + [1] * (len(x.shape) - 1)
-    return keras.random.uniform(shape, dtype="float32", seed=seed)
+    return randomness.uniform([tf.shape(x)[0]] + [1] * (len(x.shape) - 1), seed)
 
 
 class Penalty:
@@ -136,7 +136,8 @@ class DRAGAN(Penalty):
 
     ``x_p = x + noise_scale·std(x)·u``, u ~ U[0, 1] elementwise and std over the
     whole batch (as the authors' code); ``x̂ = x + ε·(x_p - x)``, ε ~ U[0, 1] per
-    sample; penalty ``λ·E[(‖∇D(x̂)‖₂ - 1)²]``. The fake batch is not used.
+    sample; penalty ``λ·E[(‖∇D(x̂)‖₂ - 1)²]``. The fake batch is not used. Under
+    ``tf.distribute`` the std is that of each replica's share of the batch.
     """
 
     def __init__(self, weight=10.0, noise_scale=0.5):
@@ -145,7 +146,7 @@ class DRAGAN(Penalty):
 
     def compute(self, critic, real, fake, training=True, seed=None, grad_scale=1.0):
         real = tf.cast(real, tf.float32)
-        noise = keras.random.uniform(tf.shape(real), dtype="float32", seed=seed)
+        noise = randomness.uniform([tf.shape(real)[0]] + list(real.shape[1:]), seed)
         perturbed = real + self.noise_scale * tf.math.reduce_std(real) * noise
         points = real + _uniform_per_sample(real, seed) * (perturbed - real)
         norms = input_gradient_norms(critic, points, training, grad_scale)

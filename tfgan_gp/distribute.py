@@ -1,0 +1,64 @@
+"""Scale-out through ``tf.distribute``: choosing a strategy and where each worker may write.
+
+* ``none``: the default strategy (one device).
+* ``mirrored``: ``MirroredStrategy`` over this machine's GPUs (or the given devices).
+* ``multi_worker``: ``MultiWorkerMirroredStrategy``; every worker runs the same command with
+  its own ``TF_CONFIG``, e.g. for two workers on two hosts::
+
+      TF_CONFIG='{"cluster": {"worker": ["host1:12345", "host2:12345"]},
+                  "task": {"type": "worker", "index": 0}}' python -m recipes.cifar_resnet ...
+      # and index 1 on host2. Worker 0 is the chief: it writes logs and checkpoints.
+
+TPU and other multi-host strategies go through the same code path (``GAN.train_step``
+runs per replica; losses are scaled to the global batch, random draws are made for
+the global batch and sliced per replica, see :mod:`tfgan_gp.randomness`).
+"""
+import json
+import os
+import tempfile
+
+import tensorflow as tf
+
+STRATEGIES = ("none", "mirrored", "multi_worker")
+
+
+def make_strategy(name="none", devices=None):
+    """Build the ``tf.distribute`` strategy called ``name`` (one of :data:`STRATEGIES`)."""
+    if name == "none":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy(devices)
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError("--distribute=multi_worker needs the TF_CONFIG environment variable "
+                             "(cluster and task of this worker). Received: no TF_CONFIG")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"Unknown strategy: expected one of {', '.join(STRATEGIES)}. Received: distribute={name!r}")
+
+
+def task():
+    """``(task type, task index)`` from ``TF_CONFIG``; ``(None, 0)`` for a single process."""
+    config = json.loads(os.environ.get("TF_CONFIG", "{}"))
+    info = config.get("task", {})
+    return info.get("type"), int(info.get("index", 0))
+
+
+def is_chief():
+    """True for the process that writes logs and checkpoints (single process, chief, or worker 0)."""
+    task_type, index = task()
+    return task_type in (None, "chief") or (task_type == "worker" and index == 0 and not _has_chief())
+
+
+def _has_chief():
+    return "chief" in json.loads(os.environ.get("TF_CONFIG", "{}")).get("cluster", {})
+
+
+def writable_dir(directory):
+    """``directory`` on the chief; a private temporary directory on other workers.
+
+    Multi-worker saves are collective, so every worker must save; only the chief's copy is kept.
+    """
+    if is_chief():
+        return directory
+    task_type, index = task()
+    return tempfile.mkdtemp(prefix=f"tfgan_gp_{task_type}_{index}_")

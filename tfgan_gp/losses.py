@@ -24,17 +24,30 @@ def register(name):
     return wrap
 
 
+_F_GAN_PREFIX = "f_gan:"
+
+
 def names():
-    """The registered loss names, sorted."""
-    return sorted(_REGISTRY)
+    """The registered loss names and the ``f_gan:<divergence>`` losses, sorted."""
+    from tfgan_gp import divergences  # lazy: divergences imports this module
+
+    return sorted(list(_REGISTRY) + [_F_GAN_PREFIX + name for name in divergences.names()])
 
 
 def get(identifier):
-    """Return a :class:`Loss` from a registered name or pass an instance through."""
+    """Return a :class:`Loss` from a registered name or pass an instance through.
+
+    ``"f_gan:<divergence>"`` gives :class:`tfgan_gp.divergences.FGAN` with the
+    paper's alternative generator update; build ``FGAN`` directly for the other.
+    """
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str) and identifier in _REGISTRY:
         return _REGISTRY[identifier]()
+    if isinstance(identifier, str) and identifier.startswith(_F_GAN_PREFIX) and identifier in names():
+        from tfgan_gp import divergences  # lazy: divergences imports this module
+
+        return divergences.FGAN(identifier[len(_F_GAN_PREFIX):])
     raise ValueError(
         f"Unknown loss: expected one of {', '.join(names())} or a "
         f"tfgan_gp.losses.Loss instance. Received: loss={identifier!r}")

@@ -1,7 +1,12 @@
-"""Input pipelines: ``for_gan`` batches real data the way ``GAN.train_step`` consumes it."""
+"""Input pipelines: image and text loaders (tfds + local files) and ``for_gan``, which batches real data the
+way ``GAN.train_step`` consumes it."""
 import tensorflow as tf
 
 from tfgan_gp.data import toy  # noqa: F401  (tfgan_gp.data.toy)
+from tfgan_gp.data import images, sources, text  # noqa: F401
+from tfgan_gp.data.images import check_image_shape, load_images, num_classes  # noqa: F401
+from tfgan_gp.data.sources import DataUnavailableError  # noqa: F401
+from tfgan_gp.data.text import Vocab, load_text  # noqa: F401
 
 
 def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None):
@@ -10,11 +15,15 @@ def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None):
     One ``GAN.train_step`` splits each element into ``n_critic`` critic
     minibatches of ``batch_size``; ``drop_remainder`` keeps shapes static.
     ``shuffle_buffer=None`` skips shuffling (for sources that are already random).
+    The source is repeated before batching, so a dataset smaller than ``n_critic × batch_size`` still gives
+    full batches (its examples then recur within a step); an empty one is refused.
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
     if not isinstance(n_critic, int) or n_critic < 1:
         raise ValueError(f"n_critic must be an integer >= 1. Received: n_critic={n_critic!r}")
+    if int(ds.cardinality()) == 0:
+        raise ValueError("The dataset is empty, so it cannot feed training. Received: a dataset of cardinality 0")
     if shuffle_buffer:
         ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     return (ds.repeat()

@@ -4,12 +4,13 @@ import tensorflow as tf
 
 from tfgan_gp.data import toy  # noqa: F401  (tfgan_gp.data.toy)
 from tfgan_gp.data import images, sources, text  # noqa: F401
+from tfgan_gp.data.replicas import active_replicas, arrange, check_divisible
 from tfgan_gp.data.images import check_image_shape, load_images, num_classes  # noqa: F401
 from tfgan_gp.data.sources import DataUnavailableError  # noqa: F401
 from tfgan_gp.data.text import Vocab, load_text  # noqa: F401
 
 
-def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None):
+def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None, replicas=None):
     """Shuffle, repeat and batch ``ds`` into ``n_critic × batch_size`` real samples per step.
 
     One ``GAN.train_step`` splits each element into ``n_critic`` critic
@@ -17,6 +18,9 @@ def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None):
     ``shuffle_buffer=None`` skips shuffling (for sources that are already random).
     The source is repeated before batching, so a dataset smaller than ``n_critic × batch_size`` still gives
     full batches (its examples then recur within a step); an empty one is refused.
+    Under ``tf.distribute`` (``replicas``: default, the strategy in scope) ``batch_size`` is global and
+    rows are ordered so that R replicas together train on exactly what one device would
+    (:mod:`tfgan_gp.data.replicas`).
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
@@ -24,8 +28,12 @@ def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None):
         raise ValueError(f"n_critic must be an integer >= 1. Received: n_critic={n_critic!r}")
     if int(ds.cardinality()) == 0:
         raise ValueError("The dataset is empty, so it cannot feed training. Received: a dataset of cardinality 0")
+    replicas = replicas or active_replicas()
+    check_divisible(batch_size, replicas)
     if shuffle_buffer:
         ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-    return (ds.repeat()
-              .batch(n_critic * batch_size, drop_remainder=True)
-              .prefetch(tf.data.AUTOTUNE))
+    ds = ds.repeat().batch(n_critic * batch_size, drop_remainder=True)
+    if replicas > 1:
+        ds = ds.map(lambda *b: arrange(b if len(b) > 1 else b[0], n_critic, replicas),
+                    num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)

@@ -10,6 +10,8 @@ file); stream larger ones with :func:`tfgan_gp.data.for_gan`.
 import numpy as np
 import tensorflow as tf
 
+from tfgan_gp.data.replicas import active_replicas, arrange, check_divisible
+
 
 def arrays_from(ds, limit=None):
     """Materialise an unbatched dataset (elements: tensor or tuple of tensors) as numpy arrays."""
@@ -26,12 +28,15 @@ def arrays_from(ds, limit=None):
     return tuple(np.concatenate(c) for c in columns)
 
 
-def replay_batches(arrays, batch_size, n_critic, seed=0, start_step=0):
+def replay_batches(arrays, batch_size, n_critic, seed=0, start_step=0, replicas=None):
     """Infinite ``tf.data`` of ``n_critic × batch_size`` samples per step, starting at ``start_step``.
 
     ``arrays`` is an array or a tuple of arrays with the same first dimension (e.g. images, labels);
-    elements are a tensor or a tuple accordingly.
+    elements are a tensor or a tuple accordingly. Under ``tf.distribute`` rows are ordered as in
+    :func:`tfgan_gp.data.for_gan`.
     """
+    replicas = replicas or active_replicas()
+    check_divisible(batch_size, replicas)
     single = not isinstance(arrays, (tuple, list))
     arrays = (arrays,) if single else tuple(arrays)
     n = len(arrays[0])
@@ -53,7 +58,7 @@ def replay_batches(arrays, batch_size, n_critic, seed=0, start_step=0):
         index = tf.where(positions // n == first_epoch, permuted(within, first_epoch),
                          permuted(within, first_epoch + 1))
         batch = tuple(tf.gather(t, index) for t in tensors)
-        return batch[0] if single else batch
+        return arrange(batch[0] if single else batch, n_critic, replicas)
 
     return (tf.data.Dataset.counter(start_step)
             .map(step_batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

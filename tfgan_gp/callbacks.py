@@ -1,11 +1,11 @@
-"""Training callbacks: pictures of the critic's value surface for 2-D toy data."""
+"""Training callbacks: pictures of the critic's value surface for 2-D toy data, sample-quality evaluation."""
 import os
 
 import keras
 import matplotlib.pyplot as plt
 import tensorflow as tf
 
-from tfgan_gp import plotting
+from tfgan_gp import metrics, plotting
 
 
 class ToyValueSurface(keras.callbacks.Callback):
@@ -34,3 +34,100 @@ class ToyValueSurface(keras.callbacks.Callback):
         ax.legend(loc="upper right", fontsize=7, markerscale=4)
         self.last_png = os.path.join(self.log_dir, f"value_surface_{step:06d}.png")
         plotting.save_png(plotting.figure_png(fig), self.last_png, self.writer, "value_surface", step)
+
+
+class Evaluate(keras.callbacks.Callback):
+    """Every ``every_n_iterations`` generator iterations, score ``num_samples`` generated samples.
+
+    Images (default): Inception score and, with ``real_stats``, FID and KID, computed by
+    :class:`tfgan_gp.metrics.ImageEvaluator` with ``classifier`` (e.g.
+    ``tfgan_gp.metrics.InceptionFeatures()``, any callable ``images -> (logits,
+    pool_features)`` or a SavedModel path). Text: :meth:`text` (JS-1…4 in bits). 2-D toy
+    data: :meth:`toy` (W1, modes covered, high-quality fraction). Any other evaluator
+    (see :mod:`tfgan_gp.metrics.evaluation`) goes in ``evaluator``.
+
+    The trigger is the generator-iteration counter ``model.optimizer.iterations``, checked
+    after every training batch (so any ``steps_per_epoch`` works, and a resumed run keeps
+    its schedule). Results are written as TensorBoard scalars in ``log_dir/eval`` at that
+    iteration, and the latest ones (plus ``eval_iteration``, the iteration they belong to)
+    into the epoch's ``logs``, hence into ``history.history``, from the first evaluation on.
+
+    Args:
+        every_n_iterations: generator iterations between evaluations.
+        num_samples: generated samples per evaluation (the paper's IS: 50,000).
+        classifier, real_stats: see :class:`~tfgan_gp.metrics.ImageEvaluator`. Real images
+            are scored once, at the first evaluation, and cached in
+            ``log_dir/real_stats_<dataset_name>.npz`` when both are given.
+        log_dir: TensorBoard log directory (``None``: logs and history only).
+        dataset_name: key of the cached real statistics.
+        evaluator: an evaluator instead of ``classifier``.
+        seed: latent codes of evaluation ``k`` are drawn from seeds ``seed, seed + 1, …``
+            (the same at every evaluation).
+        **image_options: ``batch_size``, ``num_real``, ``splits``, ``kid_block_size``,
+            ``keep_features`` of ``ImageEvaluator``.
+    """
+
+    def __init__(self, every_n_iterations, num_samples, classifier=None, real_stats=None, log_dir=None,
+                 dataset_name=None, evaluator=None, seed=0, **image_options):
+        super().__init__()
+        for name, value in (("every_n_iterations", every_n_iterations), ("num_samples", num_samples)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+        if (classifier is None) == (evaluator is None):
+            raise ValueError(f"Evaluate needs exactly one of classifier (images) or evaluator. "
+                             f"Received: classifier={classifier!r}, evaluator={evaluator!r}")
+        if evaluator is None:
+            cache = (os.path.join(log_dir, f"real_stats_{dataset_name}.npz")
+                     if log_dir and dataset_name else None)
+            evaluator = metrics.ImageEvaluator(classifier, real_stats, cache_path=cache, **image_options)
+        self.evaluator = evaluator
+        self.every_n_iterations, self.num_samples = every_n_iterations, num_samples
+        self.log_dir, self.seed = log_dir, seed
+        self.latest = {}
+        self._writer = None
+        self._done = 0
+
+    @classmethod
+    def text(cls, every_n_iterations, num_samples, reference, decode, log_dir=None, max_n=4, batch_size=64,
+             seed=0):
+        """JS divergences of character n-grams (n = 1..``max_n``) against ``reference`` lines (paper §5.5)."""
+        return cls(every_n_iterations, num_samples, log_dir=log_dir, seed=seed,
+                   evaluator=metrics.TextEvaluator(reference, decode, max_n, batch_size))
+
+    @classmethod
+    def toy(cls, every_n_iterations, num_samples, dataset, log_dir=None, seed=0, w1_samples=512):
+        """Toy metrics for a ``tfgan_gp.data.toy`` dataset name (or a ``(M, 2)`` array of real points)."""
+        if isinstance(dataset, str):
+            evaluator = metrics.ToyEvaluator.for_dataset(dataset, w1_samples, seed, w1_samples)
+        else:
+            evaluator = metrics.ToyEvaluator(dataset, w1_samples=w1_samples)
+        return cls(every_n_iterations, num_samples, log_dir=log_dir, seed=seed, evaluator=evaluator)
+
+    def _iteration(self):
+        return int(self.model.optimizer.iterations)
+
+    def on_train_begin(self, logs=None):
+        self._done = self._iteration() // self.every_n_iterations
+
+    def on_train_batch_end(self, batch, logs=None):
+        iteration = self._iteration()
+        if iteration // self.every_n_iterations > self._done:
+            self._done = iteration // self.every_n_iterations
+            self.evaluate(iteration)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs.update(self.latest)
+
+    def evaluate(self, iteration):
+        """Score the model now; log the results at ``iteration`` and return them."""
+        results = self.evaluator(lambda n, seed: self.model.sample(n, seed=seed), self.num_samples, self.seed)
+        if self.log_dir:
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval"))
+            with self._writer.as_default(step=iteration):
+                for name, value in results.items():
+                    tf.summary.scalar(name, value)
+            self._writer.flush()
+        self.latest = dict(results, eval_iteration=float(iteration))
+        return results

@@ -1,0 +1,146 @@
+"""The Evaluate callback: trigger on generator iterations, TensorBoard scalars, history, cached real statistics."""
+import glob
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfgan_gp as tg
+from tfgan_gp import metrics
+from tfgan_gp.architectures import mlp
+from tfgan_gp.callbacks import Evaluate
+from tfgan_gp.metrics import evaluation
+
+LATENT = 8
+
+
+def image_gan():
+    z = keras.Input((LATENT,))
+    x = keras.layers.Reshape((4, 4, 4))(keras.layers.Dense(64)(z))
+    x = keras.layers.Conv2DTranspose(8, 4, strides=4, padding="same", activation="relu")(x)
+    generator = keras.Model(z, keras.layers.Conv2D(3, 3, padding="same", activation="tanh")(x))
+    images = keras.Input((16, 16, 3))
+    h = keras.layers.Flatten()(keras.layers.Conv2D(8, 4, strides=4)(images))
+    critic = keras.Model(images, keras.layers.Dense(1)(h))
+    gan = tg.GAN(generator, critic, latent_dim=LATENT, n_critic=1, seed=0)
+    gan.compile()
+    return gan
+
+
+def tiny_classifier():
+    inputs = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(6, 3, strides=2, activation="relu")(inputs)
+    pool = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    return metrics.KerasClassifier(keras.Model(inputs, keras.layers.Dense(5)(pool), name="tiny"), "pool")
+
+
+def real_images(n=64, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (n, 16, 16, 3)).astype(np.float32)
+
+
+def read_scalars(log_dir):
+    """{tag: {step: value}} from every event file under ``log_dir``."""
+    out = {}
+    for path in glob.glob(os.path.join(log_dir, "**", "events.out.tfevents.*"), recursive=True):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                out.setdefault(value.tag, {})[event.step] = float(tf.make_ndarray(value.tensor))
+    return out
+
+
+def test_image_metrics_reach_tensorboard_and_history_at_generator_iterations(tmp_path):
+    gan, clf, real = image_gan(), tiny_classifier(), real_images()
+    log_dir = str(tmp_path)
+    callback = Evaluate(2, 48, clf, real, log_dir=log_dir, dataset_name="noise", batch_size=20,
+                        kid_block_size=16)
+    data = tf.data.Dataset.from_tensor_slices(real).repeat().batch(4)
+    history = gan.fit(data, steps_per_epoch=3, epochs=2, verbose=0, callbacks=[callback])
+
+    scalars = read_scalars(os.path.join(log_dir, "eval"))
+    for tag in ("inception_score", "inception_score_std", "fid", "kid", "kid_std"):
+        assert sorted(scalars[tag]) == [2, 4, 6], tag          # generator iterations, not epochs
+    assert history.history["eval_iteration"] == [2.0, 6.0]      # latest evaluation at each epoch end
+    assert history.history["fid"] == pytest.approx([scalars["fid"][2], scalars["fid"][6]], rel=1e-6)
+
+    # Known answer: the same numbers straight from the formulas on the model's samples and the real images.
+    fake = np.concatenate([gan.sample(20, seed=0), gan.sample(20, seed=1), gan.sample(8, seed=2)])
+    fake_logits, fake_pool = (np.asarray(t) for t in clf(fake))
+    real_pool = np.asarray(clf(real[:48])[1])
+    assert scalars["fid"][6] == pytest.approx(metrics.frechet_distance(real_pool, fake_pool), rel=1e-4)
+    assert scalars["inception_score"][6] == pytest.approx(metrics.inception_score(fake_logits)[0], rel=1e-4)
+    kid = metrics.kernel_inception_distance(fake_pool, real_pool, block_size=16)
+    assert scalars["kid"][6] == pytest.approx(kid[0], rel=1e-3, abs=1e-7)
+    assert os.path.exists(os.path.join(log_dir, "real_stats_noise.npz"))
+
+
+def test_real_statistics_are_cached_per_dataset_in_the_log_dir(tmp_path):
+    clf = tiny_classifier()
+    first = evaluation.ImageEvaluator(clf, real_images(seed=1), cache_path=str(tmp_path / "real_stats_a.npz"))
+    stats = first.real_statistics(32)
+    other_images = evaluation.ImageEvaluator(clf, real_images(seed=2),
+                                             cache_path=str(tmp_path / "real_stats_a.npz"))
+    np.testing.assert_array_equal(other_images.real_statistics(32).moments.mean, stats.moments.mean)
+    from_path = Evaluate(5, 32, clf, str(tmp_path / "real_stats_a.npz")).evaluator.real_statistics(32)
+    np.testing.assert_array_equal(from_path.features, stats.features)
+    fresh = evaluation.ImageEvaluator(clf, real_images(seed=2), cache_path=str(tmp_path / "real_stats_b.npz"))
+    assert not np.array_equal(fresh.real_statistics(32).moments.mean, stats.moments.mean)
+
+
+class StubModel:
+    """What Evaluate reads from a GAN: ``optimizer.iterations`` and ``sample(n, seed)``."""
+
+    def __init__(self, sample):
+        self.optimizer = type("Optimizer", (), {"iterations": tf.Variable(0, dtype=tf.int64)})()
+        self.sample = sample
+
+
+def test_text_mode_logs_js_of_decoded_samples(tmp_path):
+    alphabet = np.array(list("ab c"))
+
+    def sample(n, seed):                                        # one-hot "softmax" outputs (n, 6, 4)
+        rng = np.random.default_rng(seed)
+        return np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, 6))]
+
+    decode = lambda batch: ["".join(alphabet[row]) for row in np.argmax(batch, axis=-1)]  # noqa: E731
+    reference = ["abab c", "cab ba", "aaaa b"]
+    callback = Evaluate.text(10, 12, reference, decode, log_dir=str(tmp_path), batch_size=5)
+    callback.set_model(StubModel(sample))
+    callback.on_train_begin()
+    for _ in range(12):
+        callback.model.optimizer.iterations.assign_add(1)
+        callback.on_train_batch_end(0)
+    logs = {"d_loss": 0.0}
+    callback.on_epoch_end(0, logs)
+    lines = decode(sample(5, 0)) + decode(sample(5, 1)) + decode(sample(2, 2))
+    for n in range(1, 5):
+        assert logs[f"js{n}"] == pytest.approx(metrics.ngram_js(lines, reference, n), rel=1e-12)
+    assert logs["eval_iteration"] == 10.0 and logs["d_loss"] == 0.0
+    assert sorted(read_scalars(str(tmp_path))["js4"]) == [10]
+
+
+def test_toy_mode_through_fit(tmp_path):
+    gan = tg.GAN(mlp.generator(2, 2, width=16, depth=2), mlp.critic(2, width=16, depth=2), latent_dim=2,
+                 seed=0)
+    gan.compile()
+    data = tg.data.for_gan(tg.data.toy.dataset("8gaussians"), batch_size=8, n_critic=5, shuffle_buffer=None)
+    callback = Evaluate.toy(3, 256, "8gaussians", log_dir=str(tmp_path), w1_samples=64)
+    history = gan.fit(data, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[callback])
+    fake = gan.sample(256, seed=0).numpy()
+    centres = tg.data.toy.centres("8gaussians")
+    radius = 0.1 / tg.data.toy.scale("8gaussians")
+    assert history.history["modes_covered"] == [float(metrics.modes_covered(fake, centres, radius))]
+    assert history.history["high_quality_fraction"] == [metrics.high_quality_fraction(fake, centres, radius)]
+    real = tg.data.toy.sample("8gaussians", 64, [0, -1]).numpy()
+    assert history.history["w1"][0] == pytest.approx(metrics.wasserstein1(fake[:64], real))
+    assert sorted(read_scalars(str(tmp_path))["w1"]) == [3]
+
+
+def test_evaluate_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="every_n_iterations"):
+        Evaluate(0, 10, tiny_classifier())
+    with pytest.raises(ValueError, match="exactly one"):
+        Evaluate(1, 10)
+    with pytest.raises(ValueError, match="decode"):
+        Evaluate.text(1, 10, ["abc"], decode="not callable")

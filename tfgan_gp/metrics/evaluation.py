@@ -1,0 +1,135 @@
+"""Evaluators: draw samples from a generator and score them (images, text or 2-D toy points).
+
+Each evaluator is called as ``evaluator(sample_fn, num_samples, seed)`` where
+``sample_fn(n, seed)`` returns ``n`` generator outputs (``GAN.sample``), and returns a
+dict of floats. Samples are drawn in batches with seeds ``seed, seed + 1, …`` (so every
+evaluation sees the same latent codes and curves are not noisier than the model).
+"""
+import os
+
+import numpy as np
+
+from tfgan_gp.data import toy as toy_data
+from tfgan_gp.metrics import toy
+from tfgan_gp.metrics.classifiers import classifier_name, load_classifier
+from tfgan_gp.metrics.statistics import (ClassifierStatistics, cached_statistics, compute_statistics,
+                                         image_batches)
+from tfgan_gp.metrics.text import ngram_js
+
+TOY_RADIUS_UNSCALED = 0.1  # "high quality" radius in the authors' unscaled toy units (as recipes/toy.py)
+
+
+def sample_batches(sample_fn, num_samples, batch_size, seed=0):
+    """Yield ``ceil(num_samples / batch_size)`` batches, the last one short; batch ``i`` uses ``seed + i``."""
+    for i, start in enumerate(range(0, num_samples, batch_size)):
+        yield np.asarray(sample_fn(min(batch_size, num_samples - start), seed + i))
+
+
+class ImageEvaluator:
+    """Inception score, and FID/KID against real-data statistics, of generated images.
+
+    Args:
+        classifier: callable ``images -> (logits, pool_features)`` or a SavedModel path
+            (e.g. :class:`~tfgan_gp.metrics.classifiers.InceptionFeatures`).
+        real_stats: a :class:`ClassifierStatistics`, an ``.npz`` path saved by one, real images
+            (array ``(N, H, W, C)`` in ``[-1, 1]`` or uint8, or a ``tf.data.Dataset``), or ``None``
+            (Inception score only, unless ``cache_path`` already exists).
+        cache_path: where statistics computed from real images are saved, and read from
+            when present (same classifier and ``num_real`` only).
+        num_real: real images to use (default: the ``num_samples`` of the first call).
+        batch_size, splits, kid_block_size, keep_features: see :class:`ClassifierStatistics`
+            and :func:`~tfgan_gp.metrics.inception.kernel_inception_distance`.
+    """
+
+    def __init__(self, classifier, real_stats=None, cache_path=None, num_real=None, batch_size=100,
+                 splits=10, kid_block_size=1000, keep_features=None):
+        self.classifier = load_classifier(classifier)
+        self.cache_path, self.num_real = cache_path, num_real
+        self.batch_size, self.splits = batch_size, splits
+        self.kid_block_size, self.keep_features = kid_block_size, keep_features
+        if isinstance(real_stats, (str, os.PathLike)):
+            real_stats = ClassifierStatistics.load(real_stats)
+        elif real_stats is None and cache_path and os.path.exists(cache_path):
+            real_stats = ClassifierStatistics.load(cache_path)
+        self._real = real_stats
+
+    def real_statistics(self, num_samples):
+        """The real-data statistics, computing (and caching) them from real images on first use."""
+        if self._real is None or isinstance(self._real, ClassifierStatistics):
+            return self._real
+        num_real = self.num_real or num_samples
+        if self.cache_path:
+            self._real = cached_statistics(self.cache_path, self.classifier, self._real, num_real,
+                                           self.batch_size, self.splits, self.keep_features)
+        else:
+            self._real = compute_statistics(self.classifier, image_batches(self._real, self.batch_size),
+                                            num_real, self.splits, self.keep_features)
+        return self._real
+
+    def __call__(self, sample_fn, num_samples, seed=0):
+        fake = compute_statistics(self.classifier, sample_batches(sample_fn, num_samples, self.batch_size, seed),
+                                  num_samples, self.splits, self.keep_features)
+        score, score_std = fake.inception_score()
+        results = {"inception_score": score, "inception_score_std": score_std}
+        real = self.real_statistics(num_samples)
+        if real is not None:
+            if real.classifier and real.classifier != classifier_name(self.classifier):
+                raise ValueError(f"real_stats were computed with classifier {real.classifier!r}, not with "
+                                 f"{classifier_name(self.classifier)!r}. Received: real_stats for {real.classifier!r}")
+            kid, kid_std = fake.kernel_inception_distance(real, self.kid_block_size)
+            results.update(fid=fake.frechet_distance(real), kid=kid, kid_std=kid_std)
+        return results
+
+
+class TextEvaluator:
+    """Character n-gram JS divergences ``js1 … js<max_n>`` (bits) of generated text vs ``reference`` lines.
+
+    ``decode(batch)`` turns a batch of generator outputs (e.g. ``(B, length, vocab)``
+    softmax outputs) into a list of strings.
+    """
+
+    def __init__(self, reference, decode, max_n=4, batch_size=64):
+        if not callable(decode):
+            raise ValueError(f"decode must be a callable batch -> list of strings. Received: {decode!r}")
+        self.reference, self.decode = list(reference), decode
+        self.max_n, self.batch_size = max_n, batch_size
+
+    def __call__(self, sample_fn, num_samples, seed=0):
+        lines = [line for batch in sample_batches(sample_fn, num_samples, self.batch_size, seed)
+                 for line in self.decode(batch)]
+        return {f"js{n}": ngram_js(lines, self.reference, n) for n in range(1, self.max_n + 1)}
+
+
+class ToyEvaluator:
+    """Exact W1 to real points and, for Gaussian mixtures, modes covered and high-quality fraction.
+
+    Args:
+        real_points: ``(M, 2)`` real samples; W1 uses the first ``w1_samples`` of them and of the fakes.
+        centres, radius: mixture centres and the distance counting as "near a mode" (omit for the Swiss roll).
+        w1_samples: points in the exact W1 assignment (cubic cost in this number).
+    """
+
+    def __init__(self, real_points, centres=None, radius=None, w1_samples=512):
+        self.real = np.asarray(real_points, np.float32)
+        if self.real.ndim != 2 or len(self.real) < 1:
+            raise ValueError(f"real_points must have shape (M, d). Received: shape {self.real.shape}")
+        if (centres is None) != (radius is None):
+            raise ValueError(f"centres and radius go together. Received: centres={centres is not None}, "
+                             f"radius={radius!r}")
+        self.centres, self.radius, self.w1_samples = centres, radius, w1_samples
+
+    @classmethod
+    def for_dataset(cls, name, num_real=512, seed=0, w1_samples=512):
+        """Real points, centres and radius (0.1 in the authors' units) for a ``tfgan_gp.data.toy`` name."""
+        centres = toy_data.centres(name)
+        radius = None if centres is None else TOY_RADIUS_UNSCALED / toy_data.scale(name)
+        return cls(toy_data.sample(name, num_real, [seed, -1]).numpy(), centres, radius, w1_samples)
+
+    def __call__(self, sample_fn, num_samples, seed=0):
+        fake = np.asarray(sample_fn(num_samples, seed), np.float32)
+        k = min(self.w1_samples, len(fake), len(self.real))
+        results = {"w1": toy.wasserstein1(fake[:k], self.real[:k])}
+        if self.centres is not None:
+            results["modes_covered"] = float(toy.modes_covered(fake, self.centres, self.radius))
+            results["high_quality_fraction"] = toy.high_quality_fraction(fake, self.centres, self.radius)
+        return results

@@ -13,6 +13,7 @@ setup(
         "tensorflow>=2.16",
         "keras>=3.0",
         "tensorflow-datasets",
+        "importlib_resources",  # tensorflow-datasets' downloader imports it without declaring it
         "tensorboard",
         "absl-py",
         "numpy",

@@ -13,6 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app, flags  # noqa: E402
 
+from export.run_dir import export_run  # noqa: E402
 from tfgan_gp import recipe_flags, training  # noqa: E402
 from tfgan_gp.data import images  # noqa: E402
 
@@ -27,31 +28,38 @@ flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (
 SHAPE = (32, 32, 3)
 
 
-def recipe():
-    classes = 10 if FLAGS.conditional else None
-    kwargs = dict(dim=FLAGS.dim, num_classes=classes)
+def recipe(f):
+    """The Appendix F experiment for the flag values ``f``."""
+    classes = 10 if f.conditional else None
+    kwargs = dict(dim=f.dim, num_classes=classes)
 
-    def real(split="train"):
-        return images.load_images("cifar10", split=split, data_dir=FLAGS.data_dir, with_labels=FLAGS.conditional)
+    source, data_dir = images.resolve_source("cifar10", f.data_dir)
+
+    def real(split="train"):  # a local dataset has one split: it also serves as FID reference
+        split = split if source == "cifar10" else "train"
+        return images.load_images(source, split=split, data_dir=data_dir, with_labels=f.conditional)
 
     def optimizers(iterations, n_critic):
         import keras
         adam = lambda updates: keras.optimizers.Adam(  # noqa: E731
-            training.linear_decay(FLAGS.learning_rate, iterations, updates), beta_1=0.0, beta_2=0.9)
+            training.linear_decay(f.learning_rate, iterations, updates), beta_1=0.0, beta_2=0.9)
         return adam(1), adam(n_critic)
 
     return training.Recipe(
         name="cifar_resnet", architecture="resnet_cifar", generator_kwargs=kwargs, critic_kwargs=kwargs,
         latent_dim=128, real_data=real,
-        synthetic_data=lambda: training.synthetic_images(SHAPE, num_classes=classes, seed=FLAGS.seed),
+        synthetic_data=lambda: training.synthetic_images(SHAPE, num_classes=classes, seed=f.seed),
         optimizers=optimizers, num_classes=classes,
         gan_kwargs=dict(ac_critic_weight=1.0, ac_generator_weight=0.1),
         smoke_overrides={"generator": {"dim": 8}, "critic": {"dim": 8}},
-        extra_callbacks=training.image_monitoring(
-            FLAGS, "cifar10", SHAPE, FLAGS.eval_samples, FLAGS.inception_weights,
-            real_images=(lambda: training.synthetic_images(SHAPE, seed=FLAGS.seed + 1)) if FLAGS.smoke
-            else (lambda: real("test"))))
+        extra_callbacks=training.image_monitoring(f, "cifar10", SHAPE, f.eval_samples, f.inception_weights,
+                                                  real_images=lambda: real("test")))
+
+
+def run():
+    f = training.flag_values(FLAGS)
+    return training.train(recipe(f), f, exporter=export_run)
 
 
 if __name__ == "__main__":
-    app.run(training.main(recipe, FLAGS))
+    app.run(training.main(run))

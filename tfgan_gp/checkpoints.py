@@ -63,5 +63,10 @@ def restore_generator(logdir):
         raise ValueError(f"No checkpoint in {os.path.join(logdir, CHECKPOINT_DIR)!r}: train first or pass "
                          f"the run directory that holds one. Received: logdir={logdir!r}")
     generator = architectures.get(config["architecture"]).generator(**config.get("generator_kwargs", {}))
-    tf.train.Checkpoint(generator=generator).restore(path).expect_partial()
+    try:
+        tf.train.Checkpoint(generator=generator).restore(path).assert_existing_objects_matched().expect_partial()
+    except AssertionError as err:
+        raise ValueError(f"The checkpoint {path!r} does not hold this run's generator "
+                         f"({config['architecture']}, {config.get('generator_kwargs', {})}). "
+                         f"Received: logdir={logdir!r}") from err
     return generator, config

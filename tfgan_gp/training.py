@@ -11,12 +11,13 @@ A recipe is a :class:`Recipe` (what the experiment is) plus the shared flags
    their batch order exactly, see :mod:`tfgan_gp.data.replay`);
 4. runs ``fit`` in epochs of ``--eval_every`` generator iterations with TensorBoard
    scalars, sample pictures, evaluation, a NaN guard and a checkpoint per epoch;
-5. exports the generator as a SavedModel to ``LOGDIR/export``.
+5. exports the generator to ``LOGDIR/export`` with the exporter the recipe passes in.
 """
 import dataclasses
 import math
 import os
 import sys
+import types
 from typing import Callable, Optional
 
 import keras
@@ -27,7 +28,7 @@ import tensorflow as tf
 from tfgan_gp import architectures, checkpoints, distribute, penalties, precision
 from tfgan_gp.fault_tolerance import Checkpoint, NaNGuard
 from tfgan_gp.data import for_gan
-from tfgan_gp.data.replay import replay_batches
+from tfgan_gp.data.replay import arrays_from, replay_batches
 from tfgan_gp.gan import GAN
 
 
@@ -48,6 +49,8 @@ class Recipe:
         smoke_overrides: builder arguments replaced under ``--smoke`` (tiny widths).
         extra_callbacks: ``(gan, logdir) -> [keras.callbacks.Callback]`` (evaluation, text samples...).
         config: extra JSON-serialisable entries for ``run_config.json`` (e.g. ``vocab_file``).
+        gan_kwargs: extra :class:`GAN` arguments (AC-GAN weights...).
+        batch_transform: applied to every training batch (e.g. ids → one-hot, cheaper than one-hot examples).
     """
 
     name: str
@@ -64,6 +67,7 @@ class Recipe:
     extra_callbacks: Callable = lambda gan, logdir: []
     config: dict = dataclasses.field(default_factory=dict)
     gan_kwargs: dict = dataclasses.field(default_factory=dict)
+    batch_transform: Optional[Callable] = None
 
 
 def linear_decay(learning_rate, iterations, updates_per_iteration=1):
@@ -90,12 +94,28 @@ def _models(recipe, smoke):
 SMOKE_FLAGS = dict(iterations=4, eval_every=2, batch_size=8)
 
 
-def train(recipe, flags):
-    """Train ``recipe`` under the parsed shared ``flags``; returns the trained :class:`GAN`."""
-    if flags.smoke:  # tiny unless the user said otherwise
+def flag_values(flag_values_, **overrides):
+    """The parsed shared flags as a plain namespace, ``--smoke`` shrinking what the user did not set.
+
+    ``overrides`` replace flags the user did not pass (a recipe's per-method defaults).
+    """
+    values = {name: flag_values_[name].value for name in flag_values_}
+    for name, value in overrides.items():
+        if not flag_values_[name].present:
+            values[name] = value
+    if values.get("smoke"):
         for name, value in SMOKE_FLAGS.items():
-            if not flags[name].present:
-                setattr(flags, name, value)
+            if not flag_values_[name].present:
+                values[name] = value
+    return types.SimpleNamespace(**values)
+
+
+def train(recipe, flags, exporter=None):
+    """Train ``recipe`` under ``flags`` (a :func:`flag_values` namespace); returns the trained :class:`GAN`.
+
+    ``exporter(logdir, out)`` (e.g. ``export.run_dir.export_run``) writes the final generator to
+    ``LOGDIR/export``; it is passed in because the package does not import the ``export`` tool.
+    """
     policy = precision.set_precision(flags.precision)
     print(f"{recipe.name}: precision {policy} (--precision={flags.precision}).")
     strategy = distribute.make_strategy(flags.distribute)
@@ -142,8 +162,9 @@ def train(recipe, flags):
     if guard.failure:
         raise FloatingPointError(f"{guard.failure} Last good checkpoint: {manager.latest_checkpoint} "
                                  f"(left as it was). Lower the learning rate or check the data.")
-    if distribute.is_chief():
-        _export(gan, logdir, recipe)
+    if exporter and distribute.is_chief():
+        exporter(logdir, os.path.join(logdir, "export"))
+        print(f"Exported the generator to {os.path.join(logdir, 'export')} (load it with tf.saved_model.load).")
     gan.history_ = history
     return gan
 
@@ -151,18 +172,12 @@ def train(recipe, flags):
 def _training_data(recipe, flags, start):
     dataset = recipe.synthetic_data() if flags.smoke else recipe.real_data()
     if recipe.in_memory:
-        from tfgan_gp.data.replay import arrays_from
-        return replay_batches(arrays_from(dataset), flags.batch_size, flags.n_critic, flags.seed, start)
-    # streamed: a fresh shuffle order after a resume (exact replay needs random access)
-    return for_gan(dataset, flags.batch_size, flags.n_critic, seed=flags.seed + start)
-
-
-def _export(gan, logdir, recipe):
-    import export
-
-    path = os.path.join(logdir, "export")
-    export.export_generator(gan, path, **recipe.config.get("export_kwargs", {}))
-    print(f"Exported the generator to {path} (load it with tf.saved_model.load).")
+        batches = replay_batches(arrays_from(dataset), flags.batch_size, flags.n_critic, flags.seed, start)
+    else:  # streamed: a fresh shuffle order after a resume (exact replay needs random access)
+        batches = for_gan(dataset, flags.batch_size, flags.n_critic, seed=flags.seed + start)
+    if recipe.batch_transform:
+        batches = batches.map(recipe.batch_transform, num_parallel_calls=tf.data.AUTOTUNE)
+    return batches
 
 
 def synthetic_images(shape, num_examples=512, num_classes=None, seed=0):
@@ -190,8 +205,9 @@ def tiny_classifier(image_shape, num_classes=10, seed=0):
 def image_monitoring(flags, dataset_name, image_shape, eval_samples, inception_weights=None, real_images=None):
     """``extra_callbacks`` for image recipes: a sample grid each epoch and IS/FID/KID every ``--eval_every``.
 
-    ``--smoke`` evaluates with :func:`tiny_classifier`; otherwise Keras' InceptionV3
-    (``inception_weights``: a local weights file, or ``None`` to download ImageNet weights).
+    ``real_images()`` gives held-out real images for FID/KID (statistics cached in the run directory).
+    ``--smoke`` evaluates with :func:`tiny_classifier` against synthetic images; otherwise with Keras'
+    InceptionV3 (``inception_weights``: a local weights file, or ``None`` to download ImageNet's).
     """
     from tfgan_gp.callbacks import Evaluate
     from tfgan_gp.metrics.classifiers import InceptionFeatures
@@ -200,24 +216,27 @@ def image_monitoring(flags, dataset_name, image_shape, eval_samples, inception_w
     def make(gan, logdir):
         classifier = (tiny_classifier(image_shape) if flags.smoke
                       else InceptionFeatures(weights=inception_weights or "imagenet"))
-        reals = real_images() if real_images else None
-        if isinstance(reals, tf.data.Dataset) and isinstance(reals.element_spec, tuple):
-            reals = reals.map(lambda x, y: x)
+        if flags.smoke:
+            reals = synthetic_images(image_shape, seed=flags.seed + 1)
+        else:
+            reals = real_images() if real_images else None
+        smoke = dict(kid_block_size=16) if flags.smoke else {}
         return [ImageSamples(logdir),
-                Evaluate(flags.eval_every, min(eval_samples, 64) if flags.smoke else eval_samples, classifier=classifier, real_stats=reals,
-                         log_dir=logdir, dataset_name="smoke" if flags.smoke else dataset_name)]
+                Evaluate(flags.eval_every, min(eval_samples, 64) if flags.smoke else eval_samples,
+                         classifier=classifier, real_stats=reals, log_dir=logdir,
+                         dataset_name="smoke" if flags.smoke else dataset_name, **smoke)]
 
     return make
 
 
-def main(make_recipe, flags):
-    """An absl ``main`` for a recipe: train, and turn a fixable failure into one sentence (exit 1)."""
+def main(run):
+    """An absl ``main`` calling ``run()``; a failure the user can fix by a flag becomes one sentence (exit 1)."""
     def _main(argv):
         del argv
         tf.get_logger().setLevel("ERROR")  # TensorFlow's INFO lines drown the progress bar
         logging.set_verbosity(logging.WARNING)
         try:
-            train(make_recipe(), flags)
+            run()
         except USER_ERRORS as err:
             print(f"error: {err}", file=sys.stderr)
             sys.exit(1)

@@ -349,3 +349,20 @@ def _scaled(ds, with_labels, value_range, dequantize, seed):
 
     noise_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
     return tf.data.Dataset.zip((ds.batch(BLOCK), noise_seeds)).map(apply, num_parallel_calls=AUTOTUNE).unbatch()
+
+
+def resolve_source(tfds_name, data_dir):
+    """``(name_or_path, data_dir)`` for :func:`load_images` from a recipe's ``--data_dir``.
+
+    ``--data_dir`` is a tensorflow-datasets data directory, or a local dataset instead: an
+    ``.npy``/``.npz`` file, or a folder of images (one that holds no ``<tfds name>`` folder).
+    """
+    if not data_dir:
+        return tfds_name, None
+    if os.path.isfile(data_dir):
+        return data_dir, None
+    tfds_folder = os.path.join(data_dir, tfds_name.split("/")[0])
+    has_images = any(f.lower().endswith(IMAGE_EXTENSIONS) for _, _, files in os.walk(data_dir) for f in files)
+    if os.path.isdir(data_dir) and not os.path.isdir(tfds_folder) and has_images:
+        return data_dir, None
+    return tfds_name, data_dir

@@ -39,11 +39,11 @@ def replay_batches(arrays, batch_size, n_critic, seed=0, start_step=0, replicas=
     check_divisible(batch_size, replicas)
     single = not isinstance(arrays, (tuple, list))
     arrays = (arrays,) if single else tuple(arrays)
-    n = len(arrays[0])
     per_step = n_critic * batch_size
-    if n < per_step:
-        raise ValueError(f"One generator iteration needs n_critic × batch_size = {per_step} examples, "
-                         f"but the dataset has {n}. Received: {n} examples")
+    if len(arrays[0]) < per_step:  # fewer examples than one step takes: they recur within a step
+        reps = -(-per_step // len(arrays[0]))
+        arrays = tuple(np.concatenate([a] * reps) for a in arrays)
+    n = len(arrays[0])
     tensors = tuple(tf.constant(a) for a in arrays)
 
     def permuted(within, epoch):

@@ -1,4 +1,9 @@
-"""Training callbacks: pictures of the critic's value surface for 2-D toy data, sample-quality evaluation."""
+"""Training callbacks, all in one place.
+
+Defined here: ``ToyValueSurface`` (2-D value-surface pictures) and ``Evaluate`` (IS/FID/KID,
+JS-n, toy metrics). Re-exported: ``Samples``/``TextSamples``/``CriticLossCurves``
+(:mod:`tfgan_gp.monitoring`) and ``NaNGuard``/``Checkpoint`` (:mod:`tfgan_gp.fault_tolerance`).
+"""
 import os
 
 import keras
@@ -6,6 +11,10 @@ import matplotlib.pyplot as plt
 import tensorflow as tf
 
 from tfgan_gp import metrics, plotting
+from tfgan_gp.fault_tolerance import Checkpoint, NaNGuard  # noqa: F401
+from tfgan_gp.monitoring import CriticLossCurves, ImageSamples, TextSamples  # noqa: F401
+
+Samples = ImageSamples
 
 
 class ToyValueSurface(keras.callbacks.Callback):

@@ -173,7 +173,8 @@ class RelativisticAverage(Loss):
     """RaSGAN (Jolicoeur-Martineau 2018, eq. 12-13): compare with the other side's mean.
 
     critic: ``-E_x[log σ(C(x) - E C(G(z)))] - E_z[log(1 - σ(C(G(z)) - E C(x)))]``;
-    generator: the same with real and fake swapped.
+    generator: the same with real and fake swapped. Under ``tf.distribute`` the means
+    ``E C(·)`` are each replica's own (a per-replica estimate of the global mean).
     """
 
     needs_real_for_generator = True
@@ -195,7 +196,8 @@ class RelativisticAverageLeastSquares(Loss):
     """RaLSGAN (Jolicoeur-Martineau 2018, Appendix, eq. 19-20).
 
     critic: ``E_x[(C(x) - E C(G(z)) - 1)²] + E_z[(C(G(z)) - E C(x) + 1)²]``;
-    generator: the same with real and fake swapped.
+    generator: the same with real and fake swapped. Under ``tf.distribute`` the means
+    are each replica's own, as for :class:`RelativisticAverage`.
     """
 
     needs_real_for_generator = True

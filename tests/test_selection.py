@@ -1,0 +1,332 @@
+"""GAN selection: catalogue, recommendations, measures against hand computations, and compare end to end."""
+import csv
+import glob
+import math
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from scipy.spatial.distance import cdist
+from tensorboard.plugins.hparams import plugin_data_pb2
+
+from tfgan_gp import losses, selection
+from tfgan_gp.metrics import frechet_distance
+from tfgan_gp.selection import advice, candidates as candidates_lib, measures
+
+TINY_MLP = {"width": 8, "depth": 1}
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return selection.toy_problem("8gaussians", eval_samples=256)
+
+
+# ------------------------------------------------------------------ catalogue
+REQUIRED = ("wgan_gp", "wgan_clip", "lsgan", "rsgan", "ralsgan", "sngan", "dcgan", "dragan", "fgan_gan", "fgan_kl",
+            "fgan_reverse_kl", "fgan_pearson", "fgan_squared_hellinger", "fgan_jensen_shannon")
+
+
+def test_catalogue_holds_the_required_candidates_with_their_four_answers():
+    assert set(REQUIRED) <= set(selection.names())
+    wgan_gp = selection.get("wgan_gp")
+    assert (wgan_gp.loss, wgan_gp.regularization, wgan_gp.divergence) == ("wasserstein", "gp", "wasserstein_1")
+    assert selection.get("sngan").regularization == "spectral" and selection.get("sngan").loss == "hinge"
+    assert selection.get("ralsgan").loss == "relativistic_average_ls"
+    assert selection.get("fgan_reverse_kl").loss == "f_gan:reverse_kl"
+    assert selection.get("fgan_reverse_kl").divergence == "reverse_kl"
+    # published settings that depend on the data: gan_toy.py's λ = 0.1, gan_language.py's 10 critic steps
+    assert selection.get("wgan_gp", "toy").penalty().weight == 0.1
+    assert selection.get("wgan_gp", "images").penalty().weight == 10.0
+    assert selection.get("wgan_gp", "text").n_critic == 10
+
+
+@pytest.mark.parametrize("name", REQUIRED)
+def test_each_candidate_builds_and_makes_one_training_step(name, toy):
+    candidate = selection.get(name, "toy")
+    gan = candidate.build(toy, seed=0, model_kwargs=TINY_MLP)
+    assert gan.n_critic == candidate.n_critic
+    assert type(gan.adversarial_loss) is type(losses.get(candidate.loss))
+    assert type(gan.penalty) is type(candidate.penalty())
+    g_before = [v.numpy().copy() for v in gan.generator.trainable_variables]
+    d_before = [v.numpy().copy() for v in gan.critic.trainable_variables]
+    real = toy.real_data(0).take(4 * gan.n_critic).batch(4 * gan.n_critic).get_single_element()
+    logs = gan.train_step(real)
+    assert all(np.isfinite(float(v)) for v in logs.values())
+    assert any(not np.allclose(a, b.numpy()) for a, b in zip(g_before, gan.generator.trainable_variables))
+    assert any(not np.allclose(a, b.numpy()) for a, b in zip(d_before, gan.critic.trainable_variables))
+    layers = [type(layer).__name__ for layer in gan.critic._flatten_layers()]
+    assert ("SpectralNormalization" in layers) == (name == "sngan")
+    if name == "wgan_clip":
+        assert max(np.abs(v.numpy()).max() for v in gan.critic.trainable_variables) <= 0.01 + 1e-7
+        assert isinstance(gan.g_optimizer, keras.optimizers.RMSprop)
+    if candidate.regularization in ("gp", "dragan"):
+        assert gan.penalty.weight == candidate.penalty().weight and "penalty" in logs
+
+
+def test_image_candidates_put_batch_norm_only_where_it_belongs():
+    images = tf.data.Dataset.from_tensor_slices(np.zeros((4, 32, 32, 1), np.float32))
+    problem = selection.image_problem(images, classifier=lambda x: (x, x), name="zeros")
+
+    def critic_layers(name):
+        gan = selection.get(name).build(problem, model_kwargs={"dim": 2})
+        return ({type(layer).__name__ for layer in gan.critic._flatten_layers()},
+                {type(layer).__name__ for layer in gan.generator._flatten_layers()})
+
+    critic, generator = critic_layers("wgan_gp")
+    assert "BatchNormalization" not in critic and "BatchNormalization" in generator
+    critic, _ = critic_layers("dcgan")  # DCGAN's own critic has batch norm (no per-sample penalty)
+    assert "BatchNormalization" in critic
+    with pytest.raises(ValueError, match="batch normalization"):
+        selection.get("wgan_gp").replace(critic_normalization="batch").build(problem, model_kwargs={"dim": 2})
+
+
+def test_unknown_candidate_lists_the_valid_names(toy):
+    with pytest.raises(ValueError, match="wgan_gp.*sngan.*Received: 'wgan_gpp'"):
+        selection.get("wgan_gpp")
+    with pytest.raises(ValueError, match="ralsgan"):
+        selection.compare(["wgan_gp", "nope"], toy, iterations=1, seeds=1)
+
+
+def test_candidate_validation_names_the_argument():
+    with pytest.raises(ValueError, match="divergence follows from the loss.*Received: divergence='kl'"):
+        selection.Candidate("x", "wasserstein", divergence="kl")
+    with pytest.raises(ValueError, match="critic_normalization"):
+        selection.Candidate("x", "hinge", "spectral", critic_normalization="batch")
+    with pytest.raises(ValueError, match="regularization must be one of"):
+        selection.Candidate("x", "hinge", "weight_decay")
+    with pytest.raises(ValueError, match="Unknown loss"):
+        selection.Candidate("x", "wasserstein_gp")
+    with pytest.raises(ValueError, match="n_critic"):
+        selection.Candidate("x", "hinge", n_critic=0)
+    with pytest.raises(ValueError, match="duplicates"):
+        candidates_lib.parse("lsgan,lsgan")
+
+
+# ------------------------------------------------------------------ recommend
+def test_recommend_ranks_every_candidate_with_reasons_in_words():
+    ranked = selection.recommend("images")
+    assert [r.rank for r in ranked] == list(range(1, len(selection.names()) + 1))
+    assert all(r.reasons and all(isinstance(s, str) and len(s) > 20 for s in r.reasons) for r in ranked)
+    assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
+    reasons = {r.candidate.name: " ".join(r.reasons) for r in ranked}
+    assert "cheaper than the gradient penalty" in reasons["sngan"]
+    assert "quality more than stability" in reasons["wgan_gp"]
+    assert "relativism helps LSGAN" in reasons["ralsgan"]
+    assert "batch norm helps the generator but hurts the critic" in reasons["wgan_gp"]
+    assert "hurts the critic" in reasons["dcgan"]
+
+
+def test_recommend_scores_are_the_priority_weighted_ratings():
+    # cost alone: the score is the cost rating (SNGAN 1 < LSGAN 2, WGAN-GP 0)
+    scores = {r.candidate.name: r.score for r in selection.recommend("toy", {"cost": 1.0})}
+    assert (scores["wgan_gp"], scores["sngan"], scores["lsgan"]) == (0.0, 1.0, 2.0)
+    # ordered list [quality, cost] weighs 2:1 -> WGAN-GP (2·2 + 1·0)/3, SNGAN (2·2 + 1·1)/3
+    scores = {r.candidate.name: r.score for r in selection.recommend("toy", ["quality", "cost"])}
+    assert scores["wgan_gp"] == pytest.approx(4 / 3) and scores["sngan"] == pytest.approx(5 / 3)
+    # a failure mode names the criterion that avoids it
+    top = selection.recommend("toy", "mode_collapse")[:3]
+    assert {r.candidate.name for r in top} == {"wgan_gp", "dragan", "fgan_kl"}
+    # text: the paper trained its character model only with WGAN-GP
+    assert selection.recommend("text")[0].candidate.name == "wgan_gp"
+    assert selection.recommend("text")[0].candidate.n_critic == 10
+
+
+def test_recommend_rejects_bad_input():
+    with pytest.raises(ValueError, match="data_kind.*Received: data_kind='audio'"):
+        selection.recommend("audio")
+    with pytest.raises(ValueError, match="Unknown priority.*mode_collapse.*Received: 'beauty'"):
+        selection.recommend("toy", "quality,beauty")
+    assert set(advice.priority_weights("speed")) == {"cost"}
+
+
+# ------------------------------------------------------------------- measures
+def test_oscillation_hand_computed_values():
+    assert selection.oscillation(np.linspace(3.0, -1.0, 50)) == 0.0          # monotone: all net progress
+    assert selection.oscillation([0.0, 1.0] * 20) == pytest.approx(1.0)     # full-range zig-zag
+    assert selection.oscillation([2.0] * 10) == 0.0
+    # [0, 2, 1, 3]: TV = 5, range = 3, T = 4 -> (5/3 - 1) / 2
+    assert selection.oscillation([0.0, 2.0, 1.0, 3.0]) == pytest.approx(1.0 / 3.0)
+    assert selection.oscillation([0.0, np.nan, 2.0, 1.0, np.inf, 3.0]) == pytest.approx(1.0 / 3.0)
+    # i.i.d. uniform noise: E|ΔU| = 1/3 of the range
+    noise = np.random.default_rng(0).uniform(size=20_000)
+    assert selection.oscillation(noise) == pytest.approx(1.0 / 3.0, abs=0.01)
+
+
+def _naive_precision_recall(real, fake, k):
+    def radii(x):
+        return np.sort(cdist(x, x), axis=1)[:, k]
+    precision = np.mean([(cdist([f], real)[0] <= radii(real)).any() for f in fake])
+    recall = np.mean([(cdist([r], fake)[0] <= radii(fake)).any() for r in real])
+    return precision, recall
+
+
+def test_precision_recall_against_a_naive_reference_and_mode_collapse():
+    rng = np.random.default_rng(1)
+    real, fake = rng.normal(size=(120, 5)), rng.normal(0.7, 1.3, size=(90, 5))
+    got = selection.precision_recall(real, fake, k=3, chunk=17)
+    assert got == pytest.approx(_naive_precision_recall(real, fake, 3), abs=1e-12)
+    # two far-apart modes; the generator reproduces one of them exactly: precision 1, recall 1/2
+    mode_a, mode_b = rng.normal(size=(50, 3)), rng.normal(size=(50, 3)) + 100.0
+    assert selection.precision_recall(np.concatenate([mode_a, mode_b]), mode_a) == (1.0, 0.5)
+    with pytest.raises(ValueError, match="Received"):
+        selection.precision_recall(real, fake[:, :3])
+
+
+class _FakeGAN:
+    def __init__(self):
+        self.trackers = {name: keras.metrics.Mean() for name in ("wasserstein_estimate", "d_loss", "g_loss")}
+
+
+def test_run_recorder_recovers_each_iterations_mean_from_running_trackers():
+    recorder = measures.RunRecorder(names=("wasserstein_estimate",), warmup=0)
+    recorder.set_model(_FakeGAN())
+    tracker = recorder.model.trackers["wasserstein_estimate"]
+    for values, reset in (([1.0, 2.0], False), ([3.0, 5.0], False), ([7.0], True), ([-1.0, 0.0, 4.0], False)):
+        if reset:
+            tracker.reset_state()  # Keras resets metrics at each epoch
+        recorder.on_train_batch_begin(0)
+        for v in values:
+            tracker.update_state(v)
+        recorder.on_train_batch_end(0)
+    assert recorder.curves["wasserstein_estimate"] == pytest.approx([1.5, 4.0, 7.0, 1.0])
+    assert recorder.seconds_per_iteration >= 0.0
+
+
+# -------------------------------------------------------------------- compare
+def _events(directory):
+    (path,) = glob.glob(os.path.join(directory, "events.out.tfevents.*"))
+    return [value for event in tf.compat.v1.train.summary_iterator(path) for value in event.summary.value]
+
+
+def _hparams_plugin_data(values):
+    data = [v for v in values if v.metadata.plugin_data.plugin_name == "hparams"]
+    parsed = []
+    for value in data:
+        content = plugin_data_pb2.HParamsPluginData()
+        content.ParseFromString(value.metadata.plugin_data.content)
+        parsed.append(content)
+    return parsed
+
+
+def test_compare_writes_leaderboard_and_hparams(tmp_path, toy):
+    logdir = str(tmp_path / "select")
+    board = selection.compare(["wgan_gp", "lsgan"], toy, iterations=3, seeds=2, logdir=logdir, batch_size=8,
+                              model_kwargs=TINY_MLP, n_critic=1, run_eagerly=True, verbose=False)
+
+    # ---- CSV: one row per candidate; aggregates recomputed here from runs.csv
+    with open(os.path.join(logdir, "runs.csv")) as f:
+        runs = list(csv.DictReader(f))
+    with open(os.path.join(logdir, "leaderboard.csv")) as f:
+        rows = list(csv.DictReader(f))
+    assert sorted((r["candidate"], r["seed"]) for r in runs) == [("lsgan", "0"), ("lsgan", "1"),
+                                                                 ("wgan_gp", "0"), ("wgan_gp", "1")]
+    assert all(r["n_critic"] == "1" and r["iterations"] == "3" for r in runs)
+    for row in rows:
+        w1 = np.array([float(r["w1"]) for r in runs if r["candidate"] == row["candidate"]])
+        assert float(row["w1_mean"]) == pytest.approx(w1.mean())
+        assert float(row["w1_std"]) == pytest.approx(w1.std(ddof=1))
+        assert int(row["diverged_runs"]) == 0 and 0.0 <= float(row["oscillation_mean"]) <= 1.0
+        assert float(row["sec_per_iter"]) > 0 and int(row["params_generator"]) > 0
+    assert [float(r["w1_mean"]) for r in rows] == sorted(float(r["w1_mean"]) for r in rows)  # ranked by W1
+    assert [r["rank"] for r in rows] == ["1", "2"]
+    assert all(0.0 < float(r["w1"]) < 10.0 and 0 <= float(r["modes_covered"]) <= 8 for r in runs)
+    assert all(len(run.curves["wasserstein_estimate"]) == 3 for run in board.runs)
+
+    # ---- Markdown and PNG
+    with open(os.path.join(logdir, "leaderboard.md"), encoding="utf-8") as f:
+        markdown = f.read()
+    assert "| rank | candidate |" in markdown and "| wgan_gp |" in markdown and "| lsgan |" in markdown
+    assert board.markdown() in markdown
+    png = tf.io.decode_png(tf.io.read_file(os.path.join(logdir, "leaderboard.png")))
+    assert png.shape[0] > 200 and png.shape[1] > 200
+
+    # ---- HParams: the experiment config at the root, one session per run with its metrics
+    (config,) = _hparams_plugin_data(_events(logdir))
+    hparam_names = {h.name for h in config.experiment.hparam_infos}
+    assert {"candidate", "loss", "regularization", "divergence", "seed", "n_critic", "learning_rate"} <= hparam_names
+    assert {m.name.tag for m in config.experiment.metric_infos} >= {"quality/w1", "quality/modes_covered",
+                                                                    "stability/oscillation",
+                                                                    "cost/seconds_per_iteration"}
+    for run in runs:
+        values = _events(os.path.join(logdir, run["candidate"], f"seed_{run['seed']}"))
+        (session,) = _hparams_plugin_data(values)
+        hparams = session.session_start_info.hparams
+        assert hparams["candidate"].string_value == run["candidate"]
+        assert hparams["seed"].number_value == float(run["seed"])
+        assert hparams["loss"].string_value == selection.get(run["candidate"], "toy").loss
+        w1 = [tf.make_ndarray(v.tensor) for v in values if v.tag == "quality/w1"]
+        assert float(w1[0]) == pytest.approx(float(run["w1"]), rel=1e-6)
+        assert len([v for v in values if v.tag == "train/wasserstein_estimate"]) == 3
+
+
+def test_compare_rejects_bad_budgets(toy):
+    with pytest.raises(ValueError, match="iterations"):
+        selection.compare(["lsgan"], toy, iterations=0)
+    with pytest.raises(ValueError, match="seeds"):
+        selection.compare(["lsgan"], toy, iterations=1, seeds=[1, 1])
+    with pytest.raises(ValueError, match="classifier"):
+        selection.compare(["lsgan"], "some_image_dataset", iterations=1)
+
+
+def test_image_problem_scores_generated_images_with_an_injected_classifier():
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, size=(24, 32, 32, 1)).astype(np.float32)
+
+    def classifier(x):  # per-channel mean and std as "features": enough to tell images apart
+        x = tf.convert_to_tensor(x)
+        feats = tf.concat([tf.reduce_mean(x, [1, 2]), tf.math.reduce_std(x, [1, 2])], axis=1)
+        return feats, feats
+
+    problem = selection.image_problem(tf.data.Dataset.from_tensor_slices(images), classifier, eval_samples=24,
+                                      batch_size=8)
+    gan = selection.get("lsgan").build(problem, model_kwargs={"dim": 2})
+    scores = problem.evaluate(gan, seed=0)
+    assert set(scores) == {"fid", "kid", "inception_score", "precision", "recall"}
+    fake = np.concatenate([gan.sample(8, seed=10_000 + i).numpy() for i in range(3)])
+    real_features, fake_features = classifier(images)[1].numpy(), classifier(fake)[1].numpy()
+    assert scores["fid"] == pytest.approx(frechet_distance(real_features, fake_features), rel=1e-6)
+    assert (scores["precision"], scores["recall"]) == pytest.approx(
+        _naive_precision_recall(real_features.astype(np.float64), fake_features.astype(np.float64), 3))
+
+
+def test_toy_problem_refuses_other_families(toy):
+    with pytest.raises(ValueError, match="mlp.*Received: architecture='dcgan'"):
+        selection.get("lsgan").replace(architecture="dcgan").build(toy)
+
+
+# ------------------------------------------------------- §5.1 random architectures
+def test_search_space_draws_and_builds_with_the_penalty_aware_critic_norm():
+    from tfgan_gp.selection import search_space
+
+    rng = np.random.default_rng(3)
+    draws = [search_space.sample(rng, depths=(4, 5), widths=(2, 4)) for _ in range(40)]
+    assert {d.g_nonlinearity for d in draws} == set(search_space.NONLINEARITIES)
+    assert {d.g_depth for d in draws} == {4, 5} and {d.d_batch_norm for d in draws} == {True, False}
+    assert search_space.sample(np.random.default_rng(3), depths=(4, 5), widths=(2, 4)) == draws[0]
+    arch = search_space.RandomArchitecture("softplus", "leaky_relu", 5, 4, True, True, 2, 2)
+    for gradient_penalty, norm in ((True, "LayerNorm"), (False, "BatchNormalization")):
+        g, d = search_space.conv_models(arch, gradient_penalty, image_size=16, channels=1, latent_dim=4)
+        assert g.output_shape == (None, 16, 16, 1) and d.output_shape == (None, 1)
+        convs = lambda m: sum(type(l).__name__ in ("Conv2D", "UpsampleConv", "ConvMeanPool")  # noqa: E731
+                              for l in m.layers)
+        assert (convs(g), convs(d)) == (arch.g_depth, arch.d_depth)  # depth counts convolutions
+        critic_norms = {type(l).__name__ for l in d._flatten_layers()} & {"LayerNorm", "BatchNormalization"}
+        assert critic_norms == {norm}
+    g, d = search_space.mlp_models(arch, gradient_penalty=True)
+    assert len([l for l in g.layers if isinstance(l, keras.layers.Dense)]) == arch.g_depth + 1
+    with pytest.raises(ValueError, match="g_depth must be >= 4"):
+        search_space.conv_models(arch.__class__("relu", "relu", 3, 4, False, False, 2, 2), True, image_size=32)
+    # softplus(2x + 2)/2 - 1: log(2)/2 - 1 at x = -1, about x for large x
+    values = keras.ops.convert_to_numpy(search_space.shifted_softplus(np.array([-1.0, 20.0])))
+    assert values == pytest.approx([math.log(2.0) / 2.0 - 1.0, 20.0], abs=1e-6)
+
+
+def test_outcome_table_counts_like_the_papers_table_2():
+    from tfgan_gp.selection import search_space
+
+    scores = [{"a": 0.9, "b": 0.2}, {"a": 0.5, "b": 0.6}, {"a": float("nan"), "b": 0.8}, {"a": 0.1, "b": 0.1}]
+    rows = search_space.outcome_table(scores, ["a", "b"], [0.5]).splitlines()
+    assert rows[0] == "| min. score | a succeeded | b succeeded | only a | only b | both | neither |"
+    assert rows[2] == "| 0.5 | 2 | 2 | 1 | 1 | 1 | 1 |"

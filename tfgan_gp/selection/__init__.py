@@ -1,0 +1,32 @@
+"""Choosing a GAN for an application: the four-question framework as a tool (arXiv 2002.08641).
+
+Four questions pick a GAN: **architecture**, **loss**, **regularization** and **divergence**.
+This package answers them three ways:
+
+* :class:`Candidate` holds one answer to each (plus the published hyper-parameters) and builds a
+  :class:`tfgan_gp.GAN`; :func:`get` / :func:`names` give the catalogue (``wgan_gp``, ``wgan_clip``,
+  ``lsgan``, ``rsgan``, ``ralsgan``, ``sngan``, ``dcgan``, ``dragan``, ``fgan_<divergence>``);
+* :func:`recommend` ranks the catalogue for a kind of data and a list of priorities, each
+  candidate with its reasons in words;
+* :func:`compare` trains candidates with the same budget and seeds on your data and ranks them by
+  measured quality, stability, mode coverage and cost, writing a leaderboard (CSV, Markdown, PNG)
+  and TensorBoard HParams sessions.
+
+Example::
+
+    from tfgan_gp import selection
+    for r in selection.recommend("images", ["quality", "cost"])[:3]:
+        print(r)
+    board = selection.compare(["wgan_gp", "sngan"], "8gaussians", iterations=500, seeds=2,
+                              logdir="runs/select", model_kwargs={"width": 128})
+"""
+from tfgan_gp.selection.advice import CRITERIA, Recommendation, recommend  # noqa: F401
+from tfgan_gp.selection.candidates import CATALOGUE, Candidate, get, names  # noqa: F401
+from tfgan_gp.selection.comparison import compare  # noqa: F401
+from tfgan_gp.selection.leaderboard import Leaderboard  # noqa: F401
+from tfgan_gp.selection.measures import oscillation, precision_recall  # noqa: F401
+from tfgan_gp.selection.problems import Problem, image_problem, problem, text_problem, toy_problem  # noqa: F401
+
+__all__ = ["CATALOGUE", "CRITERIA", "Candidate", "Leaderboard", "Problem", "Recommendation", "compare", "get",
+           "image_problem", "names", "oscillation", "precision_recall", "problem", "recommend", "text_problem",
+           "toy_problem"]

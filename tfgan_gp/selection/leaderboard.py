@@ -1,0 +1,235 @@
+"""The leaderboard of a comparison: per-candidate aggregates over seeds, as CSV, Markdown and a PNG.
+
+One row per candidate, ranked by the problem's quality metric (mean over the seeds whose run
+finished; ties broken by mode coverage). Columns:
+
+* quality and coverage metrics: mean and sample standard deviation over seeds — the standard
+  deviation of the quality metric is the *spread across seeds* (stability between runs);
+* ``oscillation``: mean over seeds of :func:`~tfgan_gp.selection.measures.oscillation` of the
+  critic's Wasserstein estimate per generator iteration (stability within a run);
+* ``diverged``: runs stopped by a non-finite loss (their metrics are left out of the means);
+* cost: median seconds per generator iteration, trainable parameters of G and D, and the
+  largest peak allocator memory of a run.
+"""
+import csv
+import dataclasses
+import math
+import os
+from typing import List
+
+import numpy as np
+
+from tfgan_gp import plotting
+
+FILES = {"csv": "leaderboard.csv", "markdown": "leaderboard.md", "png": "leaderboard.png", "runs_csv": "runs.csv"}
+
+@dataclasses.dataclass
+class RunResult:
+    """One trained candidate/seed pair."""
+
+    candidate: str
+    seed: int
+    n_critic: int
+    metrics: dict
+    oscillation: float
+    failure: object  # None, or the sentence saying where the run stopped
+    iterations: int
+    seconds_per_iteration: float
+    params_generator: int
+    params_critic: int
+    curves: dict
+    peak_memory_bytes: float = math.nan
+
+    @property
+    def diverged(self):
+        return self.failure is not None
+
+
+def _stats(values):
+    values = np.asarray([v for v in values if v is not None and np.isfinite(v)], np.float64)
+    mean = float(values.mean()) if len(values) else math.nan
+    std = float(values.std(ddof=1)) if len(values) > 1 else math.nan
+    return mean, std
+
+
+def _fmt(value):
+    """Integers with thousands separators, floats to 3 significant digits, missing values as a dash."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    return f"{value:.3g}"
+
+
+def _mean_std(mean, std):
+    return _fmt(mean) if not np.isfinite(std) else f"{_fmt(mean)} ± {_fmt(std)}"
+
+
+@dataclasses.dataclass
+class Leaderboard:
+    """Results of :func:`tfgan_gp.selection.compare`: ``rows`` (ranked, one dict per candidate) and ``runs``."""
+
+    problem: object
+    candidates: list
+    runs: List[RunResult]
+    iterations: int
+    rows: list = dataclasses.field(init=False)
+    paths: dict = dataclasses.field(init=False, default_factory=dict)
+
+    def __post_init__(self):
+        self.rows = sorted((self._row(c) for c in self.candidates), key=self._rank_key)
+        for rank, row in enumerate(self.rows, 1):
+            row["rank"] = rank
+
+    # ------------------------------------------------------------ aggregation
+    def _row(self, candidate):
+        runs = [r for r in self.runs if r.candidate == candidate.name]
+        finished = [r for r in runs if not r.diverged]
+        row = {"candidate": candidate.name, "architecture": candidate.architecture or self.problem.architecture,
+               "loss": candidate.loss, "regularization": candidate.regularization,
+               "divergence": candidate.divergence, "n_critic": runs[0].n_critic if runs else candidate.n_critic,
+               "seeds": len(runs), "iterations": self.iterations}
+        for metric in self.problem.metrics:
+            row[f"{metric.key}_mean"], row[f"{metric.key}_std"] = _stats(r.metrics.get(metric.key) for r in finished)
+        row["oscillation_mean"], row["oscillation_std"] = _stats(r.oscillation for r in runs)
+        row["diverged_runs"] = len(runs) - len(finished)
+        row["sec_per_iter"] = float(np.median([r.seconds_per_iteration for r in runs])) if runs else math.nan
+        row["params_generator"] = runs[0].params_generator if runs else 0
+        row["params_critic"] = runs[0].params_critic if runs else 0
+        memory = [r.peak_memory_bytes for r in runs if np.isfinite(r.peak_memory_bytes)]
+        row["peak_memory_mib"] = max(memory) / 2 ** 20 if memory else math.nan
+        return row
+
+    def _rank_key(self, row):
+        def key(metric):
+            if metric is None:
+                return 0.0
+            value = row[f"{metric.key}_mean"]
+            if not np.isfinite(value):
+                return math.inf
+            return -value if metric.higher_is_better else value
+        return key(self.problem.quality), key(self.problem.coverage)
+
+    # --------------------------------------------------------------- outputs
+    def columns(self):
+        """``[(csv key, Markdown header)]`` in display order."""
+        def arrow(metric):
+            return f"{metric.label} {'↑' if metric.higher_is_better else '↓'}"
+        cols = [("rank", "rank"), ("candidate", "candidate"), ("loss", "loss"),
+                ("regularization", "regularization"), ("divergence", "divergence")]
+        cols += [(f"{m.key}_mean", arrow(m)) for m in self.problem.metrics]
+        cols += [("oscillation_mean", "W-osc ↓"), ("diverged_runs", "diverged"), ("sec_per_iter", "s/iter"),
+                 ("params_generator", "params G"), ("params_critic", "params D"), ("peak_memory_mib", "peak MiB")]
+        return cols
+
+    def markdown(self):
+        """The leaderboard as a Markdown table (metrics as mean ± std over seeds)."""
+        cols = self.columns()
+        lines = ["| " + " | ".join(header for _, header in cols) + " |",
+                 "|" + "|".join("---" if key in ("candidate", "loss", "regularization", "divergence") else "--:"
+                                for key, _ in cols) + "|"]
+        for row in self.rows:
+            cells = []
+            for key, _ in cols:
+                if key.endswith("_mean"):
+                    cells.append(_mean_std(row[key], row[key[:-5] + "_std"]))
+                elif key == "diverged_runs":
+                    cells.append(f"{row[key]}/{row['seeds']}")
+                elif isinstance(row[key], str):
+                    cells.append(row[key])
+                else:
+                    cells.append(_fmt(row[key]))
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def caption(self):
+        quality = self.problem.quality
+        seeds = len(self.runs) // max(1, len(self.candidates))
+        return (f"{self.problem.name}: {len(self.candidates)} candidates × {seeds} seed{'s' * (seeds != 1)}, "
+                f"{self.iterations} generator iterations each; ranked by {quality.label} "
+                f"({'higher' if quality.higher_is_better else 'lower'} is better); ± is the standard deviation "
+                f"across seeds; W-osc: oscillation of the critic's Wasserstein estimate (0 monotone, 1 zig-zag).")
+
+    def write(self, logdir):
+        """Write ``leaderboard.csv``, ``leaderboard.md``, ``leaderboard.png`` and ``runs.csv``; return their paths."""
+        os.makedirs(logdir, exist_ok=True)
+        paths = {key: os.path.join(logdir, name) for key, name in FILES.items()}
+        self._write_csv(paths["csv"], self.rows)
+        self._write_csv(paths["runs_csv"], [self._run_row(r) for r in self.runs])
+        with open(paths["markdown"], "w", encoding="utf-8") as f:
+            f.write(f"{self.caption()}\n\n{self.markdown()}\n")
+        plotting.save_png(plotting.figure_png(self.figure()), paths["png"])
+        self.paths = paths
+        return paths
+
+    def _run_row(self, run):
+        row = {"candidate": run.candidate, "seed": run.seed, "n_critic": run.n_critic, "iterations": run.iterations,
+               "diverged": run.diverged, "failure": run.failure or ""}
+        row.update({m.key: run.metrics.get(m.key, math.nan) for m in self.problem.metrics})
+        row.update(oscillation=run.oscillation, sec_per_iter=run.seconds_per_iteration,
+                   params_generator=run.params_generator, params_critic=run.params_critic,
+                   peak_memory_mib=run.peak_memory_bytes / 2 ** 20)
+        return row
+
+    @staticmethod
+    def _write_csv(path, rows):
+        keys = list(rows[0]) if rows else []
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    def figure(self):
+        """A 2×3 figure: quality, coverage and oscillation bars, cost vs quality, Wasserstein-estimate curves,
+        parameters."""
+        import matplotlib.pyplot as plt
+
+        names = [row["candidate"] for row in self.rows]
+        x = np.arange(len(names))
+        fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+
+        def bars(ax, key, title):
+            means = [row[f"{key}_mean"] for row in self.rows]
+            stds = [row.get(f"{key}_std", math.nan) for row in self.rows]
+            ax.bar(x, np.nan_to_num(means), yerr=np.nan_to_num(stds), capsize=3, color="tab:blue", alpha=0.8)
+            ax.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
+            ax.set_title(title, fontsize=10)
+
+        quality, coverage = self.problem.quality, self.problem.coverage
+        bars(axes[0, 0], quality.key, f"{quality.label} ({'higher' if quality.higher_is_better else 'lower'} "
+                                      f"is better), mean ± std over seeds")
+        if coverage is not None:
+            bars(axes[0, 1], coverage.key, f"mode coverage: {coverage.label} (higher is better)")
+        else:
+            axes[0, 1].set_axis_off()
+        bars(axes[0, 2], "oscillation", "oscillation of the Wasserstein estimate (lower is steadier)")
+
+        ax = axes[1, 0]
+        cost = [row["sec_per_iter"] for row in self.rows]
+        ax.scatter(cost, [row[f"{quality.key}_mean"] for row in self.rows], color="tab:red")
+        for name, c, q in zip(names, cost, (row[f"{quality.key}_mean"] for row in self.rows)):
+            if np.isfinite(c) and np.isfinite(q):
+                ax.annotate(name, (c, q), fontsize=8, xytext=(3, 3), textcoords="offset points")
+        ax.set_xlabel("seconds per generator iteration")
+        ax.set_ylabel(quality.label)
+        ax.set_title("cost vs quality", fontsize=10)
+
+        ax = axes[1, 1]
+        for name in names:
+            curves = [np.asarray(r.curves["wasserstein_estimate"]) for r in self.runs if r.candidate == name]
+            length = min(len(c) for c in curves) if curves else 0
+            if length:
+                ax.plot(np.arange(1, length + 1), np.mean([c[:length] for c in curves], axis=0), label=name,
+                        linewidth=0.8)
+        ax.set_xlabel("generator iteration")
+        ax.set_title("critic's Wasserstein estimate E[D(x)] − E[D(G(z))], mean over seeds", fontsize=10)
+        ax.legend(fontsize=7)
+
+        ax = axes[1, 2]
+        ax.bar(x, np.nan_to_num([row["params_generator"] + row["params_critic"] for row in self.rows]),
+               color="tab:gray")
+        ax.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
+        ax.set_title("trainable parameters (G + D)", fontsize=10)
+        fig.suptitle(self.caption(), fontsize=9, wrap=True)
+        fig.tight_layout(rect=(0, 0, 1, 0.95))
+        return fig

@@ -105,12 +105,13 @@ def compare(candidates, dataset, iterations, seeds=3, logdir=None, batch_size=No
     for candidate in chosen:
         for seed in seeds:
             start = time.perf_counter()
+            fresh_start(seed)
             with PeakMemory() as memory:  # building counts: weights and optimizer slots are allocated there
-                fresh_start(seed)
                 gan = candidate.build(problem, seed, model_kwargs, n_critic, jit_compile=jit_compile,
                                       run_eagerly=run_eagerly)
                 recorder, failure = train(gan, problem, seed, iterations, batch_size)
             run = measure(gan, candidate.name, problem, seed, recorder, failure, memory.peak_bytes)
+            del gan, recorder  # so that the next fresh_start can free this run's models
             runs.append(run)
             if logdir:
                 hparams_lib.write_run(logdir, problem, candidate, run)

@@ -67,6 +67,16 @@ def _mean_pool(x):
     return ops.average_pool(x, pool_size=2, strides=2, padding="valid")
 
 
+def _subsample(x):
+    """Every second pixel of ``(B, H, W, C)``: the inputs a stride-2 1×1 "same" conv reads.
+
+    "Same" padding adds nothing for a 1×1 kernel at any ``H, W`` (output
+    ``ceil(H / 2)`` rows starting at row 0), so ``conv1x1(_subsample(x))``
+    equals the stride-2 conv exactly (see :class:`BottleneckBlock` for why).
+    """
+    return x[:, ::2, ::2, :]
+
+
 def conv(filters, kernel_size, rank=2, strides=1, use_bias=True, kernel_initializer="glorot_uniform",
          spectral=False, dtype=None, name=None):
     """A "same"-padded ``Conv1D``/``Conv2D``, wrapped in ``SpectralNormalization`` if ``spectral``."""
@@ -466,6 +476,15 @@ class BottleneckBlock(_Block):
     in the middle conv: stride 2 (``down``) or a stride-2 transposed conv
     (``up``); the shortcut is a stride-2 1×1 conv (``down``), a 1×1 sub-pixel
     conv (``up``), the identity, or a 1×1 conv when the width changes.
+
+    A stride-2 1×1 "same" conv is run as a stride-1 1×1 conv on every second
+    pixel (:func:`_subsample`): the same function and weights, but it keeps
+    the weight gradient off oneDNN's strided 1×1 backward-weights kernel
+    (``jit_1x1`` with "reduce to unit stride"), which writes past its
+    workspace when the input has fewer than 16 channels in NHWC (heap
+    corruption on AVX-512, wrong gradients reported on AVX2; oneDNN 3.7 in
+    TF 2.21, github.com/uxlfoundation/oneDNN/issues/6035). Tiny critics
+    (``dim`` < 32) hit it on the ``down`` shortcut.
     """
 
     def __init__(self, filters, resample=None, kernel_size=3, normalization="batch", num_classes=None,
@@ -489,11 +508,10 @@ class BottleneckBlock(_Block):
             self.shortcut = self._resampled(UpsampleConv, filters, 1, method="depth_to_space",
                                             kernel_initializer="glorot_uniform", name="shortcut")
         else:
-            self.conv_mid = self._conv(filters // 2, k, strides=2 if self.resample == "down" else 1,
-                                       name="conv_mid")
+            stride = 2 if self.resample == "down" and k != 1 else 1  # strided 1x1 convs subsample first
+            self.conv_mid = self._conv(filters // 2, k, strides=stride, name="conv_mid")
             self.shortcut = None if (channels == filters and self.resample is None) else self._conv(
-                filters, 1, strides=2 if self.resample == "down" else 1,
-                kernel_initializer="glorot_uniform", name="shortcut")
+                filters, 1, kernel_initializer="glorot_uniform", name="shortcut")
         self.conv2 = self._conv(filters, 1, use_bias=False, name="conv2")
         self.norm = self._norm("norm")
         self._build_all(2, [(self.conv1, channels), (self.conv_mid, channels // 2), (self.shortcut, channels),
@@ -501,8 +519,11 @@ class BottleneckBlock(_Block):
 
     def call(self, inputs):
         x, labels = self._split(inputs)
-        h = self.conv1(ops.relu(x))
-        h = self.conv_mid(ops.relu(h))
+        down = self.resample == "down"
+        h = ops.relu(self.conv1(ops.relu(x)))
+        h = self.conv_mid(_subsample(h) if down and self.kernel_size == 1 else h)
         h = self.conv2(ops.relu(h))
         h = apply_normalization(self.norm, h, labels)
-        return self._residual(x if self.shortcut is None else self.shortcut(x), h)
+        if self.shortcut is not None:
+            x = self.shortcut(_subsample(x) if down else x)
+        return self._residual(x, h)

@@ -33,36 +33,25 @@ import math
 import tensorflow as tf
 
 from tfgan_gp import losses
+from tfgan_gp.registry import Registry
 
-_REGISTRY = {}
+_REGISTRY = Registry("divergence")
+register = _REGISTRY.register
 _LOG2 = math.log(2.0)
-
-
-def register(name):
-    """Class decorator: make a :class:`Divergence` subclass available as ``get(name)``."""
-
-    def wrap(cls):
-        _REGISTRY[name] = cls
-        cls.name = name
-        return cls
-
-    return wrap
 
 
 def names():
     """The registered divergence names, sorted."""
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(identifier):
     """Return a :class:`Divergence` from a registered name or pass an instance through."""
     if isinstance(identifier, Divergence):
         return identifier
-    if isinstance(identifier, str) and identifier in _REGISTRY:
-        return _REGISTRY[identifier]()
-    raise ValueError(
-        f"Unknown divergence: expected one of {', '.join(names())} or a "
-        f"tfgan_gp.divergences.Divergence instance. Received: divergence={identifier!r}")
+    if identifier in _REGISTRY:
+        return _REGISTRY.build(identifier)
+    raise _REGISTRY.unknown(identifier, names(), "a tfgan_gp.divergences.Divergence instance")
 
 
 def _float(x):

@@ -30,6 +30,11 @@ def _normalizes_over_batch(layer):
         layer, "normalizes_over_batch", False)
 
 
+def _classification_loss(labels, logits):
+    """The AC-GAN auxiliary classifier's mean cross-entropy."""
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+
+
 def _known_dims_differ(expected, actual):
     if len(expected) != len(actual):
         return True
@@ -260,8 +265,7 @@ class GAN(keras.Model):
                 grad_scale=grad_scale)
             d_loss += weighted
             if self._is_auxiliary_classifier:
-                ac_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-                    labels=labels, logits=real_logits))
+                ac_loss = _classification_loss(labels, real_logits)
                 d_loss += self.ac_critic_weight * ac_loss
             scaled = self.d_optimizer.scale_loss(randomness.scale_for_replicas(d_loss))
         grads = tape.gradient(scaled, self.critic.trainable_variables)
@@ -286,8 +290,7 @@ class GAN(keras.Model):
                 real_out = self._score(real, real_labels)[0]
             g_loss = self.adversarial_loss.generator_loss(real_out, fake_out)
             if self._is_auxiliary_classifier:
-                ac_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-                    labels=labels, logits=fake_logits))
+                ac_loss = _classification_loss(labels, fake_logits)
                 g_loss += self.ac_generator_weight * ac_loss
             scaled = self.g_optimizer.scale_loss(randomness.scale_for_replicas(g_loss))
         grads = tape.gradient(scaled, self.generator.trainable_variables)

@@ -10,18 +10,10 @@ Register a new loss by subclassing :class:`Loss` and decorating it with
 """
 import tensorflow as tf
 
-_REGISTRY = {}
+from tfgan_gp.registry import Registry
 
-
-def register(name):
-    """Class decorator: make a :class:`Loss` subclass available as ``get(name)``."""
-
-    def wrap(cls):
-        _REGISTRY[name] = cls
-        cls.name = name
-        return cls
-
-    return wrap
+_REGISTRY = Registry("loss")
+register = _REGISTRY.register
 
 
 _F_GAN_PREFIX = "f_gan:"
@@ -31,7 +23,7 @@ def names():
     """The registered loss names and the ``f_gan:<divergence>`` losses, sorted."""
     from tfgan_gp import divergences  # lazy: divergences imports this module
 
-    return sorted(list(_REGISTRY) + [_F_GAN_PREFIX + name for name in divergences.names()])
+    return sorted(_REGISTRY.names() + [_F_GAN_PREFIX + name for name in divergences.names()])
 
 
 def get(identifier):
@@ -42,15 +34,13 @@ def get(identifier):
     """
     if isinstance(identifier, Loss):
         return identifier
-    if isinstance(identifier, str) and identifier in _REGISTRY:
-        return _REGISTRY[identifier]()
+    if identifier in _REGISTRY:
+        return _REGISTRY.build(identifier)
     if isinstance(identifier, str) and identifier.startswith(_F_GAN_PREFIX) and identifier in names():
         from tfgan_gp import divergences  # lazy: divergences imports this module
 
         return divergences.FGAN(identifier[len(_F_GAN_PREFIX):])
-    raise ValueError(
-        f"Unknown loss: expected one of {', '.join(names())} or a "
-        f"tfgan_gp.losses.Loss instance. Received: loss={identifier!r}")
+    raise _REGISTRY.unknown(identifier, names(), "a tfgan_gp.losses.Loss instance")
 
 
 def _mean(x):

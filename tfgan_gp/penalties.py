@@ -12,24 +12,16 @@ when a gradient is exactly zero (it shifts the norm by at most 1e-5).
 import tensorflow as tf
 
 from tfgan_gp import randomness
+from tfgan_gp.registry import Registry
 
 NORM_EPSILON = 1e-10
-_REGISTRY = {}
-
-
-def register(name):
-    """Class decorator: make a factory available as ``get(name)``."""
-
-    def wrap(factory):
-        _REGISTRY[name] = factory
-        return factory
-
-    return wrap
+_REGISTRY = Registry("penalty")
+register = _REGISTRY.register
 
 
 def names():
     """The registered penalty names, sorted."""
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(identifier):
@@ -38,11 +30,9 @@ def get(identifier):
         return NoPenalty()
     if isinstance(identifier, Penalty):
         return identifier
-    if isinstance(identifier, str) and identifier in _REGISTRY:
-        return _REGISTRY[identifier]()
-    raise ValueError(
-        f"Unknown penalty: expected one of {', '.join(names())}, None or a "
-        f"tfgan_gp.penalties.Penalty instance. Received: penalty={identifier!r}")
+    if identifier in _REGISTRY:
+        return _REGISTRY.build(identifier)
+    raise _REGISTRY.unknown(identifier, names(), "None or a tfgan_gp.penalties.Penalty instance")
 
 
 def input_gradient_norms(critic, x, training=True, grad_scale=1.0):

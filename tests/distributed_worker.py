@@ -25,23 +25,32 @@ import numpy as np  # noqa: E402
 
 import tfgan_gp as tg  # noqa: E402
 from tfgan_gp import checkpoints, distribute  # noqa: E402
-from tfgan_gp.architectures import mlp  # noqa: E402
+from tfgan_gp.architectures import dcgan, mlp  # noqa: E402
 
 N_CRITIC, BATCH = 5, 8
 
 
-def build():
+def build(synchronized_bn=False):
     keras.utils.set_random_seed(1)
-    gan = tg.GAN(mlp.generator(4, 2, width=16, depth=2), mlp.critic(2, width=16, depth=2),
-                 latent_dim=4, n_critic=N_CRITIC, seed=3)
-    gan.compile(g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.9),
-                d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.9))
+    if synchronized_bn:  # a batch-normalised image generator, statistics over the global batch
+        generator = dcgan.generator(latent_dim=4, image_size=32, dim=2, normalization="batch_sync")
+        critic = dcgan.critic(image_size=32, dim=2)
+    else:
+        generator, critic = mlp.generator(4, 2, width=16, depth=2), mlp.critic(2, width=16, depth=2)
+    gan = tg.GAN(generator, critic, latent_dim=4, n_critic=N_CRITIC, seed=3)
+    if synchronized_bn:
+        # SGD: the biases before batch norm have a zero gradient up to round-off, which Adam would
+        # blow up to full-size steps in either direction
+        gan.compile(g_optimizer=keras.optimizers.SGD(1e-2), d_optimizer=keras.optimizers.SGD(1e-2))
+    else:
+        gan.compile(g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.9),
+                    d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.9))
     return gan
 
 
-def real_points():
+def real_points(shape=(2,)):
     return tf.data.Dataset.from_tensor_slices(
-        np.random.default_rng(0).normal(size=(N_CRITIC * BATCH * 4, 2)).astype("float32"))
+        np.random.default_rng(0).uniform(-1, 1, size=(N_CRITIC * BATCH * 4, *shape)).astype("float32"))
 
 
 def weights(gan):
@@ -49,15 +58,17 @@ def weights(gan):
 
 
 if mode == "mirrored":
-    single = build()
-    single.fit(tg.data.for_gan(real_points(), BATCH, N_CRITIC, shuffle_buffer=None), steps_per_epoch=1, verbose=0)
     strategy = distribute.make_strategy("mirrored", ["/cpu:0", "/cpu:1"])
-    with strategy.scope():
-        mirrored = build()
-        data = tg.data.for_gan(real_points(), BATCH, N_CRITIC, shuffle_buffer=None)
-    mirrored.fit(data, steps_per_epoch=1, verbose=0)
-    np.savez(os.path.join(out, "single.npz"), **weights(single))
-    np.savez(os.path.join(out, "mirrored.npz"), **weights(mirrored))
+    for name, sync, shape in (("mlp", False, (2,)), ("sync_bn", True, (32, 32, 3))):
+        single = build(sync)
+        single.fit(tg.data.for_gan(real_points(shape), BATCH, N_CRITIC, shuffle_buffer=None), steps_per_epoch=1,
+                   verbose=0)
+        with strategy.scope():
+            mirrored = build(sync)
+            data = tg.data.for_gan(real_points(shape), BATCH, N_CRITIC, shuffle_buffer=None)
+        mirrored.fit(data, steps_per_epoch=1, verbose=0)
+        np.savez(os.path.join(out, f"single_{name}.npz"), **weights(single))
+        np.savez(os.path.join(out, f"mirrored_{name}.npz"), **weights(mirrored))
 else:
     strategy = distribute.make_strategy("multi_worker")
     with strategy.scope():

@@ -18,7 +18,7 @@ Conventions (all families):
 import keras
 from keras import layers
 
-from tfgan_gp.architectures.layers import NORMALIZATIONS, check_choice, check_int, dense
+from tfgan_gp.architectures.layers import NORMALIZATIONS, batch_normalizing, check_choice, check_int, dense
 
 
 def check_num_classes(num_classes):
@@ -62,7 +62,7 @@ def critic_normalization(normalization, gradient_penalty, default):
     if normalization is None:
         return default(gradient_penalty)
     check_choice(normalization, NORMALIZATIONS, "normalization")
-    if normalization == "batch" and gradient_penalty:
+    if batch_normalizing(normalization) and gradient_penalty:
         raise ValueError(
             "A critic trained with a gradient penalty must not use batch normalization: batch "
             "statistics mix samples, so the per-sample input gradients the penalty constrains are "

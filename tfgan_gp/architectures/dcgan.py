@@ -24,7 +24,7 @@ from keras import layers
 
 from tfgan_gp.architectures import common
 from tfgan_gp.architectures.layers import (
-    activation as activation_layer, activation_width, apply_normalization, check_choice,
+    activation as activation_layer, activation_width, apply_normalization, batch_normalizing, check_choice,
     check_int, conv, dense, he_uniform_avg, normalization as norm_layer)
 
 IMAGE_SIZES = (32, 64)
@@ -74,7 +74,7 @@ def generator(latent_dim=128, image_size=64, dim=64, channels=3, normalization="
     width = activation_width(activation)
     spectral = normalization == "spectral"
     inputs, z, labels = common.generator_inputs(latent_dim, num_classes)
-    norm_classes = num_classes if normalization == "batch" else None
+    norm_classes = num_classes if batch_normalizing(normalization) else None
     if not norm_classes:
         z = common.concat_one_hot(z, labels, num_classes)
     filters = [dim if constant_filters else dim * 2 ** (stages - 1 - i) for i in range(stages)]

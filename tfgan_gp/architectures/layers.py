@@ -29,7 +29,7 @@ convolution at the lower resolution (4× fewer FLOPs, identical outputs).
 import keras
 from keras import layers, ops
 
-NORMALIZATIONS = ("batch", "layer", "spectral", "none")
+NORMALIZATIONS = ("batch", "batch_sync", "layer", "spectral", "none")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "gated")
 RESAMPLES = (None, "up", "down")
 UPSAMPLE_METHODS = ("nearest", "depth_to_space")
@@ -301,20 +301,29 @@ def activation_width(kind):
     return 2 if check_choice(kind, ACTIVATIONS, "activation") == "gated" else 1
 
 
+def batch_normalizing(kind):
+    """True for the normalizations that use batch statistics (``batch``, ``batch_sync``)."""
+    return kind in ("batch", "batch_sync")
+
+
 def normalization(kind, num_classes=None, dtype=None, name=None):
     """The activation-normalization layer for ``kind`` (``None`` when there is none).
 
     ``batch``: ``keras.layers.BatchNormalization`` (or
     :class:`ConditionalBatchNormalization` when ``num_classes`` is set);
+    ``batch_sync``: the same with statistics over the global batch under ``tf.distribute``
+    (one all-reduce per layer and step; a step then equals the single-device one, where
+    plain ``batch`` normalizes each replica's share). Conditional batch norm is never synchronized.
     ``layer``: :class:`LayerNorm`; ``spectral`` normalizes weights instead
     (pass ``spectral=True`` to :func:`conv` / :func:`dense`), and ``none`` adds
     nothing: both give ``None``.
     """
     check_choice(kind, NORMALIZATIONS, "normalization")
-    if kind == "batch":
+    if batch_normalizing(kind):
         if num_classes:
             return ConditionalBatchNormalization(num_classes, dtype=dtype, name=name)
-        return layers.BatchNormalization(epsilon=BATCH_NORM_EPSILON, dtype=dtype, name=name)
+        return layers.BatchNormalization(epsilon=BATCH_NORM_EPSILON, synchronized=kind == "batch_sync",
+                                         dtype=dtype, name=name)
     if kind == "layer":
         return LayerNorm(dtype=dtype, name=name)
     return None
@@ -341,7 +350,7 @@ class _Block(layers.Layer):
         self.normalization = check_choice(normalization, NORMALIZATIONS, "normalization")
         self.num_classes = num_classes
         self.residual_scale = residual_scale
-        if num_classes and normalization != "batch":
+        if num_classes and not batch_normalizing(normalization):
             raise ValueError(f"A residual block is conditioned through conditional batch norm, so "
                              f"num_classes needs normalization='batch'. "
                              f"Received: num_classes={num_classes}, normalization={normalization!r}")

@@ -15,7 +15,7 @@ from keras import layers
 
 from tfgan_gp.architectures import common
 from tfgan_gp.architectures.layers import (
-    ResidualBlock, apply_normalization, check_int, conv, dense, normalization as norm_layer)
+    ResidualBlock, apply_normalization, batch_normalizing, check_int, conv, dense, normalization as norm_layer)
 
 IMAGE_SIZE = 32
 
@@ -30,7 +30,7 @@ def generator(latent_dim=128, dim=128, num_classes=None, normalization="batch", 
     check_int(dim, "dim")
     check_int(channels, "channels")
     inputs, z, labels = common.generator_inputs(latent_dim, num_classes)
-    block_classes = num_classes if normalization == "batch" else None
+    block_classes = num_classes if batch_normalizing(normalization) else None
     if not block_classes:
         z = common.concat_one_hot(z, labels, num_classes)
     spectral = normalization == "spectral"

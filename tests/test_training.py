@@ -1,0 +1,139 @@
+"""The training runner: exact resume, NaN guard, learning-rate schedule, flag validation."""
+import os
+import subprocess
+import sys
+import types
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from export.run_dir import export_run
+from tfgan_gp import checkpoints, training
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def points(n=64, seed=0):
+    return tf.data.Dataset.from_tensor_slices(np.random.default_rng(seed).normal(size=(n, 2)).astype("float32"))
+
+
+def toy_recipe(data=points):
+    def optimizers(iterations, n_critic):
+        adam = lambda k: keras.optimizers.Adam(training.linear_decay(1e-3, iterations, k), 0.5, 0.9)  # noqa: E731
+        return adam(1), adam(n_critic)
+
+    return training.Recipe(
+        name="toy_test", architecture="mlp", latent_dim=2,
+        generator_kwargs=dict(latent_dim=2, output_dim=2, width=16, depth=2),
+        critic_kwargs=dict(input_dim=2, width=16, depth=2),
+        real_data=data, synthetic_data=data, optimizers=optimizers)
+
+
+def run_flags(logdir, iterations, eval_every=2, **overrides):
+    values = dict(logdir=str(logdir), iterations=iterations, eval_every=eval_every, batch_size=4, n_critic=2,
+                  loss="wasserstein", penalty="gp", lambda_gp=10.0, precision="float32", distribute="none",
+                  seed=3, smoke=False)
+    values.update(overrides)
+    return types.SimpleNamespace(**values)
+
+
+def final_weights(gan):
+    return [v.numpy() for v in gan.generator.weights + gan.critic.weights]
+
+
+@pytest.fixture
+def deterministic_ops():
+    tf.config.experimental.enable_op_determinism()
+    yield
+    tf.config.experimental.disable_op_determinism() if hasattr(tf.config.experimental, "disable_op_determinism") \
+        else None
+
+
+class StopAfter(keras.callbacks.Callback):
+    """Ends ``fit`` after ``iterations`` generator iterations, as if the process were killed there."""
+
+    def __init__(self, iterations):
+        super().__init__()
+        self.iterations = iterations
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.model.iteration >= self.iterations:
+            self.model.stop_training = True
+
+
+def test_interrupted_run_resumes_to_the_same_weights(tmp_path, deterministic_ops):
+    whole = training.train(toy_recipe(), run_flags(tmp_path / "whole", iterations=6))
+    interrupted = toy_recipe()
+    interrupted.extra_callbacks = lambda gan, logdir: [StopAfter(2)]
+    training.train(interrupted, run_flags(tmp_path / "split", iterations=6))       # "killed" after 2
+    assert checkpoints.latest(tmp_path / "split").endswith("-2")
+    resumed = training.train(toy_recipe(), run_flags(tmp_path / "split", iterations=6), exporter=export_run)
+    assert resumed.iteration == whole.iteration == 6
+    assert int(resumed.d_optimizer.iterations) == 6 * 2
+    for a, b in zip(final_weights(whole), final_weights(resumed)):
+        np.testing.assert_array_equal(a, b)
+    assert os.path.exists(tmp_path / "split" / "export" / "saved_model.pb")
+
+
+def test_learning_rate_reaches_zero_at_the_last_iteration(tmp_path):
+    gan = training.train(toy_recipe(), run_flags(tmp_path, iterations=4))
+    for optimizer in (gan.g_optimizer, gan.d_optimizer):
+        assert float(optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
+    schedule = training.linear_decay(2e-4, 100, 5)
+    assert float(schedule(0)) == pytest.approx(2e-4) and float(schedule(250)) == pytest.approx(1e-4)
+    assert float(schedule(500)) == 0.0
+
+
+class PoisonAt(keras.callbacks.Callback):
+    """Writes a NaN into the critic just before generator iteration ``iteration + 1``."""
+
+    def __init__(self, iteration):
+        super().__init__()
+        self.iteration = iteration
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.model.iteration == self.iteration:
+            kernel = self.model.critic.trainable_variables[0]
+            kernel.assign(tf.fill(kernel.shape, float("nan")))
+
+
+def test_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
+    recipe = toy_recipe()
+    recipe.extra_callbacks = lambda gan, logdir: [PoisonAt(2)]
+    with pytest.raises(FloatingPointError, match=r"stopped at generator iteration 3: d_loss is nan.*ckpt-2"):
+        training.train(recipe, run_flags(tmp_path, iterations=6))
+    assert checkpoints.latest(tmp_path).endswith("-2")
+    reader = tf.train.load_checkpoint(checkpoints.latest(tmp_path))
+    floats = [reader.get_tensor(k) for k in reader.get_variable_to_shape_map()]
+    floats = [v for v in floats if np.issubdtype(np.asarray(v).dtype, np.floating)]
+    assert floats and all(np.all(np.isfinite(v)) for v in floats)
+    assert not os.path.exists(tmp_path / "export")
+
+
+def test_bad_flag_is_one_line_without_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "recipes.cifar_resnet", f"--logdir={tmp_path}", "--n_critic=0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "--n_critic=0: 0 is not a positive integer" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not os.listdir(tmp_path)  # nothing written, nothing lost
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--loss=wgan"], "--loss must be one of"),
+    (["--penalty=lipschitz"], "--penalty must be one of"),
+    (["--precision=fp8"], "precision"),
+    (["--iterations=0"], "iterations"),
+    (["--eval_every=-1"], "eval_every"),
+])
+def test_flag_validation_names_the_flag(argv, message):
+    from absl import flags
+
+    import recipes.cifar_resnet  # noqa: F401  (defines the shared flags)
+    try:
+        with pytest.raises(flags.IllegalFlagValueError, match=message):
+            flags.FLAGS(["recipe", *argv])
+    finally:
+        flags.FLAGS.unparse_flags()

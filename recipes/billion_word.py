@@ -22,13 +22,14 @@ from tfgan_gp.data import text  # noqa: E402
 
 FLAGS = flags.FLAGS
 recipe_flags.define(logdir="runs/billion_word", iterations=200_000, batch_size=64, n_critic=10, lambda_gp=10.0)
-flags.DEFINE_string("text_file", None, "A local .txt corpus (one sentence per line) instead of tfds lm1b.")
-flags.DEFINE_integer("seq_len", 32, "Characters per sequence.", lower_bound=1)
-flags.DEFINE_integer("vocab_size", 2048, "Vocabulary entries, unknown included.", lower_bound=2)
-flags.DEFINE_integer("dim", 512, "Channels of the 1-D convolutional ResNets.", lower_bound=1)
-flags.DEFINE_integer("eval_samples", 640, "Generated sequences per JS-n evaluation.", lower_bound=1)
-flags.DEFINE_integer("heldout_lines", 10_000, "Held-out lines the n-gram statistics compare against.",
-                     lower_bound=1)
+flag = recipe_flags.define_extra
+flag(flags.DEFINE_string, "text_file", None, "A local .txt corpus (one sentence per line) instead of tfds lm1b.")
+flag(flags.DEFINE_integer, "seq_len", 32, "Characters per sequence.", lower_bound=1)
+flag(flags.DEFINE_integer, "vocab_size", 2048, "Vocabulary entries, unknown included.", lower_bound=2)
+flag(flags.DEFINE_integer, "dim", 512, "Channels of the 1-D convolutional ResNets.", lower_bound=1)
+flag(flags.DEFINE_integer, "eval_samples", 640, "Generated sequences per JS-n evaluation.", lower_bound=1)
+flag(flags.DEFINE_integer, "heldout_lines", 10_000, "Held-out lines the n-gram statistics compare against.",
+     lower_bound=1)
 
 SMOKE_CORPUS = ("the quick brown fox jumps over the lazy dog", "a wasserstein critic reads soft characters",
                 "gradient penalties keep the critic lipschitz", "one more line of synthetic text")

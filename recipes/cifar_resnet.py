@@ -19,11 +19,12 @@ from tfgan_gp.data import images  # noqa: E402
 
 FLAGS = flags.FLAGS
 recipe_flags.define(logdir="runs/cifar_resnet", iterations=100_000, batch_size=64, n_critic=5, lambda_gp=10.0)
-flags.DEFINE_integer("dim", 128, "Channels of the ResNet (the paper's DIM).", lower_bound=1)
-flags.DEFINE_bool("conditional", False, "Class-conditional model: conditional BN in G, AC-GAN head on D.")
-flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).", lower_bound=0.0)
-flags.DEFINE_integer("eval_samples", 50_000, "Samples per Inception score / FID evaluation.", lower_bound=1)
-flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).")
+flag = recipe_flags.define_extra
+flag(flags.DEFINE_integer, "dim", 128, "Channels of the ResNet (the paper's DIM).", lower_bound=1)
+flag(flags.DEFINE_bool, "conditional", False, "Class-conditional model: conditional BN in G, AC-GAN head on D.")
+flag(flags.DEFINE_float, "learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).", lower_bound=0.0)
+flag(flags.DEFINE_integer, "eval_samples", 50_000, "Samples per Inception score / FID evaluation.", lower_bound=1)
+flag(flags.DEFINE_string, "inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).")
 
 SHAPE = (32, 32, 3)
 

@@ -38,12 +38,14 @@ METHODS = {
 }
 FLAGS = flags.FLAGS
 recipe_flags.define(logdir="runs/lsun_bedrooms", iterations=200_000, batch_size=64, lambda_gp=10.0)
-flags.DEFINE_enum("architecture", "good", resnet_64.VARIANTS, "Generator/critic pair of §5.2.")
-flags.DEFINE_enum("method", "wgan_gp", sorted(METHODS), "Training method (loss, regulariser, optimiser).")
-flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.")
-flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1)
-flags.DEFINE_integer("eval_samples", 10_000, "Samples per Inception score / FID evaluation.", lower_bound=1)
-flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).")
+flag = recipe_flags.define_extra
+flag(flags.DEFINE_enum, "architecture", "good", "Generator/critic pair of §5.2.", enum_values=resnet_64.VARIANTS)
+flag(flags.DEFINE_enum, "method", "wgan_gp", "Training method (loss, regulariser, optimiser).",
+     enum_values=sorted(METHODS))
+flag(flags.DEFINE_bool, "all", False, "Run every architecture × method, one run directory each.")
+flag(flags.DEFINE_integer, "dim", 64, "Base filter count.", lower_bound=1)
+flag(flags.DEFINE_integer, "eval_samples", 10_000, "Samples per Inception score / FID evaluation.", lower_bound=1)
+flag(flags.DEFINE_string, "inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).")
 
 SHAPE = (64, 64, 3)
 

@@ -24,9 +24,11 @@ from tfgan_gp.data import images  # noqa: E402
 
 FLAGS = flags.FLAGS
 recipe_flags.define(logdir="runs/mnist", iterations=200_000, batch_size=50, n_critic=5, lambda_gp=10.0)
-flags.DEFINE_integer("num_train", 1000, "Training digits (a fixed random subset); 0 = all 60,000.", lower_bound=0)
-flags.DEFINE_integer("dim", 64, "Base filter count (the authors' DIM).", lower_bound=1)
-flags.DEFINE_integer("heldout_examples", 1000, "Held-out digits the critic loss is measured on.", lower_bound=1)
+flag = recipe_flags.define_extra
+flag(flags.DEFINE_integer, "num_train", 1000,
+     "Training digits (a fixed random subset); 0 = all 60,000.", lower_bound=0)
+flag(flags.DEFINE_integer, "dim", 64, "Base filter count (the authors' DIM).", lower_bound=1)
+flag(flags.DEFINE_integer, "heldout_examples", 1000, "Held-out digits the critic loss is measured on.", lower_bound=1)
 
 SHAPE = (32, 32, 1)
 
@@ -62,7 +64,8 @@ def recipe(f):
     kwargs = dict(image_size=32, dim=f.dim, channels=1)
     return training.Recipe(
         name="mnist", architecture="dcgan", latent_dim=128,
-        generator_kwargs=dict(kwargs, normalization="batch"), critic_kwargs=dict(kwargs, gradient_penalty=True, normalization="none"),
+        generator_kwargs=dict(kwargs, normalization="batch"),
+        critic_kwargs=dict(kwargs, gradient_penalty=True, normalization="none"),
         real_data=digits, synthetic_data=synthetic, optimizers=optimizers,
         smoke_overrides={"generator": {"dim": 8}, "critic": {"dim": 8}}, extra_callbacks=monitoring)
 

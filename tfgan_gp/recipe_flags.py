@@ -49,3 +49,15 @@ def define(**defaults):
                              message="--loss must be one of tfgan_gp.losses.names()")
     flags.register_validator("penalty", _known(penalties.names),
                              message=f"--penalty must be one of {', '.join(penalties.names())}")
+
+
+def define_extra(define, name, default, help, **kwargs):
+    """Define a recipe's own flag (``define`` is e.g. ``flags.DEFINE_integer``).
+
+    When a recipe imported earlier in this process defined it already, only its default
+    changes (as for the shared flags), so several recipes can be imported together.
+    """
+    if name in FLAGS:
+        FLAGS.set_default(name, default)
+    else:
+        define(name=name, default=default, help=help, **kwargs)

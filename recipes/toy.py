@@ -12,17 +12,22 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app, flags  # noqa: E402
 
-FLAGS = flags.FLAGS
-flags.DEFINE_string("logdir", "runs/toy", "Where TensorBoard logs and PNGs go.")
-flags.DEFINE_enum("dataset", "8gaussians", ["8gaussians", "25gaussians", "swissroll"], "Toy distribution.")
-flags.DEFINE_string("loss", "wasserstein", "Adversarial loss (tfgan_gp.losses.names()).")
-flags.DEFINE_string("penalty", "gp", "Critic regulariser (tfgan_gp.penalties.names()).")
-flags.DEFINE_float("lambda_gp", 0.1, "Penalty weight λ (the paper's toy value is 0.1).", lower_bound=0.0)
-flags.DEFINE_integer("iterations", 1000, "Generator iterations.", lower_bound=1)
-flags.DEFINE_integer("n_critic", 5, "Critic updates per generator update.", lower_bound=1)
-flags.DEFINE_integer("batch_size", 256, "Samples per critic minibatch.", lower_bound=1)
-flags.DEFINE_integer("plot_every", 100, "Generator iterations between pictures (one Keras epoch).", lower_bound=1)
-flags.DEFINE_integer("seed", 0, "Random seed.")
+def define_flags(flag_values=flags.FLAGS):
+    """Register this recipe's flags on ``flag_values`` (the global ``FLAGS`` from the command line)."""
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_string("logdir", "runs/toy", "Where TensorBoard logs and PNGs go.", **fv)
+    flags.DEFINE_enum("dataset", "8gaussians", ["8gaussians", "25gaussians", "swissroll"], "Toy distribution.",
+                      **fv)
+    flags.DEFINE_string("loss", "wasserstein", "Adversarial loss (tfgan_gp.losses.names()).", **fv)
+    flags.DEFINE_string("penalty", "gp", "Critic regulariser (tfgan_gp.penalties.names()).", **fv)
+    flags.DEFINE_float("lambda_gp", 0.1, "Penalty weight λ (the paper's toy value is 0.1).", lower_bound=0.0, **fv)
+    flags.DEFINE_integer("iterations", 1000, "Generator iterations.", lower_bound=1, **fv)
+    flags.DEFINE_integer("n_critic", 5, "Critic updates per generator update.", lower_bound=1, **fv)
+    flags.DEFINE_integer("batch_size", 256, "Samples per critic minibatch.", lower_bound=1, **fv)
+    flags.DEFINE_integer("plot_every", 100, "Generator iterations between pictures (one Keras epoch).",
+                         lower_bound=1, **fv)
+    flags.DEFINE_integer("seed", 0, "Random seed.", **fv)
+    flags.DEFINE_bool("smoke", False, "2 iterations on batches of 16, a picture after each (for tests).", **fv)
 
 
 def build_penalty(name, weight):
@@ -33,8 +38,12 @@ def build_penalty(name, weight):
     return penalty
 
 
-def main(argv):
+def main(argv, flag_values=flags.FLAGS):
     del argv
+    FLAGS = flag_values
+    iterations, batch_size, plot_every = FLAGS.iterations, FLAGS.batch_size, FLAGS.plot_every
+    if FLAGS.smoke:
+        iterations, batch_size, plot_every = min(iterations, 2), min(batch_size, 16), 1
     import keras
 
     import tfgan_gp as tg
@@ -51,11 +60,11 @@ def main(argv):
     gan.compile(g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
                 d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
     real = toy.sample(FLAGS.dataset, 512, [FLAGS.seed, -1]).numpy()
-    data = tg.data.for_gan(toy.dataset(FLAGS.dataset, seed=FLAGS.seed), FLAGS.batch_size,
+    data = tg.data.for_gan(toy.dataset(FLAGS.dataset, seed=FLAGS.seed), batch_size,
                            FLAGS.n_critic, shuffle_buffer=None)
     pictures = ToyValueSurface(FLAGS.logdir, real)
-    epochs = -(-FLAGS.iterations // FLAGS.plot_every)
-    gan.fit(data, epochs=epochs, steps_per_epoch=min(FLAGS.plot_every, FLAGS.iterations),
+    epochs = -(-iterations // plot_every)
+    gan.fit(data, epochs=epochs, steps_per_epoch=min(plot_every, iterations),
             callbacks=[keras.callbacks.TensorBoard(FLAGS.logdir, update_freq=10), pictures])
 
     fake = gan.sample(512, seed=FLAGS.seed + 1).numpy()
@@ -74,4 +83,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

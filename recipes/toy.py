@@ -50,7 +50,7 @@ def main(argv, flag_values=flags.FLAGS):
     from tfgan_gp.architectures import mlp
     from tfgan_gp.callbacks import ToyValueSurface
     from tfgan_gp.data import toy
-    from tfgan_gp.metrics import high_quality_fraction, modes_covered, wasserstein1
+    from tfgan_gp.metrics import high_quality_fraction, modes_covered, wasserstein_1
 
     keras.utils.set_random_seed(FLAGS.seed)
     os.makedirs(FLAGS.logdir, exist_ok=True)
@@ -76,7 +76,7 @@ def main(argv, flag_values=flags.FLAGS):
         print(f"  modes covered:         {modes_covered(many, centres, radius)} / {len(centres)}")
         print(f"  high-quality fraction: {high_quality_fraction(many, centres, radius):.3f}"
               f"  (within {radius:.4f} of a centre)")
-    print(f"  exact W1 (512 vs 512): {wasserstein1(fake, real):.4f}")
+    print(f"  exact W1 (512 vs 512): {wasserstein_1(fake, real):.4f}")
     print(f"\nSamples over the critic's value surface: {os.path.abspath(pictures.last_png)}")
     print(f"TensorBoard logs: {os.path.abspath(FLAGS.logdir)}")
     print(f"  open them with:  tensorboard --logdir {FLAGS.logdir}")

@@ -124,11 +124,11 @@ def describe(critic, dataset, noise_std, seed, n=4096):
 
 def sample_wasserstein1(dataset, noise_std, seed, n=1024):
     """Exact W1 between ``n`` real points and ``n`` independent noisy points (optimal assignment)."""
-    from tfgan_gp.metrics import wasserstein1
+    from tfgan_gp.metrics import wasserstein_1
 
     real, _ = fixed_generator_batch(dataset, n, [seed, -3], noise_std)
     _, fake = fixed_generator_batch(dataset, n, [seed, -4], noise_std)
-    return wasserstein1(real.numpy(), fake.numpy())
+    return wasserstein_1(real.numpy(), fake.numpy())
 
 
 def run(logdir, *, datasets, steps, batch_size, width, depth, clip, lambda_gp, noise_std, seed):

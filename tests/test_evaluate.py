@@ -133,7 +133,7 @@ def test_toy_mode_through_fit(tmp_path):
     assert history.history["modes_covered"] == [float(metrics.modes_covered(fake, centres, radius))]
     assert history.history["high_quality_fraction"] == [metrics.high_quality_fraction(fake, centres, radius)]
     real = tg.data.toy.sample("8gaussians", 64, [0, -1]).numpy()
-    assert history.history["w1"][0] == pytest.approx(metrics.wasserstein1(fake[:64], real))
+    assert history.history["w1"][0] == pytest.approx(metrics.wasserstein_1(fake[:64], real))
     assert sorted(read_scalars(str(tmp_path))["w1"]) == [3]
 
 

@@ -13,11 +13,11 @@ from tfgan_gp.metrics.inception import (frechet_distance, frechet_distance_from_
 from tfgan_gp.metrics.statistics import ClassifierStatistics, compute_statistics
 from tfgan_gp.metrics.swd import sliced_wasserstein
 from tfgan_gp.metrics.text import ngram_js
-from tfgan_gp.metrics.toy import high_quality_fraction, modes_covered, wasserstein1
+from tfgan_gp.metrics.toy import high_quality_fraction, modes_covered, wasserstein_1
 
 __all__ = [
     "ClassifierStatistics", "ImageEvaluator", "InceptionFeatures", "InceptionWeightsUnavailable", "KerasClassifier",
     "TextEvaluator", "ToyEvaluator", "compute_statistics", "frechet_distance", "frechet_distance_from_stats",
     "high_quality_fraction", "inception_score", "kernel_inception_distance", "load_classifier", "modes_covered",
-    "ngram_js", "sliced_wasserstein", "wasserstein1",
+    "ngram_js", "sliced_wasserstein", "wasserstein_1",
 ]

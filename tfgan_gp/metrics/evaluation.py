@@ -128,7 +128,7 @@ class ToyEvaluator:
     def __call__(self, sample_fn, num_samples, seed=0):
         fake = np.asarray(sample_fn(num_samples, seed), np.float32)
         k = min(self.w1_samples, len(fake), len(self.real))
-        results = {"w1": toy.wasserstein1(fake[:k], self.real[:k])}
+        results = {"w1": toy.wasserstein_1(fake[:k], self.real[:k])}
         if self.centres is not None:
             results["modes_covered"] = float(toy.modes_covered(fake, self.centres, self.radius))
             results["high_quality_fraction"] = toy.high_quality_fraction(fake, self.centres, self.radius)

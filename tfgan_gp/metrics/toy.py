@@ -21,11 +21,11 @@ def high_quality_fraction(samples, centres, radius):
     return float(np.mean(_nearest(samples, centres)[1] < radius))
 
 
-def wasserstein1(a, b):
+def wasserstein_1(a, b):
     """Exact W1 (Euclidean cost) between two equal-size point sets, by optimal assignment."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"wasserstein1 needs two point sets of equal shape. Received: {a.shape} and {b.shape}")
+        raise ValueError(f"wasserstein_1 needs two point sets of equal shape. Received: {a.shape} and {b.shape}")
     cost = cdist(a, b)
     rows, cols = linear_sum_assignment(cost)
     return float(cost[rows, cols].mean())

@@ -47,7 +47,7 @@ PEAK_KEY = {"float32": "peak_float32_gflops", "mixed_bfloat16": "peak_bfloat16_g
 def _parse():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true",
-                   help="fewer iterations; XLA and torch only at DIM 32 (about 5 min on the AVX-512 kind)")
+                   help="fewer iterations and cases (see QUICK; about 5 min on the AVX-512 kind)")
     p.add_argument("--dims", type=int, nargs="+", default=[32, 128])
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--n_critic", type=int, default=5)
@@ -65,6 +65,23 @@ def _torch_python(path):
     if path:
         return path
     return python() if importlib.util.find_spec("torch") else None
+
+
+QUICK = ("--quick: 1 warm-up + 2 timed iterations at DIM 32, 1 + 1 at DIM 128; XLA only for float32 at "
+         "DIM 32; torch float32 and bf16 at DIM 32, bf16 (its fastest) at DIM 128; auto at DIM 128 only.")
+
+
+def _wanted(args, dim, precision, jit):
+    """Whether a (DIM, precision, XLA) case runs: all of them, or the --quick subset."""
+    return not args.quick or not jit or (dim <= 32 and precision == "float32")
+
+
+def _torch_wanted(args, dim, precision):
+    return not args.quick or dim <= 32 or precision == "mixed_bfloat16"
+
+
+def _auto_wanted(args, dim):
+    return not args.quick or dim == max(args.dims)
 
 
 def _iterations(args, dim):
@@ -190,7 +207,7 @@ def run_all(args):
         torch_results = {}
         for precision in ("float32", "mixed_bfloat16"):
             for jit in (False, True):
-                if jit and args.quick and dim > 32:
+                if not _wanted(args, dim, precision, jit):
                     continue
                 if precision == "mixed_bfloat16" and not bf16_ok:
                     emit({"case": f"dim{dim}-{precision}-{'xla' if jit else 'no_xla'}", "skipped": bf16_reason},
@@ -201,12 +218,12 @@ def run_all(args):
                 if ours:
                     ours.update(flops_per_gen_iter=flops, reference_flops_per_gen_iter=reference_flops)
                 torch_ref = None
-                if not jit and not (args.quick and dim > 32):
+                if not jit and _torch_wanted(args, dim, precision):
                     torch_ref = torch_results[precision] = runner.torch_reference(dim, precision)
                 if ours:
                     cases.append(_case(dim, precision, jit, ours, tf_ref, torch_ref, peak, args))
                     emit(cases[-1], args.out)
-        auto = runner.ours(dim, "auto", False)
+        auto = runner.ours(dim, "auto", False) if _auto_wanted(args, dim) else None
         if auto:
             auto["flops_per_gen_iter"] = flops
             cases.append(_auto_case(dim, auto, cases, torch_results, peak, args))
@@ -264,7 +281,8 @@ def section(peak, cases, runner, args):
              f"{datetime.date.today().isoformat()}: {_cpu_model()}, {os.cpu_count()} cores, CPU kind "
              f"`{cpu_kind()}`; {_versions(cases, runner)}. Batch {args.batch}, n_critic {args.n_critic}; seconds are "
              "medians per generator iteration (5 critic updates with the penalty + 1 generator update); "
-             "ratio = reference / ours (> 1: ours faster), measured in this one run.", ""]
+             "ratio = reference / ours (> 1: ours faster), measured in this one run."
+             + (" " + QUICK if args.quick else ""), ""]
     if peak:
         lines += [f"Measured peak (`benchmarks.peak`, GFLOP/s): float32 {peak['peak_float32_gflops']} "
                   f"(matmul {peak['matmul_float32_gflops']}, conv3x3 {peak['conv3x3_float32_gflops']}), "

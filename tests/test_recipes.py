@@ -1,8 +1,10 @@
 """Every paper recipe runs end to end offline (``--smoke``): train, evaluate, checkpoint, resume, export."""
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -28,11 +30,25 @@ def check_run(logdir, iteration, sample_suffix=".png"):
     assert os.listdir(os.path.join(logdir, "train"))  # Keras TensorBoard scalars
 
 
-def test_cifar_resnet_conditional_smoke_resumes_and_evaluates(tmp_path):
-    run_recipe("cifar_resnet", tmp_path, "--conditional", "--iterations=2")
-    out = run_recipe("cifar_resnet", tmp_path, "--conditional", "--iterations=4")
+def test_cifar_resnet_conditional_smoke_survives_sigkill_and_evaluates(tmp_path):
+    """Kill the run (SIGKILL) right after its first checkpoint; the same command then resumes from it."""
+    command = [sys.executable, "-m", "recipes.cifar_resnet", f"--logdir={tmp_path}", "--smoke", "--precision=float32",
+               "--conditional", "--iterations=6", "--eval_every=2"]
+    state = tmp_path / "checkpoints" / "checkpoint"
+    run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not (state.exists() and "ckpt-2" in state.read_text()) and time.monotonic() < deadline:
+            assert run.poll() is None, "the run ended before its first checkpoint"
+            time.sleep(0.02)
+        run.send_signal(signal.SIGKILL)
+    finally:
+        run.kill()
+        run.wait()
+    assert not (tmp_path / "export").exists()             # it really died mid-run
+    out = run_recipe("cifar_resnet", tmp_path, "--conditional", "--iterations=6", "--eval_every=2")
     assert "Resuming cifar_resnet from generator iteration 2" in out
-    check_run(tmp_path, 4)
+    check_run(tmp_path, 6)
     loaded = tf.saved_model.load(str(tmp_path / "export"))
     images = loaded.signatures["sample"](n=tf.constant(3), seed=tf.constant(0, tf.int64),
                                          labels=tf.constant([0, 1, 2]))["images"]

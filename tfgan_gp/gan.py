@@ -140,17 +140,19 @@ class GAN(keras.Model):
                 "Received: num_classes=None")
 
     # ---------------------------------------------------------------- compile
-    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+    def compile(self, g_optimizer=None, d_optimizer=None, jit_compile=False, **kwargs):
         """Set the two optimizers (default: :func:`paper_adam`) plus any ``Model.compile`` option.
 
         Under the ``mixed_float16`` policy each optimizer is wrapped in a
         ``keras.optimizers.LossScaleOptimizer`` (dynamic loss scaling);
         ``mixed_bfloat16`` needs none. ``model.optimizer`` is the generator's,
         so ``model.optimizer.iterations`` counts generator iterations.
+        XLA is opt-in (Keras' ``"auto"`` would switch it on with a GPU): it was slower here on
+        CPU, and its random draws differ from the CPU kernels', so runs are not bit-equal.
         """
         g_optimizer = self._loss_scaled(g_optimizer or paper_adam(), self.generator)
         d_optimizer = self._loss_scaled(d_optimizer or paper_adam(), self.critic)
-        super().compile(optimizer=g_optimizer, auto_scale_loss=False, **kwargs)
+        super().compile(optimizer=g_optimizer, auto_scale_loss=False, jit_compile=jit_compile, **kwargs)
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.critic.trainable_variables)

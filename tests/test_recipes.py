@@ -145,3 +145,9 @@ def test_every_lsun_architecture_and_method_steps_once():
             logs = gan.train_step(real)
             assert all(np.isfinite(float(v)) for v in logs.values()), (architecture, method, logs)
             keras.backend.clear_session()
+
+
+def test_recipe_smoke_under_mirrored_strategy(tmp_path):
+    out = run_recipe("mnist", tmp_path, "--distribute=mirrored")
+    check_run(tmp_path, 4)
+    assert "precision float32" in out

@@ -127,6 +127,8 @@ def test_bad_flag_is_one_line_without_traceback(tmp_path):
     (["--precision=fp8"], "precision"),
     (["--iterations=0"], "iterations"),
     (["--eval_every=-1"], "eval_every"),
+    (["--iterations=10", "--eval_every=4"], "multiple of --eval_every"),
+    (["--loss=f_gan:nonsense"], "--loss must be one of"),
 ])
 def test_flag_validation_names_the_flag(argv, message):
     from absl import flags

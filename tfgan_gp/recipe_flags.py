@@ -41,14 +41,14 @@ def define(**defaults):
     flags.DEFINE_bool("smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
                       "shapes, offline: checks the whole pipeline end to end.")
 
-    def _known(choices):
-        return lambda value: value in choices()
-
     from tfgan_gp import losses, penalties
-    flags.register_validator("loss", lambda v: v in losses.names() or v.startswith("f_gan:"),
-                             message="--loss must be one of tfgan_gp.losses.names()")
-    flags.register_validator("penalty", _known(penalties.names),
+    flags.register_validator("loss", lambda v: v in losses.names(),
+                             message=f"--loss must be one of {', '.join(losses.names())}")
+    flags.register_validator("penalty", lambda v: v in penalties.names(),
                              message=f"--penalty must be one of {', '.join(penalties.names())}")
+    flags.register_multi_flags_validator(
+        ["iterations", "eval_every"], lambda v: v["iterations"] % min(v["eval_every"], v["iterations"]) == 0,
+        message="--iterations must be a multiple of --eval_every (each Keras epoch is --eval_every iterations)")
 
 
 def define_extra(define, name, default, help, **kwargs):

@@ -12,6 +12,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app, flags  # noqa: E402
 
+from tfgan_gp import distribute, recipe_flags, training  # noqa: E402
+
 def define_flags(flag_values=flags.FLAGS):
     """Register this recipe's flags on ``flag_values`` (the global ``FLAGS`` from the command line)."""
     fv = dict(flag_values=flag_values)
@@ -27,15 +29,10 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_integer("plot_every", 100, "Generator iterations between pictures (one Keras epoch).",
                          lower_bound=1, **fv)
     flags.DEFINE_integer("seed", 0, "Random seed.", **fv)
+    flags.DEFINE_enum("precision", "float32", recipe_flags.PRECISIONS, "Dtype policy (float32 by default: "
+                      "2-D points gain nothing from reduced precision).", **fv)
+    flags.DEFINE_enum("distribute", "none", distribute.STRATEGIES, "tf.distribute strategy.", **fv)
     flags.DEFINE_bool("smoke", False, "2 iterations on batches of 16, a picture after each (for tests).", **fv)
-
-
-def build_penalty(name, weight):
-    from tfgan_gp import penalties
-    penalty = penalties.get(name)
-    if hasattr(penalty, "weight") and penalty.metric_names:
-        penalty.weight = weight
-    return penalty
 
 
 def main(argv, flag_values=flags.FLAGS):
@@ -54,21 +51,23 @@ def main(argv, flag_values=flags.FLAGS):
 
     keras.utils.set_random_seed(FLAGS.seed)
     os.makedirs(FLAGS.logdir, exist_ok=True)
-    gan = tg.GAN(mlp.generator(2, 2), mlp.critic(2), latent_dim=2, loss=FLAGS.loss,
-                 penalty=build_penalty(FLAGS.penalty, FLAGS.lambda_gp), n_critic=FLAGS.n_critic,
-                 seed=FLAGS.seed)
-    gan.compile(g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
-                d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
+    tg.precision.set_precision(FLAGS.precision)
+    with distribute.make_strategy(FLAGS.distribute).scope():
+        gan = tg.GAN(mlp.generator(2, 2), mlp.critic(2), latent_dim=2, loss=FLAGS.loss,
+                     penalty=training.build_penalty(FLAGS.penalty, FLAGS.lambda_gp), n_critic=FLAGS.n_critic,
+                     seed=FLAGS.seed)
+        gan.compile(g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+                    d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
+        data = tg.data.for_gan(toy.dataset(FLAGS.dataset, seed=FLAGS.seed), batch_size,
+                               FLAGS.n_critic, shuffle_buffer=None)
     real = toy.sample(FLAGS.dataset, 512, [FLAGS.seed, -1]).numpy()
-    data = tg.data.for_gan(toy.dataset(FLAGS.dataset, seed=FLAGS.seed), batch_size,
-                           FLAGS.n_critic, shuffle_buffer=None)
     pictures = ToyValueSurface(FLAGS.logdir, real)
     epochs = -(-iterations // plot_every)
     gan.fit(data, epochs=epochs, steps_per_epoch=min(plot_every, iterations),
             callbacks=[keras.callbacks.TensorBoard(FLAGS.logdir, update_freq=10), pictures])
 
     fake = gan.sample(512, seed=FLAGS.seed + 1).numpy()
-    print(f"\n{FLAGS.dataset}, {int(gan.optimizer.iterations)} generator iterations:")
+    print(f"\n{FLAGS.dataset}, {gan.iteration} generator iterations:")
     centres = toy.centres(FLAGS.dataset)
     if centres is not None:
         radius = 0.1 / toy.scale(FLAGS.dataset)

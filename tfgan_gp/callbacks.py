@@ -34,7 +34,7 @@ class ToyValueSurface(keras.callbacks.Callback):
         self.last_png = None
 
     def on_epoch_end(self, epoch, logs=None):
-        step = int(self.model.optimizer.iterations)
+        step = self.model.iteration
         fake = self.model.sample(self.num_samples, seed=0).numpy()
         fig, ax = plt.subplots(figsize=(5, 5))
         critic_fn = lambda x: self.model.critic(x, training=False).numpy()  # noqa: E731
@@ -113,7 +113,7 @@ class Evaluate(keras.callbacks.Callback):
         return cls(every_n_iterations, num_samples, log_dir=log_dir, seed=seed, evaluator=evaluator)
 
     def _iteration(self):
-        return int(self.model.optimizer.iterations)
+        return int(tf.convert_to_tensor(self.model.optimizer.iterations))  # also a MirroredVariable
 
     def on_train_begin(self, logs=None):
         self._done = self._iteration() // self.every_n_iterations

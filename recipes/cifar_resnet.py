@@ -34,11 +34,10 @@ def recipe(f):
     classes = 10 if f.conditional else None
     kwargs = dict(dim=f.dim, num_classes=classes)
 
-    source, data_dir = images.resolve_source("cifar10", f.data_dir)
+    load = images.recipe_loader("cifar10", f.data_dir)
 
-    def real(split="train"):  # a local dataset has one split: it also serves as FID reference
-        split = split if source == "cifar10" else "train"
-        return images.load_images(source, split=split, data_dir=data_dir, with_labels=f.conditional)
+    def real(split="train"):
+        return load(split, with_labels=f.conditional)
 
     def optimizers(iterations, n_critic):
         import keras

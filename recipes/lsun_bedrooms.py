@@ -66,11 +66,10 @@ def optimizers(method):
 
 def recipe(f, architecture, method):
     """One (architecture, method) cell of the study for the flag values ``f``."""
-    source, data_dir = images.resolve_source("lsun/bedroom", f.data_dir)
+    load = images.recipe_loader("lsun/bedroom", f.data_dir)
 
-    def bedrooms(split="train"):  # a local dataset has one split: it also serves as FID reference
-        split = split if source == "lsun/bedroom" else "train"
-        return images.load_images(source, split=split, data_dir=data_dir, image_size=64)
+    def bedrooms(split="train"):
+        return load(split, image_size=64)
 
     smoke_dim = {"dim": 4}
     return training.Recipe(

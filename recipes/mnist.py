@@ -37,13 +37,12 @@ def recipe(f):
     """The §5.6 experiment for the flag values ``f``."""
     subset = f.num_train or None
 
-    source, data_dir = images.resolve_source("mnist", f.data_dir)
+    load = images.recipe_loader("mnist", f.data_dir)
 
     def digits(heldout=False):
-        if heldout and subset is None and source == "mnist":  # no complement of all digits: the test split
-            return images.load_images(source, split="test", data_dir=data_dir, image_size=32, channels=1)
-        return images.load_images(source, data_dir=data_dir, image_size=32, channels=1, num_examples=subset,
-                                  heldout=heldout and subset is not None, seed=f.seed)
+        if heldout and subset is None:  # no complement of all digits: the test split
+            return load("test", image_size=32, channels=1)
+        return load(image_size=32, channels=1, num_examples=subset, heldout=heldout, seed=f.seed)
 
     def synthetic(heldout=False):
         return training.synthetic_images(SHAPE, num_examples=64, seed=f.seed + int(heldout))

@@ -139,3 +139,16 @@ def test_flag_validation_names_the_flag(argv, message):
             flags.FLAGS(["recipe", *argv])
     finally:
         flags.FLAGS.unparse_flags()
+
+
+def test_importing_another_recipe_resets_every_shared_default():
+    import importlib
+
+    from absl import flags
+
+    import recipes.billion_word
+    import recipes.lsun_bedrooms
+    importlib.reload(recipes.billion_word)
+    assert flags.FLAGS["n_critic"].default == 10 and flags.FLAGS["dim"].default == 512
+    importlib.reload(recipes.lsun_bedrooms)      # passes no n_critic: the shared default (5) comes back
+    assert flags.FLAGS["n_critic"].default == 5 and flags.FLAGS["dim"].default == 64

@@ -11,36 +11,42 @@ FLAGS = flags.FLAGS
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 
 
-def define(**defaults):
-    """Define the shared flags (``defaults`` overrides any default by flag name)."""
-    if "logdir" in FLAGS:  # defined by another recipe imported in the same process
-        for name, value in defaults.items():
-            FLAGS.set_default(name, value)
-        return
-    d = dict(logdir="runs/run", iterations=100_000, batch_size=64, n_critic=5, loss="wasserstein",
-             penalty="gp", lambda_gp=10.0, precision="auto", distribute="none", data_dir=None,
-             eval_every=1000, seed=0, smoke=False)
-    d.update(defaults)
-    flags.DEFINE_string("logdir", d["logdir"], "Run directory: TensorBoard logs, checkpoints, pictures, export. "
-                        "Re-running the same command resumes from its last checkpoint.")
-    flags.DEFINE_integer("iterations", d["iterations"], "Generator iterations in total.", lower_bound=1)
-    flags.DEFINE_integer("batch_size", d["batch_size"], "Samples per critic minibatch (global, all replicas).",
-                         lower_bound=1)
-    flags.DEFINE_integer("n_critic", d["n_critic"], "Critic updates per generator update.", lower_bound=1)
-    flags.DEFINE_string("loss", d["loss"], "Adversarial loss: a name from tfgan_gp.losses.names().")
-    flags.DEFINE_string("penalty", d["penalty"], "Critic regulariser: gp, gp_one_sided, dragan, r1, r2, clip, none.")
-    flags.DEFINE_float("lambda_gp", d["lambda_gp"], "Penalty weight λ.", lower_bound=0.0)
-    flags.DEFINE_enum("precision", d["precision"], PRECISIONS,
-                      "auto: mixed_float16 on GPU, mixed_bfloat16 on CPUs where a probe shows it faster, "
-                      "else float32.")
-    flags.DEFINE_enum("distribute", d["distribute"], distribute.STRATEGIES, "tf.distribute strategy.")
-    flags.DEFINE_string("data_dir", d["data_dir"], "tensorflow-datasets data_dir or a local dataset path.")
-    flags.DEFINE_integer("eval_every", d["eval_every"], "Generator iterations between evaluations, "
-                         "sample pictures and checkpoints (one Keras epoch).", lower_bound=1)
-    flags.DEFINE_integer("seed", d["seed"], "Random seed (weights, noise, data order).", lower_bound=0)
-    flags.DEFINE_bool("smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
-                      "shapes, offline: checks the whole pipeline end to end.")
+SHARED_DEFAULTS = dict(logdir="runs/run", iterations=100_000, batch_size=64, n_critic=5, loss="wasserstein",
+                       penalty="gp", lambda_gp=10.0, precision="auto", distribute="none", data_dir=None,
+                       eval_every=1000, seed=0, smoke=False)
 
+
+def define(**defaults):
+    """Define the shared flags with a recipe's defaults (``defaults`` overrides :data:`SHARED_DEFAULTS`).
+
+    Importing a second recipe in the same process resets every shared default to that recipe's.
+    """
+    first = "logdir" not in FLAGS
+    d = dict(SHARED_DEFAULTS, **defaults)
+    flag = define_extra
+    flag(flags.DEFINE_string, "logdir", d["logdir"], "Run directory: TensorBoard logs, checkpoints, pictures, "
+         "export. Re-running the same command resumes from its last checkpoint.")
+    flag(flags.DEFINE_integer, "iterations", d["iterations"], "Generator iterations in total.", lower_bound=1)
+    flag(flags.DEFINE_integer, "batch_size", d["batch_size"], "Samples per critic minibatch (global, all replicas).",
+         lower_bound=1)
+    flag(flags.DEFINE_integer, "n_critic", d["n_critic"], "Critic updates per generator update.", lower_bound=1)
+    flag(flags.DEFINE_string, "loss", d["loss"], "Adversarial loss: a name from tfgan_gp.losses.names().")
+    flag(flags.DEFINE_string, "penalty", d["penalty"], "Critic regulariser: gp, gp_one_sided, dragan, r1, r2, clip, "
+         "none.")
+    flag(flags.DEFINE_float, "lambda_gp", d["lambda_gp"], "Penalty weight λ.", lower_bound=0.0)
+    flag(flags.DEFINE_enum, "precision", d["precision"], "auto: mixed_float16 on GPU, mixed_bfloat16 on CPUs where "
+         "a probe shows it faster, else float32.", enum_values=PRECISIONS)
+    flag(flags.DEFINE_enum, "distribute", d["distribute"], "tf.distribute strategy.",
+         enum_values=distribute.STRATEGIES)
+    flag(flags.DEFINE_string, "data_dir", d["data_dir"], "tensorflow-datasets data_dir or a local dataset path "
+         "(.npz/.npy file or image folder).")
+    flag(flags.DEFINE_integer, "eval_every", d["eval_every"], "Generator iterations between evaluations, "
+         "sample pictures and checkpoints (one Keras epoch).", lower_bound=1)
+    flag(flags.DEFINE_integer, "seed", d["seed"], "Random seed (weights, noise, data order).", lower_bound=0)
+    flag(flags.DEFINE_bool, "smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
+         "shapes, offline: checks the whole pipeline end to end.")
+    if not first:
+        return
     from tfgan_gp import losses, penalties
     flags.register_validator("loss", lambda v: v in losses.names(),
                              message=f"--loss must be one of {', '.join(losses.names())}")

@@ -4,7 +4,7 @@
 JSON-serialisable, so a run can store them (``run_config.json``) and rebuild
 the generator later. Shared conventions are in :mod:`tfgan_gp.architectures.common`.
 """
-from tfgan_gp.architectures import char_cnn, common, dcgan, layers, mlp, resnet_64, resnet_cifar  # noqa: F401
+from tfgan_gp.architectures import activations, char_cnn, common, dcgan, layers, mlp, resnet_64, resnet_cifar  # noqa: F401
 
 FAMILIES = {"mlp": mlp, "dcgan": dcgan, "resnet_cifar": resnet_cifar, "resnet_64": resnet_64,
             "char_cnn": char_cnn}

@@ -29,6 +29,8 @@ convolution at the lower resolution (4× fewer FLOPs, identical outputs).
 import keras
 from keras import layers, ops
 
+from tfgan_gp.architectures.activations import ReLU, relu
+
 NORMALIZATIONS = ("batch", "batch_sync", "layer", "spectral", "none")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "gated")
 RESAMPLES = (None, "up", "down")
@@ -291,8 +293,8 @@ def activation(kind, dtype=None, name=None):
     check_choice(kind, ACTIVATIONS, "activation")
     if kind == "gated":
         return GatedActivation(dtype=dtype, name=name)
-    if kind == "leaky_relu":
-        return layers.LeakyReLU(LEAKY_RELU_SLOPE, dtype=dtype, name=name)
+    if kind in ("relu", "leaky_relu"):
+        return ReLU(LEAKY_RELU_SLOPE if kind == "leaky_relu" else 0.0, dtype=dtype, name=name)
     return layers.Activation(kind, dtype=dtype, name=name)
 
 
@@ -465,9 +467,9 @@ class ResidualBlock(_Block):
         x, labels = self._split(inputs)
         h = x
         if self.preactivate:
-            h = ops.relu(apply_normalization(self.norm1, h, labels))
+            h = relu(apply_normalization(self.norm1, h, labels))
         h = self.conv1(h)
-        h = ops.relu(apply_normalization(self.norm2, h, labels))
+        h = relu(apply_normalization(self.norm2, h, labels))
         h = self.conv2(h)
         return self._residual(x if self.shortcut is None else self.shortcut(x), h)
 
@@ -529,9 +531,9 @@ class BottleneckBlock(_Block):
     def call(self, inputs):
         x, labels = self._split(inputs)
         down = self.resample == "down"
-        h = ops.relu(self.conv1(ops.relu(x)))
+        h = relu(self.conv1(relu(x)))
         h = self.conv_mid(_subsample(h) if down and self.kernel_size == 1 else h)
-        h = self.conv2(ops.relu(h))
+        h = self.conv2(relu(h))
         h = apply_normalization(self.norm, h, labels)
         if self.shortcut is not None:
             x = self.shortcut(_subsample(x) if down else x)

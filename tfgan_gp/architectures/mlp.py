@@ -10,6 +10,7 @@ import keras
 from keras import layers
 
 from tfgan_gp.architectures import common
+from tfgan_gp.architectures.activations import ReLU
 from tfgan_gp.architectures.layers import apply_normalization, check_int, dense, normalization as norm_layer
 
 
@@ -57,5 +58,5 @@ def critic(input_dim=2, width=512, depth=3, name="mlp_critic", num_classes=None,
     for i in range(depth):
         x = dense(width, spectral=spectral, name=f"hidden_{i}")(x)
         x = apply_normalization(norm_layer(normalization, name=f"norm_{i}"), x)
-        x = layers.ReLU(name=f"relu_{i}")(x)
+        x = ReLU(name=f"relu_{i}")(x)
     return keras.Model(inputs, common.critic_outputs(x, num_classes, spectral), name=name)

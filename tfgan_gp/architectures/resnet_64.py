@@ -27,6 +27,7 @@ import keras
 from keras import layers
 
 from tfgan_gp.architectures import common, dcgan, mlp
+from tfgan_gp.architectures.activations import ReLU
 from tfgan_gp.architectures.layers import (
     BottleneckBlock, ResidualBlock, apply_normalization, check_choice, check_int, conv, he_uniform_avg,
     normalization as norm_layer)
@@ -103,7 +104,7 @@ def _good_generator(latent_dim, dim, num_classes, name):
                               conv1_use_bias=False, name=f"up_block_{i}")
         x = _conditioned(block, x, labels)
     x = apply_normalization(norm_layer("batch", name="output_norm"), x)
-    x = layers.ReLU(name="output_relu")(x)
+    x = ReLU(name="output_relu")(x)
     x = conv(CHANNELS, 3, kernel_initializer=he_uniform_avg(), name="to_image")(x)
     return keras.Model(inputs, common.image_output(x), name=name)
 

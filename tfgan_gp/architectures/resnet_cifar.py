@@ -14,6 +14,7 @@ import keras
 from keras import layers
 
 from tfgan_gp.architectures import common
+from tfgan_gp.architectures.activations import ReLU
 from tfgan_gp.architectures.layers import (
     ResidualBlock, apply_normalization, batch_normalizing, check_int, conv, dense, normalization as norm_layer)
 
@@ -41,7 +42,7 @@ def generator(latent_dim=128, dim=128, num_classes=None, normalization="batch", 
                               name=f"up_block_{i}")
         x = block([x, labels] if block_classes else x)
     x = apply_normalization(norm_layer(normalization, name="output_norm"), x)
-    x = layers.ReLU(name="output_relu")(x)
+    x = ReLU(name="output_relu")(x)
     x = conv(channels, 3, spectral=spectral, name="to_image")(x)
     return keras.Model(inputs, common.image_output(x), name=name)
 
@@ -63,6 +64,6 @@ def critic(dim=128, num_classes=None, normalization=None, gradient_penalty=True,
     x = ResidualBlock(dim, resample="down", normalization=normalization, name="down_block")(x)
     x = ResidualBlock(dim, normalization=normalization, name="block_0")(x)
     x = ResidualBlock(dim, normalization=normalization, name="block_1")(x)
-    x = layers.ReLU(name="relu")(x)
+    x = ReLU(name="relu")(x)
     x = layers.GlobalAveragePooling2D(name="mean")(x)
     return keras.Model(images, common.critic_outputs(x, num_classes, normalization == "spectral"), name=name)

@@ -7,7 +7,8 @@ and every ``Conv2D``, ``Conv2DBackpropInput``, ``DepthwiseConv2dNative``,
 work (bias, activations, normalization, pooling, resampling, the optimizer) is
 not counted; for the CIFAR ResNet it is well under 2 % of the total. Counting
 the traced ops, not the layer list, sees what the layers really run (e.g. a
-1×1 shortcut conv applied before nearest up-sampling or after mean pooling).
+1×1 shortcut conv applied before nearest up-sampling or after mean pooling, or
+a resampling conv folded into one stride-2 conv: ``architectures.layers``).
 
 A generator iteration (``n_critic`` critic updates + 1 generator update; ``F_G``,
 ``F_D`` = forward FLOPs of G and D on one minibatch), with the usual rule that
@@ -22,7 +23,11 @@ a backward pass costs about twice the forward (input and weight gradients):
   to its input (no critic weight gradients), ``2 F_G`` backward through G;
   in all ``3 F_G + 2 F_D``.
 
-So ``flops = n_critic (F_G + 12 F_D) + 3 F_G + 2 F_D``. Check against TF's
+So ``flops = n_critic (F_G + 12 F_D) + 3 F_G + 2 F_D``: what a plain TensorFlow step
+executes. ``skip_zero_pass=True`` counts the penalty's outer backward without the
+pass back through the interpolates' forward (``2 F_D``; its gradients are exactly
+zero for piecewise-linear critics, and ``tfgan_gp.architectures.activations``
+never builds it): ``n_critic (F_G + 10 F_D) + 3 F_G + 2 F_D``. Check against TF's
 graph profiler on the reference (README of ``shared/bench``): at DIM 128 it
 counts 507 GFLOP per critic update and 267 per generator update *before*
 pruning unused gradients, which is ``F_G + 13 F_D`` and ``3 F_G + 3 F_D`` with
@@ -67,6 +72,7 @@ def forward_flops(model, inputs):
     return sum(_op_flops(op) for op in concrete.graph.get_operations())
 
 
-def generator_iteration_flops(g_forward, d_forward, n_critic):
-    """``n_critic (F_G + 12 F_D) + 3 F_G + 2 F_D`` (see the module docstring)."""
-    return n_critic * (g_forward + 12 * d_forward) + 3 * g_forward + 2 * d_forward
+def generator_iteration_flops(g_forward, d_forward, n_critic, skip_zero_pass=False):
+    """``n_critic (F_G + 12 F_D) + 3 F_G + 2 F_D``, or ``10 F_D`` with ``skip_zero_pass`` (module docstring)."""
+    critic_passes = 10 if skip_zero_pass else 12
+    return n_critic * (g_forward + critic_passes * d_forward) + 3 * g_forward + 2 * d_forward

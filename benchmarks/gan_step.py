@@ -46,11 +46,14 @@ class StepTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def iteration_flops(generator, critic, batch, n_critic):
-    """FLOPs of one generator iteration of these models (``benchmarks.flops``)."""
+def iteration_flops(generator, critic, batch, n_critic, skip_zero_pass=True):
+    """FLOPs of one generator iteration of these models (``benchmarks.flops``).
+
+    ``skip_zero_pass``: our critics' activations skip the penalty's pass of zeros (False for the reference).
+    """
     g = flops.forward_flops(generator, tf.zeros((batch, LATENT_DIM)))
     d = flops.forward_flops(critic, tf.zeros((batch, 32, 32, 3)))
-    return flops.generator_iteration_flops(g, d, n_critic)
+    return flops.generator_iteration_flops(g, d, n_critic, skip_zero_pass)
 
 
 def main():

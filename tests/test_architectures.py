@@ -330,6 +330,50 @@ def test_conv_mean_pool_and_mean_pool_conv_match_numpy():
     np.testing.assert_allclose(pool_conv(x), pool_conv.conv(_mean_pool_np(x)), rtol=1e-5, atol=1e-5)
 
 
+def _unfolded(layer, x):
+    """The layer's definition: resample with the ops, convolve with its own k×k conv."""
+    if isinstance(layer, L.UpsampleConv):
+        return layer.conv(np.repeat(np.repeat(x, 2, axis=1), 2, axis=2))
+    y = layer.conv(x).numpy()
+    return _mean_pool_np(y[:, :y.shape[1] // 2 * 2, :y.shape[2] // 2 * 2])  # VALID pooling drops odd edges
+
+
+@pytest.mark.parametrize("cls, shape", [(L.UpsampleConv, (2, 3, 5, 4)), (L.ConvMeanPool, (2, 6, 8, 4)),
+                                        (L.ConvMeanPool, (2, 7, 5, 4))])
+@pytest.mark.parametrize("kernel_size", [3, 5])
+def test_folded_resampling_conv_equals_resample_then_conv_in_value_and_gradient(cls, shape, kernel_size):
+    """The stride-2 (k+1)×(k+1) form is the same function of the same k×k weights (odd sizes too)."""
+    layer = cls(6, kernel_size)
+    x = tf.constant(_rng_images(shape))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        folded = layer(x)
+        if isinstance(layer, L.UpsampleConv):
+            unfolded = layer.conv(tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2))
+        else:
+            unfolded = tf.nn.avg_pool2d(layer.conv(x), 2, 2, "VALID")
+        weights = tf.reshape(tf.range(tf.size(folded), dtype=tf.float32) % 7 - 3.0, folded.shape)
+        losses = [tf.reduce_sum(y * weights) for y in (folded, unfolded)]
+    np.testing.assert_allclose(folded, _unfolded(layer, x.numpy()), rtol=1e-5, atol=1e-5)
+    for a, b in zip(*(tape.gradient(loss, [x] + layer.trainable_weights) for loss in losses)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    assert sum(op.type == "AvgPool" for op in tf.function(layer).get_concrete_function(
+        tf.TensorSpec((None,) + shape[1:])).graph.get_operations()) == 0  # the folded path ran
+
+
+@pytest.mark.parametrize("cls", [L.UpsampleConv, L.ConvMeanPool])
+def test_folded_resampling_conv_handles_unknown_sizes_and_bfloat16(cls):
+    x = _rng_images((2, 6, 6, 4))
+    layer = cls(3, 3)
+    expected = layer(x).numpy()
+    dynamic = tf.function(layer, input_signature=[tf.TensorSpec((None, None, None, 4))])
+    np.testing.assert_allclose(dynamic(x), expected, rtol=1e-5, atol=1e-5)
+    low = cls(3, 3, dtype="mixed_bfloat16")
+    low.build(x.shape)
+    low.set_weights(layer.get_weights())
+    np.testing.assert_allclose(tf.cast(low(x), tf.float32), expected, rtol=0.05, atol=0.05)
+
+
 def test_conditional_batch_norm_matches_numpy_in_training_and_inference():
     rng = np.random.default_rng(0)
     x = rng.normal(2.0, 3.0, size=(6, 2, 2, 4)).astype("float32")

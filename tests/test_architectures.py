@@ -374,6 +374,30 @@ def test_folded_resampling_conv_handles_unknown_sizes_and_bfloat16(cls):
     np.testing.assert_allclose(tf.cast(low(x), tf.float32), expected, rtol=0.05, atol=0.05)
 
 
+@pytest.mark.parametrize("policy, tolerance", [("float32", 1e-5), ("mixed_bfloat16", 0.05)])
+def test_fused_batch_norm_equals_keras_batch_norm(policy, tolerance):
+    """Outputs, gradients and moving statistics of the fused training path equal Keras' layer."""
+    x = tf.constant(np.random.default_rng(0).normal(1.5, 2.0, size=(4, 3, 5, 6)).astype("float32"))
+    ours = L.BatchNormalization(epsilon=1e-3, momentum=0.9, dtype=policy)
+    keras_bn = keras.layers.BatchNormalization(epsilon=1e-3, momentum=0.9, dtype=policy)
+    for layer in (ours, keras_bn):
+        layer.build(x.shape)
+        layer.gamma.assign(np.linspace(0.5, 2.0, 6))
+        layer.beta.assign(np.linspace(-1.0, 1.0, 6))
+    results = []
+    for layer in (ours, keras_bn):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.cast(layer(x, training=True), tf.float32)
+            loss = tf.reduce_sum(y * tf.sin(tf.range(6, dtype=tf.float32)) * x)
+        results.append([y] + tape.gradient(loss, [x, layer.gamma, layer.beta])
+                       + [layer.moving_mean, layer.moving_variance, tf.cast(layer(x, training=False), tf.float32)])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tolerance, atol=tolerance)
+    graph = tf.function(lambda t: ours(t, training=True)).get_concrete_function(x).graph
+    assert any(op.type == "FusedBatchNormV3" for op in graph.get_operations())
+
+
 def test_conditional_batch_norm_matches_numpy_in_training_and_inference():
     rng = np.random.default_rng(0)
     x = rng.normal(2.0, 3.0, size=(6, 2, 2, 4)).astype("float32")

@@ -67,7 +67,7 @@ def _torch_python(path):
     return python() if importlib.util.find_spec("torch") else None
 
 
-QUICK = ("--quick: 1 warm-up + 2 timed iterations at DIM 32, 1 + 1 at DIM 128; XLA only for float32 at "
+QUICK = ("--quick: 1 warm-up + 2 timed iterations; XLA only for float32 at "
          "DIM 32; torch float32 and bf16 at DIM 32, bf16 (its fastest) at DIM 128; auto at DIM 128 only.")
 
 
@@ -87,7 +87,7 @@ def _auto_wanted(args, dim):
 def _iterations(args, dim):
     """``(warmup, iters)``: fewer timed iterations where one takes seconds."""
     if args.quick:
-        return (1, 2) if dim <= 32 else (1, 1)
+        return (1, 2)
     return (1, 3) if dim <= 32 else (1, 2)
 
 

@@ -234,7 +234,8 @@ class ConvMeanPool(_Resampled):
             return self.conv(_mean_pool(x))
         if not self._foldable():
             return _mean_pool(self.conv(x))
-        y = self._add_bias(tf.nn.conv2d(x, _folded_kernel(self.conv.kernel, self._taps, self.compute_dtype), 2, "SAME"))
+        kernel = _folded_kernel(self.conv.kernel, self._taps, self.compute_dtype)
+        y = self._add_bias(tf.nn.conv2d(x, kernel, 2, "SAME"))
         height, width = x.shape[1:3]
         if height is None or width is None or height % 2 or width % 2:
             # "same" covers a last odd row/column the mean pool drops; the others align exactly

@@ -127,10 +127,15 @@ def _pool_taps(k):
     return taps
 
 
-def _folded_kernel(kernel, taps, dtype, transpose=False):
+def _fold_matrix(taps):
+    """``taps ⊗ taps``: maps the k² taps of a 2-D kernel to its (k+1)² folded taps."""
+    return np.kron(taps, taps)
+
+
+def _folded_kernel(kernel, fold, dtype, transpose=False):
     """The ``(k+1)×(k+1)`` kernel ``taps · K · tapsᵀ`` (per channel pair), cast to ``dtype``.
 
-    One matmul of ``taps ⊗ taps`` with ``K`` as a ``(k², in·out)`` matrix, in float32
+    One matmul of ``fold = taps ⊗ taps`` with ``K`` as a ``(k², in·out)`` matrix, in float32
     from the (possibly autocast) ``K``; ``transpose`` gives the ``(h, w, out, in)``
     layout of ``tf.nn.conv2d_transpose``.
     """
@@ -139,7 +144,7 @@ def _folded_kernel(kernel, taps, dtype, transpose=False):
         kernel = tf.transpose(kernel, [0, 1, 3, 2])
         channels_in, channels_out = channels_out, channels_in
     flat = tf.reshape(tf.cast(kernel, tf.float32), [k * k, channels_in * channels_out])
-    folded = tf.matmul(np.kron(taps, taps), flat)
+    folded = tf.matmul(fold, flat)
     return tf.cast(tf.reshape(folded, [k + 1, k + 1, channels_in, channels_out]), dtype)
 
 
@@ -189,7 +194,7 @@ class UpsampleConv(_Resampled):
         super().__init__(filters, kernel_size, **kwargs)
         self.method = check_choice(method, UPSAMPLE_METHODS, "method")
         self.conv = self._conv(filters if method == "nearest" else 4 * filters)
-        self._taps = _upsample_taps(kernel_size)
+        self._fold = _fold_matrix(_upsample_taps(kernel_size))
 
     def _foldable(self):
         return self.method == "nearest" and super()._foldable()
@@ -201,7 +206,7 @@ class UpsampleConv(_Resampled):
             return _nearest_upsample(self.conv(x))
         if not self._foldable():
             return self.conv(_nearest_upsample(x))
-        kernel = _folded_kernel(self.conv.kernel, self._taps, self.compute_dtype, transpose=True)
+        kernel = _folded_kernel(self.conv.kernel, self._fold, self.compute_dtype, transpose=True)
         shape = tf.shape(x)
         static = x.shape
         output_shape = tf.stack([static[0] or shape[0], 2 * (static[1] or shape[1]),
@@ -227,14 +232,14 @@ class ConvMeanPool(_Resampled):
     def __init__(self, filters, kernel_size=3, **kwargs):
         super().__init__(filters, kernel_size, **kwargs)
         self.conv = self._conv(filters)
-        self._taps = _pool_taps(kernel_size)
+        self._fold = _fold_matrix(_pool_taps(kernel_size))
 
     def call(self, x):
         if self.kernel_size == 1:
             return self.conv(_mean_pool(x))
         if not self._foldable():
             return _mean_pool(self.conv(x))
-        kernel = _folded_kernel(self.conv.kernel, self._taps, self.compute_dtype)
+        kernel = _folded_kernel(self.conv.kernel, self._fold, self.compute_dtype)
         y = self._add_bias(tf.nn.conv2d(x, kernel, 2, "SAME"))
         height, width = x.shape[1:3]
         if height is None or width is None or height % 2 or width % 2:

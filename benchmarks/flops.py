@@ -8,7 +8,7 @@ work (bias, activations, normalization, pooling, resampling, the optimizer) is
 not counted; for the CIFAR ResNet it is well under 2 % of the total. Counting
 the traced ops, not the layer list, sees what the layers really run (e.g. a
 1×1 shortcut conv applied before nearest up-sampling or after mean pooling, or
-a resampling conv folded into one stride-2 conv: ``architectures.layers``).
+a resampling conv folded into one stride-2 conv: ``architectures.convolutions``).
 
 A generator iteration (``n_critic`` critic updates + 1 generator update; ``F_G``,
 ``F_D`` = forward FLOPs of G and D on one minibatch), with the usual rule that

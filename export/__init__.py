@@ -1,49 +1,11 @@
-"""Ship a trained generator: a SavedModel (or TFLite file) that serves without ``tfgan_gp``.
-
-    import export
-    export.export_generator(gan, "exported/cifar")           # or a bare Keras generator
+"""The export tool: ship a trained generator as a SavedModel (or TFLite file) that serves without ``tfgan_gp``.
 
     python -m export --checkpoint runs/cifar --out exported/cifar [--format tflite]
 
-Signatures of the SavedModel (``saved_model_cli show --all --dir DIR`` lists them):
-
-- ``serving_default(z: float32[None, latent_dim][, labels: int32[None]])`` ->
-  ``{"images": float32 in [-1, 1]}`` (text generators: ``{"text", "probabilities"}``; 2-D toy
-  generators: ``{"samples"}``);
-- ``sample(n: int32, seed: int64[, labels: int32[None]])`` -> ``{"images": uint8 [n, H, W, C]}``
-  (text: ``{"text": string[n]}``; toy: ``{"samples": float32}``), deterministic for a seed and
-  equal to ``GAN.sample(n, seed)``.
-
-Next to the model: ``metadata.json`` (latent size, classes, sample shape, signatures, source run,
-iteration, metrics) and a ``README.md`` with the inference snippet.
+(installed from a wheel: ``python -m tfgan_gp_export ...``). In Python the same is
+:func:`tfgan_gp.serving.export_run`; :func:`tfgan_gp.serving.export_generator` exports a GAN
+or a bare Keras generator. Both are re-exported here (``export.export_generator``).
 """
-from export import metadata as _metadata
-from export import writers as _writers
-from export.model_info import describe as _describe
+from tfgan_gp.serving import FORMATS, export_generator, export_run
 
-FORMATS = ("saved_model", "tflite")
-
-
-def export_generator(gan_or_generator, path, *, latent_dim=None, vocab=None, num_classes=None, metadata=None,
-                     format="saved_model"):
-    """Export a generator to the directory ``path``; returns the metadata dict written there.
-
-    Args:
-        gan_or_generator: a ``tfgan_gp.GAN`` (its ``generator``, ``latent_dim`` and
-            ``num_classes`` are used) or a built Keras generator ``z [+ labels] -> samples``.
-        path: output directory (the SavedModel itself, or the folder of ``generator.tflite``).
-        latent_dim: width of ``z``; read from the GAN or the generator's input when omitted.
-        vocab: character generators only: the run's vocabulary, an object with ``.chars``
-            (id -> character, optional ``.pad``) or a list of strings.
-        num_classes: conditional generators: the number of classes (read from a GAN).
-        metadata: extra JSON-serialisable facts for ``metadata.json`` (source run, iteration, metrics).
-        format: ``"saved_model"`` or ``"tflite"`` (image and vector generators; ``serving_default`` only).
-    """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}. Received: format={format!r}")
-    info = _describe(gan_or_generator, latent_dim=latent_dim, num_classes=num_classes, vocab=vocab)
-    _metadata.build(info, format, {}, metadata)  # refuse bad metadata before writing anything
-    signatures = (_writers.saved_model if format == "saved_model" else _writers.tflite)(info, str(path))
-    meta = _metadata.build(info, format, signatures, metadata)
-    _metadata.write(str(path), meta, info)
-    return meta
+__all__ = ["FORMATS", "export_generator", "export_run"]

@@ -1,4 +1,4 @@
-"""``python -m export --checkpoint LOGDIR --out DIR [--format saved_model|tflite]``.
+"""``python -m export --checkpoint LOGDIR --out DIR [--format saved_model|tflite]`` (installed: ``tfgan_gp_export``).
 
 Rebuilds the generator of a training run from ``LOGDIR/run_config.json``, loads the newest
 checkpoint in ``LOGDIR/checkpoints`` and exports it with ``metadata.json`` and ``README.md``.
@@ -10,30 +10,36 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app, flags, logging  # noqa: E402
 
-FLAGS = flags.FLAGS
-flags.DEFINE_string("checkpoint", None, "Run directory (--logdir of the recipe) whose newest checkpoint to export.")
-flags.DEFINE_string("out", None, "Output directory: the SavedModel (or the folder of generator.tflite).")
-flags.DEFINE_enum("format", "saved_model", ["saved_model", "tflite"], "What to write.")
-flags.mark_flags_as_required(["checkpoint", "out"])
+from tfgan_gp import serving  # noqa: E402
 
 
-def main(argv):
+def define_flags(flag_values=flags.FLAGS):
+    """Register the tool's flags on ``flag_values``."""
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_string("checkpoint", None, "Run directory (--logdir of the recipe) whose newest checkpoint to "
+                        "export.", **fv)
+    flags.DEFINE_string("out", None, "Output directory: the SavedModel (or the folder of generator.tflite).", **fv)
+    flags.DEFINE_enum("format", "saved_model", serving.FORMATS, "What to write.", **fv)
+    flags.mark_flags_as_required(["checkpoint", "out"], **fv)
+
+
+def main(argv, flag_values=flags.FLAGS):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    if not FLAGS["verbosity"].present:
+    if "verbosity" not in flag_values or not flag_values["verbosity"].present:
         logging.set_verbosity(logging.WARNING)  # keep TensorFlow's saving chatter out of the output
-    from export import metadata, run_dir
-
+    out, fmt = flag_values.out, flag_values.format
     try:
-        meta = run_dir.export_run(FLAGS.checkpoint, FLAGS.out, FLAGS.format)
+        meta = serving.export_run(flag_values.checkpoint, out, fmt)
     except ValueError as err:
         sys.exit(f"export: {err}")
     iteration = meta["iteration"]
     print(f"Exported {meta['kind']} generator"
           + (f" (generator iteration {iteration})" if iteration is not None else "")
-          + f" to {os.path.abspath(FLAGS.out)} as {FLAGS.format}.")
-    print(f"Signatures: {', '.join(meta['signatures'])}. Usage: {os.path.join(FLAGS.out, metadata.README_FILE)}")
+          + f" to {os.path.abspath(out)} as {fmt}.")
+    print(f"Signatures: {', '.join(meta['signatures'])}. Usage: {os.path.join(out, serving.metadata.README_FILE)}")
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

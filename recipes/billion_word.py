@@ -12,34 +12,35 @@ against held-out text every ``--eval_every`` iterations.
 """
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags
 
-from absl import app, flags  # noqa: E402
+import tfgan_gp as tg
+from tfgan_gp.data import text
 
-from export.run_dir import export_run  # noqa: E402
-from tfgan_gp import recipe_flags, training  # noqa: E402
-from tfgan_gp.data import text  # noqa: E402
+from . import common
 
-FLAGS = flags.FLAGS
-recipe_flags.define(logdir="runs/billion_word", iterations=200_000, batch_size=64, n_critic=10, lambda_gp=10.0)
-flag = recipe_flags.define_extra
-flag(flags.DEFINE_string, "text_file", None, "A local .txt corpus (one sentence per line) instead of tfds lm1b.")
-flag(flags.DEFINE_integer, "seq_len", 32, "Characters per sequence.", lower_bound=1)
-flag(flags.DEFINE_integer, "vocab_size", 2048, "Vocabulary entries, unknown included.", lower_bound=2)
-flag(flags.DEFINE_integer, "dim", 512, "Channels of the 1-D convolutional ResNets.", lower_bound=1)
-flag(flags.DEFINE_integer, "eval_samples", 640, "Generated sequences per JS-n evaluation.", lower_bound=1)
-flag(flags.DEFINE_integer, "heldout_lines", 10_000, "Held-out lines the n-gram statistics compare against.",
-     lower_bound=1)
-
+SMOKE = dict(dim=16, eval_samples=64)
 SMOKE_CORPUS = ("the quick brown fox jumps over the lazy dog", "a wasserstein critic reads soft characters",
                 "gradient penalties keep the critic lipschitz", "one more line of synthetic text")
 
 
-def corpus(f, logdir):
+def define_flags(flag_values):
+    common.define_shared_flags(flag_values, logdir="runs/billion_word", iterations=200_000, n_critic=10)
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_string("text_file", None, "A local .txt corpus (one sentence per line) instead of tfds lm1b.", **fv)
+    flags.DEFINE_integer("seq_len", 32, "Characters per sequence.", lower_bound=1, **fv)
+    flags.DEFINE_integer("vocab_size", 2048, "Vocabulary entries, unknown included.", lower_bound=2, **fv)
+    flags.DEFINE_integer("dim", 512, "Channels of the 1-D convolutional ResNets.", lower_bound=1, **fv)
+    flags.DEFINE_integer("eval_samples", 640, "Generated sequences per JS-n evaluation.", lower_bound=1, **fv)
+    flags.DEFINE_integer("heldout_lines", 10_000, "Held-out lines the n-gram statistics compare against.",
+                         lower_bound=1, **fv)
+
+
+def corpus(args, logdir):
     """``(training ids, vocab, held-out lines)``; the vocabulary is saved as ``LOGDIR/vocab.json``."""
     vocab_path = os.path.join(logdir, "vocab.json")
     vocab = vocab_path if os.path.exists(vocab_path) else None  # a resumed run keeps its vocabulary
-    if f.smoke:
+    if args.smoke:
         lines = list(SMOKE_CORPUS) * 16
         path = os.path.join(logdir, "smoke_corpus.txt")
         os.makedirs(logdir, exist_ok=True)
@@ -47,23 +48,23 @@ def corpus(f, logdir):
             fh.write("\n".join(lines) + "\n")
         source, split, heldout = path, "train", lines[:8]
     else:
-        source = f.text_file or "lm1b"
+        source = args.text_file or "lm1b"
         split = "train"
         heldout = None
-    ids, vocab = text.load_text(source, f.seq_len, f.vocab_size, split=split, data_dir=f.data_dir, vocab=vocab,
-                                one_hot=False)
+    ids, vocab = text.load_text(source, args.seq_len, args.vocab_size, split=split, data_dir=args.data_dir,
+                                vocab=vocab, one_hot=False)
     vocab.save(vocab_path)
     if heldout is None:
         held_split = "test" if source == "lm1b" else "train"
-        held_ids, _ = text.load_text(source, f.seq_len, f.vocab_size, split=held_split, data_dir=f.data_dir,
-                                     vocab=vocab, one_hot=False)
-        heldout = [vocab.decode(row) for row in held_ids.take(f.heldout_lines).as_numpy_iterator()]
+        held_ids, _ = text.load_text(source, args.seq_len, args.vocab_size, split=held_split,
+                                     data_dir=args.data_dir, vocab=vocab, one_hot=False)
+        heldout = [vocab.decode(row) for row in held_ids.take(args.heldout_lines).as_numpy_iterator()]
     return ids, vocab, heldout
 
 
-def recipe(f):
-    """The §5.5 experiment for the flag values ``f``."""
-    ids, vocab, heldout = corpus(f, f.logdir)
+def recipe(args):
+    """The §5.5 experiment for the flag values ``args``."""
+    ids, vocab, heldout = corpus(args, args.logdir)
     size = len(vocab.chars)
     decode = lambda probabilities: [vocab.decode(p) for p in probabilities]  # noqa: E731
 
@@ -72,27 +73,22 @@ def recipe(f):
         return (keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
                 keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
 
-    def monitoring(gan, logdir):
-        from tfgan_gp.callbacks import Evaluate
-        from tfgan_gp.monitoring import TextSamples
-        samples = min(f.eval_samples, 64) if f.smoke else f.eval_samples
-        return [TextSamples(logdir, decode),
-                Evaluate.text(f.eval_every, samples, heldout, decode, log_dir=logdir)]
+    def callbacks(gan, logdir):
+        return [tg.callbacks.TextSamples(logdir, decode),
+                tg.callbacks.Evaluate.text(args.eval_every, args.eval_samples, heldout, decode, log_dir=logdir)]
 
-    return training.Recipe(
-        name="billion_word", architecture="char_cnn", latent_dim=128,
-        generator_kwargs=dict(seq_len=f.seq_len, dim=f.dim, vocab_size=size),
-        critic_kwargs=dict(seq_len=f.seq_len, dim=f.dim, vocab_size=size),
-        real_data=lambda: ids, synthetic_data=lambda: ids, optimizers=optimizers,
-        in_memory=bool(f.smoke or f.text_file), batch_transform=vocab.one_hot,
-        smoke_overrides={"generator": {"dim": 16}, "critic": {"dim": 16}}, extra_callbacks=monitoring,
-        config={"vocab_file": "vocab.json"})
+    kwargs = dict(seq_len=args.seq_len, dim=args.dim, vocab_size=size)
+    return tg.Recipe(
+        name="billion_word", architecture="char_cnn", latent_dim=128, generator_kwargs=kwargs,
+        critic_kwargs=kwargs, data=lambda: ids, optimizers=optimizers, in_memory=bool(args.smoke or args.text_file),
+        batch_transform=vocab.one_hot, callbacks=callbacks,
+        config=dict(common.run_config_extras(args), vocab_file="vocab.json"))
 
 
-def run():
-    f = training.flag_values(FLAGS)
-    return training.train(recipe(f), f, exporter=export_run)
+def main(argv, flag_values):
+    args = common.values(flag_values, smoke=SMOKE)
+    return tg.train(recipe(args), common.train_config(args))
 
 
 if __name__ == "__main__":
-    app.run(training.main(run))
+    common.run(define_flags, main)

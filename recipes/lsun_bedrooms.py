@@ -21,14 +21,12 @@ With ``--all`` each run writes to ``LOGDIR/<architecture>_<method>``.
 """
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags
 
-from absl import app, flags  # noqa: E402
+import tfgan_gp as tg
+from tfgan_gp.architectures import resnet_64
 
-from export.run_dir import export_run  # noqa: E402
-from tfgan_gp import recipe_flags, training  # noqa: E402
-from tfgan_gp.architectures import resnet_64  # noqa: E402
-from tfgan_gp.data import images  # noqa: E402
+from . import common
 
 METHODS = {
     "wgan_gp": dict(loss="wasserstein", penalty="gp", n_critic=5),
@@ -36,18 +34,20 @@ METHODS = {
     "dcgan": dict(loss="non_saturating", penalty="none", n_critic=1),
     "lsgan": dict(loss="least_squares", penalty="none", n_critic=1),
 }
-FLAGS = flags.FLAGS
-recipe_flags.define(logdir="runs/lsun_bedrooms", iterations=200_000, batch_size=64, lambda_gp=10.0)
-flag = recipe_flags.define_extra
-flag(flags.DEFINE_enum, "architecture", "good", "Generator/critic pair of §5.2.", enum_values=resnet_64.VARIANTS)
-flag(flags.DEFINE_enum, "method", "wgan_gp", "Training method (loss, regulariser, optimiser).",
-     enum_values=sorted(METHODS))
-flag(flags.DEFINE_bool, "all", False, "Run every architecture × method, one run directory each.")
-flag(flags.DEFINE_integer, "dim", 64, "Base filter count.", lower_bound=1)
-flag(flags.DEFINE_integer, "eval_samples", 10_000, "Samples per Inception score / FID evaluation.", lower_bound=1)
-flag(flags.DEFINE_string, "inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).")
-
 SHAPE = (64, 64, 3)
+SMOKE = dict(dim=4, eval_samples=64)
+
+
+def define_flags(flag_values):
+    common.define_shared_flags(flag_values, logdir="runs/lsun_bedrooms", iterations=200_000)
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_enum("architecture", "good", resnet_64.VARIANTS, "Generator/critic pair of §5.2.", **fv)
+    flags.DEFINE_enum("method", "wgan_gp", sorted(METHODS), "Training method (loss, regulariser, optimiser).", **fv)
+    flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.", **fv)
+    flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
+    flags.DEFINE_integer("eval_samples", 10_000, "Samples per Inception score / FID evaluation.", lower_bound=1, **fv)
+    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).",
+                        **fv)
 
 
 def optimizers(method):
@@ -64,34 +64,31 @@ def optimizers(method):
     return make
 
 
-def recipe(f, architecture, method):
-    """One (architecture, method) cell of the study for the flag values ``f``."""
-    load = images.recipe_loader("lsun/bedroom", f.data_dir)
+def recipe(args, architecture, method):
+    """One (architecture, method) cell of the study for the flag values ``args``."""
+    load = common.image_loader("lsun/bedroom", args.data_dir)
 
-    def bedrooms(split="train"):
-        return load(split, image_size=64)
+    def data():
+        return common.synthetic_images(SHAPE, 64, seed=args.seed) if args.smoke else load("train", image_size=64)
 
-    smoke_dim = {"dim": 4}
-    return training.Recipe(
+    return tg.Recipe(
         name=f"lsun_{architecture}_{method}", architecture="resnet_64", latent_dim=128,
-        generator_kwargs=dict(variant=architecture, dim=f.dim),
-        critic_kwargs=dict(variant=architecture, dim=f.dim, gradient_penalty=method == "wgan_gp"),
-        real_data=bedrooms, synthetic_data=lambda: training.synthetic_images(SHAPE, 64, seed=f.seed),
-        optimizers=optimizers(method), in_memory=False,
-        smoke_overrides={"generator": smoke_dim, "critic": smoke_dim},
-        extra_callbacks=training.image_monitoring(f, "lsun_bedroom", SHAPE, f.eval_samples, f.inception_weights,
-                                                  real_images=lambda: bedrooms("validation")))
+        generator_kwargs=dict(variant=architecture, dim=args.dim),
+        critic_kwargs=dict(variant=architecture, dim=args.dim, gradient_penalty=method == "wgan_gp"),
+        data=data, optimizers=optimizers(method), in_memory=False,
+        callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE,
+                                         real_images=lambda: load("validation", image_size=64)),
+        config=common.run_config_extras(args))
 
 
-def run():
-    cells = ([(a, m) for a in resnet_64.VARIANTS for m in sorted(METHODS)] if FLAGS.all
-             else [(FLAGS.architecture, FLAGS.method)])
+def main(argv, flag_values):
+    cells = ([(a, m) for a in resnet_64.VARIANTS for m in sorted(METHODS)] if flag_values.all
+             else [(flag_values.architecture, flag_values.method)])
     for architecture, method in cells:
-        f = training.flag_values(FLAGS, **METHODS[method])
-        if FLAGS.all:
-            f.logdir = os.path.join(FLAGS.logdir, f"{architecture}_{method}")
-        training.train(recipe(f, architecture, method), f, exporter=export_run)
+        args = common.values(flag_values, smoke=SMOKE, **METHODS[method])
+        logdir = os.path.join(args.logdir, f"{architecture}_{method}") if args.all else args.logdir
+        tg.train(recipe(args, architecture, method), common.train_config(args, logdir=logdir))
 
 
 if __name__ == "__main__":
-    app.run(training.main(run))
+    common.run(define_flags, main)

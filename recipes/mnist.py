@@ -11,68 +11,63 @@ together. Each evaluation logs both (TensorBoard ``critic_loss/train`` and
 Model: DCGAN-style convolutional G and D (the authors' ``gan_mnist.py``: DIM 64, batch 50,
 Adam(1e-4, 0.5, 0.9), n_critic 5, λ 10). Deviation: digits are resized to 32×32 so the
 package's 32×32 DCGAN serves (the authors cropped G's 32×32 output to 28×28).
+
+This is the shortest training recipe: copy it to start a new one (see :mod:`recipes.common`).
 """
-import os
+from absl import flags
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import tfgan_gp as tg
 
-from absl import app, flags  # noqa: E402
-
-from export.run_dir import export_run  # noqa: E402
-from tfgan_gp import recipe_flags, training  # noqa: E402
-from tfgan_gp.data import images  # noqa: E402
-
-FLAGS = flags.FLAGS
-recipe_flags.define(logdir="runs/mnist", iterations=200_000, batch_size=50, n_critic=5, lambda_gp=10.0)
-flag = recipe_flags.define_extra
-flag(flags.DEFINE_integer, "num_train", 1000,
-     "Training digits (a fixed random subset); 0 = all 60,000.", lower_bound=0)
-flag(flags.DEFINE_integer, "dim", 64, "Base filter count (the authors' DIM).", lower_bound=1)
-flag(flags.DEFINE_integer, "heldout_examples", 1000, "Held-out digits the critic loss is measured on.", lower_bound=1)
+from . import common
 
 SHAPE = (32, 32, 1)
+SMOKE = dict(dim=8)
 
 
-def recipe(f):
-    """The §5.6 experiment for the flag values ``f``."""
-    subset = f.num_train or None
+def define_flags(flag_values):
+    common.define_shared_flags(flag_values, logdir="runs/mnist", iterations=200_000, batch_size=50)
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_integer("num_train", 1000, "Training digits (a fixed random subset); 0 = all 60,000.",
+                         lower_bound=0, **fv)
+    flags.DEFINE_integer("dim", 64, "Base filter count (the authors' DIM).", lower_bound=1, **fv)
+    flags.DEFINE_integer("heldout_examples", 1000, "Held-out digits the critic loss is measured on.",
+                         lower_bound=1, **fv)
 
-    load = images.recipe_loader("mnist", f.data_dir)
+
+def recipe(args):
+    """The §5.6 experiment for the flag values ``args``."""
+    subset = args.num_train or None
+    load = common.image_loader("mnist", args.data_dir)
 
     def digits(heldout=False):
+        if args.smoke:
+            return common.synthetic_images(SHAPE, num_examples=64, seed=args.seed + int(heldout))
         if heldout and subset is None:  # no complement of all digits: the test split
             return load("test", image_size=32, channels=1)
-        return load(image_size=32, channels=1, num_examples=subset, heldout=heldout, seed=f.seed)
-
-    def synthetic(heldout=False):
-        return training.synthetic_images(SHAPE, num_examples=64, seed=f.seed + int(heldout))
-
-    source = synthetic if f.smoke else digits
+        return load(image_size=32, channels=1, num_examples=subset, heldout=heldout, seed=args.seed)
 
     def optimizers(iterations, n_critic):
         import keras
         return (keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
                 keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
 
-    def monitoring(gan, logdir):
-        from tfgan_gp.monitoring import CriticLossCurves, ImageSamples
-        return [ImageSamples(logdir),
-                CriticLossCurves(logdir, train=source(), heldout=source(heldout=True),
-                                 num_examples=f.heldout_examples, batch_size=f.batch_size)]
+    def callbacks(gan, logdir):
+        return [tg.callbacks.Samples(logdir),
+                tg.callbacks.CriticLossCurves(logdir, train=digits(), heldout=digits(heldout=True),
+                                              num_examples=args.heldout_examples, batch_size=args.batch_size)]
 
-    kwargs = dict(image_size=32, dim=f.dim, channels=1)
-    return training.Recipe(
+    kwargs = dict(image_size=32, dim=args.dim, channels=1)
+    return tg.Recipe(
         name="mnist", architecture="dcgan", latent_dim=128,
         generator_kwargs=dict(kwargs, normalization="batch"),
         critic_kwargs=dict(kwargs, gradient_penalty=True, normalization="none"),
-        real_data=digits, synthetic_data=synthetic, optimizers=optimizers,
-        smoke_overrides={"generator": {"dim": 8}, "critic": {"dim": 8}}, extra_callbacks=monitoring)
+        data=digits, optimizers=optimizers, callbacks=callbacks, config=common.run_config_extras(args))
 
 
-def run():
-    f = training.flag_values(FLAGS)
-    return training.train(recipe(f), f, exporter=export_run)
+def main(argv, flag_values):
+    args = common.values(flag_values, smoke=SMOKE)
+    return tg.train(recipe(args), common.train_config(args))
 
 
 if __name__ == "__main__":
-    app.run(training.main(run))
+    common.run(define_flags, main)

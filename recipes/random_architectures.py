@@ -24,59 +24,50 @@ favour the faster-moving methods; the paper's claim is about which runs succeed 
 """
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags
 
-from absl import app, flags  # noqa: E402
-
-FLAGS = flags.FLAGS
-flags.DEFINE_string("dataset", "8gaussians", "8gaussians or 25gaussians (2-D), or an image source (tfds name, "
-                    "directory, .npy/.npz); the paper: downsampled_imagenet/32x32.")
-flags.DEFINE_integer("num_architectures", 10, "Random architectures (the paper: 200).", lower_bound=1)
-flags.DEFINE_list("methods", ["wgan_gp", "dcgan"], "Catalogue candidates to train every architecture with.")
-flags.DEFINE_list("depths", None, "Depth choices (default: 1,2,3,4 hidden layers on 2-D data; the paper's "
-                  "4,8,12,20 convolutions on images).")
-flags.DEFINE_list("widths", ["32", "64", "128"], "Base width / filter-count choices (the paper: 32,64,128).")
-flags.DEFINE_list("nonlinearities", ["relu", "leaky_relu", "softplus", "tanh"], "Nonlinearity choices.")
-flags.DEFINE_list("thresholds", None, "Score thresholds (default: 0.1,0.3,0.5,0.7,0.9 on 2-D data; the paper's "
-                  "Inception scores 1,3,5,7,9 on images).")
-flags.DEFINE_integer("iterations", 500, "Generator iterations per run.", lower_bound=1)
-flags.DEFINE_integer("batch_size", None, "Critic minibatch size (default: 256 on 2-D data, 64 on images).",
-                     lower_bound=1)
-flags.DEFINE_integer("image_size", 32, "Images: side length.", lower_bound=8)
-flags.DEFINE_integer("eval_samples", None, "Samples per evaluation (default: 2,560 toy, 1,000 images).",
-                     lower_bound=2)
-flags.DEFINE_string("classifier", None, "Images: SavedModel returning (logits, pool_features).")
-flags.DEFINE_string("inception_weights", None, "Images: local InceptionV3 weights file (default: download).")
-flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.")
-flags.DEFINE_integer("seed", 0, "Seed of the architecture draws and of every run.", lower_bound=0)
-flags.DEFINE_string("logdir", "runs/random_architectures", "Where architectures.csv and summary.md go.")
-flags.DEFINE_bool("smoke", False, "3 tiny architectures, 10 iterations (synthetic images and a tiny classifier "
-                  "for image datasets): checks the pipeline offline.")
+from . import common
 
 TOY_DEFAULTS = dict(depths=[1, 2, 3, 4], thresholds=[0.1, 0.3, 0.5, 0.7, 0.9])
 IMAGE_DEFAULTS = dict(depths=[4, 8, 12, 20], thresholds=[1.0, 3.0, 5.0, 7.0, 9.0])
 SMOKE = dict(num_architectures=3, iterations=10, widths=["8", "16"], eval_samples=64, batch_size=16)
 
 
-def _problem(toy):
-    from tfgan_gp import selection, training
-    from tfgan_gp.metrics.classifiers import InceptionFeatures
+def define_flags(flag_values):
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_string("dataset", "8gaussians", "8gaussians or 25gaussians (2-D), or an image source (tfds name, "
+                        "directory, .npy/.npz); the paper: downsampled_imagenet/32x32.", **fv)
+    flags.DEFINE_integer("num_architectures", 10, "Random architectures (the paper: 200).", lower_bound=1, **fv)
+    flags.DEFINE_list("methods", ["wgan_gp", "dcgan"], "Catalogue candidates to train every architecture with.", **fv)
+    flags.DEFINE_list("depths", None, "Depth choices (default: 1,2,3,4 hidden layers on 2-D data; the paper's "
+                      "4,8,12,20 convolutions on images).", **fv)
+    flags.DEFINE_list("widths", ["32", "64", "128"], "Base width / filter-count choices (the paper: 32,64,128).",
+                      **fv)
+    flags.DEFINE_list("nonlinearities", ["relu", "leaky_relu", "softplus", "tanh"], "Nonlinearity choices.", **fv)
+    flags.DEFINE_list("thresholds", None, "Score thresholds (default: 0.1,0.3,0.5,0.7,0.9 on 2-D data; the "
+                      "paper's Inception scores 1,3,5,7,9 on images).", **fv)
+    flags.DEFINE_integer("iterations", 500, "Generator iterations per run.", lower_bound=1, **fv)
+    flags.DEFINE_integer("batch_size", None, "Critic minibatch size (default: 256 on 2-D data, 64 on images).",
+                         lower_bound=1, **fv)
+    flags.DEFINE_integer("image_size", 32, "Images: side length.", lower_bound=8, **fv)
+    flags.DEFINE_integer("eval_samples", None, "Samples per evaluation (default: 2,560 toy, 1,000 images).",
+                         lower_bound=2, **fv)
+    flags.DEFINE_string("classifier", None, "Images: SavedModel returning (logits, pool_features).", **fv)
+    flags.DEFINE_string("inception_weights", None, "Images: local InceptionV3 weights file (default: download).",
+                        **fv)
+    flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.", **fv)
+    flags.DEFINE_integer("seed", 0, "Seed of the architecture draws and of every run.", lower_bound=0, **fv)
+    flags.DEFINE_string("logdir", "runs/random_architectures", "Where architectures.csv and summary.md go.", **fv)
+    flags.DEFINE_bool("smoke", False, "3 tiny architectures, 10 iterations (synthetic images and a tiny "
+                      "classifier for image datasets): checks the pipeline offline.", **fv)
 
-    extra = {} if FLAGS.eval_samples is None else {"eval_samples": FLAGS.eval_samples}
-    if toy:
-        problem = selection.toy_problem(FLAGS.dataset, **extra)
-        if problem.coverage is None:
-            raise ValueError(f"The 2-D score needs a Gaussian mixture (8gaussians or 25gaussians). "
-                             f"Received: --dataset={FLAGS.dataset}")
-        return problem
-    if FLAGS.smoke:
-        shape = (FLAGS.image_size, FLAGS.image_size, 3)
-        return selection.image_problem(training.synthetic_images(shape, seed=FLAGS.seed),
-                                       training.tiny_classifier(shape), name="synthetic images", batch_size=32,
-                                       **extra)
-    classifier = FLAGS.classifier or InceptionFeatures(weights=FLAGS.inception_weights or "imagenet")
-    return selection.image_problem(FLAGS.dataset, classifier, image_size=FLAGS.image_size, data_dir=FLAGS.data_dir,
-                                   **extra)
+
+def _problem(args, is_toy):
+    problem = common.selection_problem(args, "toy" if is_toy else "images")
+    if is_toy and problem.coverage is None:
+        raise ValueError(f"The 2-D score needs a Gaussian mixture (8gaussians or 25gaussians). "
+                         f"Received: --dataset={args.dataset}")
+    return problem
 
 
 def score(metrics, problem):
@@ -91,7 +82,7 @@ def score(metrics, problem):
     return metrics["modes_covered"] / modes * metrics["high_quality_fraction"]
 
 
-def main(argv):
+def main(argv, flag_values):
     del argv
     import csv
     import dataclasses
@@ -99,47 +90,44 @@ def main(argv):
 
     import numpy as np
 
-    from tfgan_gp import selection, training
+    from tfgan_gp import selection
     from tfgan_gp.data import toy as toy_data
     from tfgan_gp.selection import comparison, search_space
 
-    if FLAGS.smoke:
-        for name, value in SMOKE.items():
-            if not FLAGS[name].present:
-                setattr(FLAGS, name, value)
-    is_toy = FLAGS.dataset in toy_data.NAMES
+    args = common.values(flag_values, smoke=SMOKE)
+    is_toy = args.dataset in toy_data.NAMES
     defaults = TOY_DEFAULTS if is_toy else IMAGE_DEFAULTS
-    if FLAGS.smoke and not FLAGS["depths"].present:
-        FLAGS.depths = [str(d) for d in ([1, 2] if is_toy else [4, 5])]
+    if args.smoke and not flag_values["depths"].present:
+        args.depths = [str(d) for d in ([1, 2] if is_toy else [4, 5])]
     try:
-        depths = [int(d) for d in FLAGS.depths] if FLAGS.depths else defaults["depths"]
-        widths = [int(w) for w in FLAGS.widths]
-        thresholds = [float(t) for t in FLAGS.thresholds] if FLAGS.thresholds else defaults["thresholds"]
+        depths = [int(d) for d in args.depths] if args.depths else defaults["depths"]
+        widths = [int(w) for w in args.widths]
+        thresholds = [float(t) for t in args.thresholds] if args.thresholds else defaults["thresholds"]
         kind = "toy" if is_toy else "images"
-        methods = [selection.get(m, kind) for m in FLAGS.methods]
-        problem = _problem(is_toy)
-        rng = np.random.default_rng(FLAGS.seed)
-        archs = [search_space.sample(rng, FLAGS.nonlinearities, depths, widths)
-                 for _ in range(FLAGS.num_architectures)]
-    except (ValueError, *training.USER_ERRORS) as err:
+        methods = [selection.get(m, kind) for m in args.methods]
+        problem = _problem(args, is_toy)
+        rng = np.random.default_rng(args.seed)
+        archs = [search_space.sample(rng, args.nonlinearities, depths, widths)
+                 for _ in range(args.num_architectures)]
+    except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
 
-    batch_size = FLAGS.batch_size or problem.batch_size
-    os.makedirs(FLAGS.logdir, exist_ok=True)
+    batch_size = args.batch_size or problem.batch_size
+    os.makedirs(args.logdir, exist_ok=True)
     rows, scores = [], []
     for index, arch in enumerate(archs):
         row, arch_scores = {"architecture": index, **dataclasses.asdict(arch)}, {}
         for method in methods:
-            comparison.fresh_start(FLAGS.seed)
+            comparison.fresh_start(args.seed)
             if is_toy:
                 generator, critic = search_space.mlp_models(arch, method.gradient_penalty)
             else:
-                generator, critic = search_space.conv_models(arch, method.gradient_penalty, FLAGS.image_size,
+                generator, critic = search_space.conv_models(arch, method.gradient_penalty, args.image_size,
                                                              problem.real_data(0).element_spec.shape[-1])
-            gan = method.assemble(generator, critic, problem.latent_dim, FLAGS.seed)
-            recorder, failure = comparison.train(gan, problem, FLAGS.seed, FLAGS.iterations, batch_size)
-            run = comparison.measure(gan, method.name, problem, FLAGS.seed, recorder, failure)
+            gan = method.assemble(generator, critic, problem.latent_dim, args.seed)
+            recorder, failure = comparison.train(gan, problem, args.seed, args.iterations, batch_size)
+            run = comparison.measure(gan, method.name, problem, args.seed, recorder, failure)
             arch_scores[method.name] = score(run.metrics, problem)
             row[f"{method.name}_score"] = arch_scores[method.name]
             row[f"{method.name}_diverged"] = run.diverged
@@ -148,18 +136,18 @@ def main(argv):
         print(f"[{index + 1}/{len(archs)}] {arch}: " + ", ".join(f"{m} {s:.3f}" for m, s in arch_scores.items()),
               flush=True)
 
-    with open(os.path.join(FLAGS.logdir, "architectures.csv"), "w", newline="") as f:
+    with open(os.path.join(args.logdir, "architectures.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     what = "Inception score" if problem.kind == "images" else "modes covered / modes × high-quality fraction"
     table = search_space.outcome_table(scores, [m.name for m in methods], thresholds)
-    text = (f"{len(archs)} random architectures on {problem.name}, {FLAGS.iterations} generator iterations each; "
+    text = (f"{len(archs)} random architectures on {problem.name}, {args.iterations} generator iterations each; "
             f"score: {what}.\n\n{table}\n")
-    with open(os.path.join(FLAGS.logdir, "summary.md"), "w", encoding="utf-8") as f:
+    with open(os.path.join(args.logdir, "summary.md"), "w", encoding="utf-8") as f:
         f.write(text)
-    print(f"\n{text}\nWritten: {os.path.abspath(FLAGS.logdir)}/architectures.csv, summary.md")
+    print(f"\n{text}\nWritten: {os.path.abspath(args.logdir)}/architectures.csv, summary.md")
 
 
 if __name__ == "__main__":
-    app.run(main)
+    common.run(define_flags, main)

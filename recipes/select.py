@@ -21,51 +21,60 @@ keeps its published settings (learning rate, critic steps, λ) unless ``--n_crit
 """
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags
 
-from absl import app, flags  # noqa: E402
+import tfgan_gp as tg
 
-FLAGS = flags.FLAGS
+from . import common
+
 DEFAULT_CANDIDATES = "wgan_gp,lsgan,ralsgan,sngan,wgan_clip"
-flags.DEFINE_string("dataset", "25gaussians", "8gaussians, 25gaussians, swissroll; an image source (tfds name "
-                    "such as mnist or cifar10, image directory, .npy/.npz); lm1b or a .txt file.")
-flags.DEFINE_string("candidates", DEFAULT_CANDIDATES, "Comma-separated catalogue names, or 'recommended'.")
-flags.DEFINE_string("priorities", "quality,stability,mode_coverage",
-                    "For 'recommended' and --recommend_only: criteria in order of importance (quality, "
-                    "stability, mode_coverage, gradients, convergence, cost, or a failure mode such as "
-                    "mode_collapse).")
-flags.DEFINE_integer("top", 4, "How many recommended candidates to compare.", lower_bound=1)
-flags.DEFINE_bool("recommend_only", False, "Print the ranked recommendations with reasons and stop.")
-flags.DEFINE_integer("seeds", 3, "Seeds per candidate (--seed, --seed + 1, ...).", lower_bound=1)
-flags.DEFINE_integer("seed", 0, "First seed.", lower_bound=0)
-flags.DEFINE_integer("iterations", 1000, "Generator iterations per run.", lower_bound=1)
-flags.DEFINE_integer("batch_size", None, "Critic minibatch size (default: 256 on toy data as the paper, else 64).",
-                     lower_bound=1)
-flags.DEFINE_integer("n_critic", None, "Critic steps per generator step for all (default: each candidate's).",
-                     lower_bound=1)
-flags.DEFINE_float("lambda_gp", None, "Penalty weight for all penalised candidates (default: each one's).",
-                   lower_bound=0.0)
-flags.DEFINE_integer("width", 128, "Toy data: hidden units of the MLPs (paper: 512).", lower_bound=1)
-flags.DEFINE_integer("dim", None, "Images/text: the family's width (dim); default: the family's.", lower_bound=1)
-flags.DEFINE_integer("image_size", 32, "Images: side length (32 or 64 for the DCGAN family).", lower_bound=8)
-flags.DEFINE_integer("num_examples", None, "Train on a fixed random subset of this many examples.", lower_bound=1)
-flags.DEFINE_integer("eval_samples", None, "Samples per evaluation (default: 2,560 toy, 1,000 images, 640 text).",
-                     lower_bound=2)
-flags.DEFINE_string("classifier", None, "Images: a SavedModel returning (logits, pool_features) for FID/recall "
-                    "(default: Keras InceptionV3).")
-flags.DEFINE_string("inception_weights", None, "Images: local InceptionV3 weights file (default: download).")
-flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.")
-flags.DEFINE_string("logdir", "runs/select", "Where the leaderboard and the TensorBoard sessions go.")
-flags.DEFINE_enum("precision", "float32", ["auto", "float32", "mixed_float16", "mixed_bfloat16"],
-                  "Keras dtype policy (the comparison's default is float32: same numerics for every candidate).")
-flags.DEFINE_bool("jit", False, "XLA-compile the training steps.")
-flags.DEFINE_bool("smoke", False, "Tiny models, 20 iterations, 2 seeds; synthetic images and a tiny classifier "
-                  "for image datasets: checks the pipeline offline in seconds.")
-
 SMOKE = dict(iterations=20, seeds=2, width=16, dim=8, eval_samples=64, batch_size=16)
 
 
-def _data_kind(dataset):
+def define_flags(flag_values):
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_string("dataset", "25gaussians", "8gaussians, 25gaussians, swissroll; an image source (tfds name "
+                        "such as mnist or cifar10, image directory, .npy/.npz); lm1b or a .txt file.", **fv)
+    flags.DEFINE_string("candidates", DEFAULT_CANDIDATES, "Comma-separated catalogue names, or 'recommended'.", **fv)
+    flags.DEFINE_string("priorities", "quality,stability,mode_coverage",
+                        "For 'recommended' and --recommend_only: criteria in order of importance (quality, "
+                        "stability, mode_coverage, gradients, convergence, cost, or a failure mode such as "
+                        "mode_collapse).", **fv)
+    flags.DEFINE_integer("top", 4, "How many recommended candidates to compare.", lower_bound=1, **fv)
+    flags.DEFINE_bool("recommend_only", False, "Print the ranked recommendations with reasons and stop.", **fv)
+    flags.DEFINE_integer("seeds", 3, "Seeds per candidate (--seed, --seed + 1, ...).", lower_bound=1, **fv)
+    flags.DEFINE_integer("seed", 0, "First seed.", lower_bound=0, **fv)
+    flags.DEFINE_integer("iterations", 1000, "Generator iterations per run.", lower_bound=1, **fv)
+    flags.DEFINE_integer("batch_size", None, "Critic minibatch size (default: 256 on toy data as the paper, else "
+                         "64).", lower_bound=1, **fv)
+    flags.DEFINE_integer("n_critic", None, "Critic steps per generator step for all (default: each candidate's).",
+                         lower_bound=1, **fv)
+    flags.DEFINE_float("lambda_gp", None, "Penalty weight for all penalised candidates (default: each one's).",
+                       lower_bound=0.0, **fv)
+    flags.DEFINE_integer("width", 128, "Toy data: hidden units of the MLPs (paper: 512).", lower_bound=1, **fv)
+    flags.DEFINE_integer("dim", None, "Images/text: the family's width (dim); default: the family's.",
+                         lower_bound=1, **fv)
+    flags.DEFINE_integer("image_size", 32, "Images: side length (32 or 64 for the DCGAN family).", lower_bound=8,
+                         **fv)
+    flags.DEFINE_integer("num_examples", None, "Train on a fixed random subset of this many examples.",
+                         lower_bound=1, **fv)
+    flags.DEFINE_integer("eval_samples", None, "Samples per evaluation (default: 2,560 toy, 1,000 images, 640 "
+                         "text).", lower_bound=2, **fv)
+    flags.DEFINE_string("classifier", None, "Images: a SavedModel returning (logits, pool_features) for "
+                        "FID/recall (default: Keras InceptionV3).", **fv)
+    flags.DEFINE_string("inception_weights", None, "Images: local InceptionV3 weights file (default: download).",
+                        **fv)
+    flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.", **fv)
+    flags.DEFINE_string("logdir", "runs/select", "Where the leaderboard and the TensorBoard sessions go.", **fv)
+    flags.DEFINE_enum("precision", "float32", tg.precision.NAMES, "Keras dtype policy (the comparison's default "
+                      "is float32: same numerics for every candidate).", **fv)
+    flags.DEFINE_bool("jit", False, "XLA-compile the training steps.", **fv)
+    flags.DEFINE_bool("smoke", False, "Tiny models, 20 iterations, 2 seeds; synthetic images and a tiny "
+                      "classifier for image datasets: checks the pipeline offline in seconds.", **fv)
+
+
+def data_kind(dataset):
+    """``toy``, ``text`` or ``images``: what kind of data ``--dataset`` names."""
     from tfgan_gp.data import toy
     from tfgan_gp.selection.problems import TEXT_SOURCES
     if dataset in toy.NAMES:
@@ -73,74 +82,46 @@ def _data_kind(dataset):
     return "text" if dataset in TEXT_SOURCES or dataset.endswith(".txt") else "images"
 
 
-def _smoke_defaults():
-    for name, value in SMOKE.items():
-        if not FLAGS[name].present:
-            setattr(FLAGS, name, value)
-
-
-def _problem(kind):
-    from tfgan_gp import selection
-    from tfgan_gp.metrics.classifiers import InceptionFeatures
-
-    extra = {} if FLAGS.eval_samples is None else {"eval_samples": FLAGS.eval_samples}
-    if kind == "toy":
-        return selection.toy_problem(FLAGS.dataset, **extra)
-    if kind == "text":
-        return selection.text_problem(FLAGS.dataset, data_dir=FLAGS.data_dir, num_examples=FLAGS.num_examples,
-                                      **extra)
-    if FLAGS.smoke:
-        from tfgan_gp import training
-        shape = (FLAGS.image_size, FLAGS.image_size, 3)
-        return selection.image_problem(training.synthetic_images(shape, seed=FLAGS.seed),
-                                       training.tiny_classifier(shape), name="synthetic images",
-                                       batch_size=32, **extra)
-    classifier = FLAGS.classifier or InceptionFeatures(weights=FLAGS.inception_weights or "imagenet")
-    return selection.image_problem(FLAGS.dataset, classifier, image_size=FLAGS.image_size, data_dir=FLAGS.data_dir,
-                                   num_examples=FLAGS.num_examples, **extra)
-
-
-def _candidates(kind):
+def _candidates(args, kind):
     from tfgan_gp import selection
 
-    if FLAGS.candidates != "recommended":
-        return FLAGS.candidates
-    ranked = selection.recommend(kind, FLAGS.priorities)[:FLAGS.top]
-    print(f"Recommended for {kind} data, priorities {FLAGS.priorities}:")
+    if args.candidates != "recommended":
+        return args.candidates
+    ranked = selection.recommend(kind, args.priorities)[:args.top]
+    print(f"Recommended for {kind} data, priorities {args.priorities}:")
     for recommendation in ranked:
         print(recommendation)
     print()
     return [r.candidate for r in ranked]
 
 
-def main(argv):
+def main(argv, flag_values):
     del argv
     import sys
 
-    from tfgan_gp import precision, selection, training
+    from tfgan_gp import selection
 
-    if FLAGS.smoke:
-        _smoke_defaults()
-    kind = _data_kind(FLAGS.dataset)
+    args = common.values(flag_values, smoke=SMOKE)
+    kind = data_kind(args.dataset)
     try:
-        if FLAGS.recommend_only:
-            for recommendation in selection.recommend(kind, FLAGS.priorities):
+        if args.recommend_only:
+            for recommendation in selection.recommend(kind, args.priorities):
                 print(recommendation)
             return
-        chosen = selection.candidates.parse(_candidates(kind), kind)
-        precision.set_precision(FLAGS.precision)
-        problem = _problem(kind)
-    except (ValueError, *training.USER_ERRORS) as err:  # bad flags or unavailable data: one sentence
+        chosen = selection.candidates.parse(_candidates(args, kind), kind)
+        tg.precision.set_precision(args.precision)
+        problem = common.selection_problem(args, kind)
+    except ValueError as err:  # bad flags: one sentence
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
-    model_kwargs = {"width": FLAGS.width} if kind == "toy" else ({"dim": FLAGS.dim} if FLAGS.dim else {})
-    seeds = list(range(FLAGS.seed, FLAGS.seed + FLAGS.seeds))
-    board = selection.compare(chosen, problem, FLAGS.iterations, seeds=seeds, logdir=FLAGS.logdir,
-                              batch_size=FLAGS.batch_size, model_kwargs=model_kwargs, n_critic=FLAGS.n_critic,
-                              penalty_weight=FLAGS.lambda_gp, jit_compile=FLAGS.jit)
+    model_kwargs = {"width": args.width} if kind == "toy" else ({"dim": args.dim} if args.dim else {})
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    board = selection.compare(chosen, problem, args.iterations, seeds=seeds, logdir=args.logdir,
+                              batch_size=args.batch_size, model_kwargs=model_kwargs, n_critic=args.n_critic,
+                              penalty_weight=args.lambda_gp, jit_compile=args.jit)
     print(f"\nLeaderboard files: {', '.join(os.path.abspath(p) for p in board.paths.values())}")
-    print(f"HParams dashboard: tensorboard --logdir {FLAGS.logdir}")
+    print(f"HParams dashboard: tensorboard --logdir {args.logdir}")
 
 
 if __name__ == "__main__":
-    app.run(main)
+    common.run(define_flags, main)

@@ -8,13 +8,13 @@ trained far longer (100k iterations); 1,000 already cover the 8 Gaussians.
 """
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags
 
-from absl import app, flags  # noqa: E402
+import tfgan_gp as tg
 
-from tfgan_gp import distribute, recipe_flags, training  # noqa: E402
+from . import common
 
-def define_flags(flag_values=flags.FLAGS):
+def define_flags(flag_values):
     """Register this recipe's flags on ``flag_values`` (the global ``FLAGS`` from the command line)."""
     fv = dict(flag_values=flag_values)
     flags.DEFINE_string("logdir", "runs/toy", "Where TensorBoard logs and PNGs go.", **fv)
@@ -29,13 +29,13 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_integer("plot_every", 100, "Generator iterations between pictures (one Keras epoch).",
                          lower_bound=1, **fv)
     flags.DEFINE_integer("seed", 0, "Random seed.", **fv)
-    flags.DEFINE_enum("precision", "float32", recipe_flags.PRECISIONS, "Dtype policy (float32 by default: "
+    flags.DEFINE_enum("precision", "float32", tg.precision.NAMES, "Dtype policy (float32 by default: "
                       "2-D points gain nothing from reduced precision).", **fv)
-    flags.DEFINE_enum("distribute", "none", distribute.STRATEGIES, "tf.distribute strategy.", **fv)
+    flags.DEFINE_enum("distribute", "none", tg.distribute.STRATEGIES, "tf.distribute strategy.", **fv)
     flags.DEFINE_bool("smoke", False, "2 iterations on batches of 16, a picture after each (for tests).", **fv)
 
 
-def main(argv, flag_values=flags.FLAGS):
+def main(argv, flag_values):
     del argv
     FLAGS = flag_values
     iterations, batch_size, plot_every = FLAGS.iterations, FLAGS.batch_size, FLAGS.plot_every
@@ -43,25 +43,23 @@ def main(argv, flag_values=flags.FLAGS):
         iterations, batch_size, plot_every = min(iterations, 2), min(batch_size, 16), 1
     import keras
 
-    import tfgan_gp as tg
     from tfgan_gp.architectures import mlp
-    from tfgan_gp.callbacks import ToyValueSurface
     from tfgan_gp.data import toy
     from tfgan_gp.metrics import high_quality_fraction, modes_covered, wasserstein_1
 
     keras.utils.set_random_seed(FLAGS.seed)
     os.makedirs(FLAGS.logdir, exist_ok=True)
     tg.precision.set_precision(FLAGS.precision)
-    with distribute.make_strategy(FLAGS.distribute).scope():
+    with tg.distribute.make_strategy(FLAGS.distribute).scope():
         gan = tg.GAN(mlp.generator(2, 2), mlp.critic(2), latent_dim=2, loss=FLAGS.loss,
-                     penalty=training.build_penalty(FLAGS.penalty, FLAGS.lambda_gp), n_critic=FLAGS.n_critic,
+                     penalty=tg.penalties.build(FLAGS.penalty, weight=FLAGS.lambda_gp), n_critic=FLAGS.n_critic,
                      seed=FLAGS.seed)
         gan.compile(g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
                     d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
         data = tg.data.for_gan(toy.dataset(FLAGS.dataset, seed=FLAGS.seed), batch_size,
                                FLAGS.n_critic, shuffle_buffer=None)
     real = toy.sample(FLAGS.dataset, 512, [FLAGS.seed, -1]).numpy()
-    pictures = ToyValueSurface(FLAGS.logdir, real)
+    pictures = tg.callbacks.ToyValueSurface(FLAGS.logdir, real)
     epochs = -(-iterations // plot_every)
     gan.fit(data, epochs=epochs, steps_per_epoch=min(plot_every, iterations),
             callbacks=[keras.callbacks.TensorBoard(FLAGS.logdir, update_freq=10), pictures])
@@ -82,5 +80,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 
 if __name__ == "__main__":
-    define_flags()
-    app.run(main)
+    common.run(define_flags, main)

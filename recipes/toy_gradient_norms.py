@@ -41,14 +41,14 @@ the figure plots activations, as the paper's text says; the JSON keeps both.
 import json
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags
 
-from absl import app, flags  # noqa: E402
+from . import common
 
 DEFAULT_CLIP_VALUES = ("0.1", "0.01", "0.001")
 
 
-def define_flags(flag_values=flags.FLAGS):
+def define_flags(flag_values):
     """Register this recipe's flags on ``flag_values`` (the global ``FLAGS`` from the command line)."""
     flags.DEFINE_string("logdir", "runs/toy_gradient_norms", "Where PNG, JSON and NPZ files go.",
                         flag_values=flag_values)
@@ -229,7 +229,7 @@ def run(logdir, *, iterations, batch_size, n_critic, width, depth, clip_values, 
     return results
 
 
-def main(argv, flag_values=flags.FLAGS):
+def main(argv, flag_values):
     del argv
     fv = flag_values
     try:
@@ -243,5 +243,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 
 if __name__ == "__main__":
-    define_flags()
-    app.run(main)
+    common.run(define_flags, main)

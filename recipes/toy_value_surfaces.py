@@ -34,14 +34,14 @@ and per dataset the exact W1 between 1,024 real and 1,024 noisy points
 import json
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags
 
-from absl import app, flags  # noqa: E402
+from . import common
 
 DATASETS = ("8gaussians", "25gaussians", "swissroll")
 
 
-def define_flags(flag_values=flags.FLAGS):
+def define_flags(flag_values):
     """Register this recipe's flags on ``flag_values`` (the global ``FLAGS`` from the command line)."""
     flags.DEFINE_string("logdir", "runs/toy_value_surfaces", "Where the PNG and JSON go.",
                         flag_values=flag_values)
@@ -178,7 +178,7 @@ def run(logdir, *, datasets, steps, batch_size, width, depth, clip, lambda_gp, n
     return panels
 
 
-def main(argv, flag_values=flags.FLAGS):
+def main(argv, flag_values):
     del argv
     fv = flag_values
     smoke = fv.smoke
@@ -188,5 +188,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 
 if __name__ == "__main__":
-    define_flags()
-    app.run(main)
+    common.run(define_flags, main)

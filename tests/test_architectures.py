@@ -13,8 +13,7 @@ import tensorflow as tf
 
 import tfgan_gp as tg
 from tfgan_gp import architectures
-from tfgan_gp.architectures import layers as L
-from tfgan_gp.architectures import resnet_64, resnet_cifar
+from tfgan_gp.architectures import blocks, convolutions, normalization, resnet_64, resnet_cifar
 
 NC = 3  # classes of the conditional cases
 
@@ -69,8 +68,8 @@ def test_get_returns_each_family_module_and_rejects_unknown_names():
         module = architectures.get(name)
         assert module.__name__ == f"tfgan_gp.architectures.{name}"
         assert callable(module.generator) and callable(module.critic)
-    with pytest.raises(ValueError, match=r"valid names: char_cnn, dcgan, mlp, resnet_64, resnet_cifar.*"
-                                         r"Received: name='resnet'"):
+    with pytest.raises(ValueError, match=r"Unknown architecture: expected one of char_cnn, dcgan, mlp, resnet_64, "
+                                         r"resnet_cifar\. Received: architecture='resnet'"):
         architectures.get("resnet")
 
 
@@ -122,15 +121,15 @@ def test_keras_file_round_trip_gives_identical_outputs(name, tmp_path):
 
 def test_resnet101_has_101_layers_on_its_main_path_and_bottleneck_blocks_round_trip(tmp_path):
     generator, critic, _ = build("resnet_64_resnet101")
-    blocks = [layer for layer in generator.layers if isinstance(layer, L.BottleneckBlock)]
-    assert len(blocks) == 33  # 33 blocks x 3 convs + input dense + output conv = 101 layers
-    assert all(block.residual_scale == 0.3 for block in blocks)
-    assert sum(isinstance(layer, L.BottleneckBlock) for layer in critic.layers) == 33
+    bottlenecks = [layer for layer in generator.layers if isinstance(layer, blocks.BottleneckBlock)]
+    assert len(bottlenecks) == 33  # 33 blocks x 3 convs + input dense + output conv = 101 layers
+    assert all(block.residual_scale == 0.3 for block in bottlenecks)
+    assert sum(isinstance(layer, blocks.BottleneckBlock) for layer in critic.layers) == 33
 
     x = keras.Input((8, 8, 4))
-    h = L.BottleneckBlock(8, resample="up", num_classes=None)(x)
-    h = L.BottleneckBlock(8)(h)
-    h = L.BottleneckBlock(4, resample="down", normalization="layer")(h)
+    h = blocks.BottleneckBlock(8, resample="up", num_classes=None)(x)
+    h = blocks.BottleneckBlock(8)(h)
+    h = blocks.BottleneckBlock(4, resample="down", normalization="layer")(h)
     model = keras.Model(x, h)
     data = np.random.default_rng(0).normal(size=(2, 8, 8, 4)).astype("float32")
     assert model(data).shape == (2, 8, 8, 4)
@@ -152,7 +151,7 @@ def _stride2_bottleneck_reference(block, x):
 def test_down_bottleneck_equals_the_stride_2_formulation(kernel_size, size):
     # the block runs strided 1x1 convs on every second pixel (oneDNN workaround); same function
     x = _rng_images((2, size, size, 4))
-    block = L.BottleneckBlock(6, resample="down", kernel_size=kernel_size, normalization="none")
+    block = blocks.BottleneckBlock(6, resample="down", kernel_size=kernel_size, normalization="none")
     block(x)
     rng = np.random.default_rng(1)  # non-zero biases, so a dropped or misplaced bias shows
     block.set_weights([rng.normal(size=w.shape).astype("float32") for w in block.weights])
@@ -227,12 +226,12 @@ def test_critics_for_a_gradient_penalty_refuse_batch_norm(family, kwargs):
 
 def test_penalty_free_default_critics_use_batch_norm_and_penalty_critics_layer_norm():
     gp = build("resnet_64_dcgan")[1]
-    layer_norms = [layer for layer in gp._flatten_layers() if isinstance(layer, L.LayerNorm)]
+    layer_norms = [layer for layer in gp._flatten_layers() if isinstance(layer, normalization.LayerNorm)]
     assert len(layer_norms) == 3  # after conv 2, 3 and 4 (DCGAN: none after the first)
     assert len(_batch_normalizing(resnet_64.critic("dcgan", dim=4, gradient_penalty=False))) == 3
     assert not _batch_normalizing(resnet_64.critic("no_norm", dim=4, gradient_penalty=False))
     good = build("resnet_64_good")[1]
-    assert sum(isinstance(layer, L.LayerNorm) for layer in good._flatten_layers()) == 8  # 2 per block
+    assert sum(isinstance(layer, normalization.LayerNorm) for layer in good._flatten_layers()) == 8  # 2 per block
 
 
 def test_layer_norm_critic_scores_each_sample_independently():
@@ -278,7 +277,7 @@ def test_spectral_normalization_wraps_every_kernel_of_the_critic():
     (lambda: resnet_cifar.generator(dim=4, num_classes=1),
      r"num_classes must be None .*Received: num_classes=1"),
     (lambda: architectures.get("mlp").generator(output_dim=6, output_shape=[4, 2]), r"output_shape=\[4, 2\]"),
-    (lambda: L.ResidualBlock(4, resample="up", rank=1), r"Received: resample='up'"),
+    (lambda: blocks.ResidualBlock(4, resample="up", rank=1), r"Received: resample='up'"),
 ])
 def test_bad_arguments_raise_value_errors(call, match):
     with pytest.raises(ValueError, match=match):
@@ -303,16 +302,16 @@ def _conv1x1_np(layer, x):
 def test_upsample_conv_is_nearest_upsampling_then_conv():
     x = _rng_images((2, 3, 3, 4))
     up = np.repeat(np.repeat(x, 2, axis=1), 2, axis=2)
-    one = L.UpsampleConv(5, kernel_size=1)
+    one = convolutions.UpsampleConv(5, kernel_size=1)
     np.testing.assert_allclose(one(x), _conv1x1_np(one, up), rtol=1e-5, atol=1e-5)  # conv-first shortcut
-    three = L.UpsampleConv(5, kernel_size=3)
+    three = convolutions.UpsampleConv(5, kernel_size=3)
     np.testing.assert_allclose(three(x), three.conv(up), rtol=1e-5, atol=1e-5)
     assert three(x).shape == (2, 6, 6, 5)
 
 
 def test_depth_to_space_upsample_conv_matches_numpy_pixel_shuffle():
     x = _rng_images((2, 3, 3, 4))
-    layer = L.UpsampleConv(2, kernel_size=1, method="depth_to_space")
+    layer = convolutions.UpsampleConv(2, kernel_size=1, method="depth_to_space")
     outputs = layer(x)
     y = _conv1x1_np(layer, x)  # (2, 3, 3, 8): channel = (row_offset * 2 + col_offset) * 2 + c
     expected = y.reshape(2, 3, 3, 2, 2, 2).transpose(0, 1, 3, 2, 4, 5).reshape(2, 6, 6, 2)
@@ -321,24 +320,24 @@ def test_depth_to_space_upsample_conv_matches_numpy_pixel_shuffle():
 
 def test_conv_mean_pool_and_mean_pool_conv_match_numpy():
     x = _rng_images((2, 4, 6, 3))
-    for cls in (L.ConvMeanPool, L.MeanPoolConv):
+    for cls in (convolutions.ConvMeanPool, convolutions.MeanPoolConv):
         layer = cls(5, kernel_size=1)
         np.testing.assert_allclose(layer(x), _conv1x1_np(layer, _mean_pool_np(x)), rtol=1e-5, atol=1e-5)
-    conv_pool = L.ConvMeanPool(5, kernel_size=3)
+    conv_pool = convolutions.ConvMeanPool(5, kernel_size=3)
     np.testing.assert_allclose(conv_pool(x), _mean_pool_np(conv_pool.conv(x).numpy()), rtol=1e-5, atol=1e-5)
-    pool_conv = L.MeanPoolConv(5, kernel_size=3)
+    pool_conv = convolutions.MeanPoolConv(5, kernel_size=3)
     np.testing.assert_allclose(pool_conv(x), pool_conv.conv(_mean_pool_np(x)), rtol=1e-5, atol=1e-5)
 
 
 def _unfolded(layer, x):
     """The layer's definition: resample with the ops, convolve with its own k×k conv (VALID pooling)."""
-    if isinstance(layer, L.UpsampleConv):
+    if isinstance(layer, convolutions.UpsampleConv):
         return layer.conv(tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2))
     return tf.nn.avg_pool2d(layer.conv(x), 2, 2, "VALID")
 
 
-@pytest.mark.parametrize("cls, shape", [(L.UpsampleConv, (2, 3, 5, 4)), (L.ConvMeanPool, (2, 6, 8, 4)),
-                                        (L.ConvMeanPool, (2, 7, 5, 4))])
+@pytest.mark.parametrize("cls, shape", [(convolutions.UpsampleConv, (2, 3, 5, 4)), (convolutions.ConvMeanPool, (2, 6, 8, 4)),
+                                        (convolutions.ConvMeanPool, (2, 7, 5, 4))])
 @pytest.mark.parametrize("kernel_size", [3, 5])
 def test_folded_resampling_conv_equals_resample_then_conv_in_value_and_gradient(cls, shape, kernel_size):
     """The stride-2 (k+1)×(k+1) form is the same function of the same k×k weights (odd sizes too)."""
@@ -356,7 +355,7 @@ def test_folded_resampling_conv_equals_resample_then_conv_in_value_and_gradient(
         tf.TensorSpec((None,) + shape[1:])).graph.get_operations()) == 0  # the folded path ran
 
 
-@pytest.mark.parametrize("cls", [L.UpsampleConv, L.ConvMeanPool])
+@pytest.mark.parametrize("cls", [convolutions.UpsampleConv, convolutions.ConvMeanPool])
 def test_folded_resampling_conv_handles_unknown_sizes_and_bfloat16(cls):
     x = _rng_images((2, 6, 6, 4))
     layer = cls(3, 3)
@@ -373,7 +372,7 @@ def test_folded_resampling_conv_handles_unknown_sizes_and_bfloat16(cls):
 def test_fused_batch_norm_equals_keras_batch_norm(policy, tolerance):
     """Outputs, gradients and moving statistics of the fused training path equal Keras' layer."""
     x = tf.constant(np.random.default_rng(0).normal(1.5, 2.0, size=(4, 3, 5, 6)).astype("float32"))
-    ours = L.BatchNormalization(epsilon=1e-3, momentum=0.9, dtype=policy)
+    ours = normalization.BatchNormalization(epsilon=1e-3, momentum=0.9, dtype=policy)
     keras_bn = keras.layers.BatchNormalization(epsilon=1e-3, momentum=0.9, dtype=policy)
     for layer in (ours, keras_bn):
         layer.build(x.shape)
@@ -397,7 +396,7 @@ def test_conditional_batch_norm_matches_numpy_in_training_and_inference():
     rng = np.random.default_rng(0)
     x = rng.normal(2.0, 3.0, size=(6, 2, 2, 4)).astype("float32")
     labels = np.array([0, 1, 2, 0, 1, 2], "int32")
-    layer = L.ConditionalBatchNormalization(3, momentum=0.9)
+    layer = normalization.ConditionalBatchNormalization(3, momentum=0.9)
     layer.build([x.shape, labels.shape])
     gamma, beta = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
     layer.gamma.assign(gamma)
@@ -410,13 +409,13 @@ def test_conditional_batch_norm_matches_numpy_in_training_and_inference():
     np.testing.assert_allclose(layer.moving_mean, moving_mean, rtol=1e-5)
     expected = (x - moving_mean) / np.sqrt(moving_var + 1e-5) * g + b
     np.testing.assert_allclose(layer([x, labels], training=False), expected, rtol=1e-4, atol=1e-4)
-    assert L.ConditionalBatchNormalization.normalizes_over_batch
+    assert normalization.ConditionalBatchNormalization.normalizes_over_batch
 
 
 def test_layer_norm_uses_per_sample_statistics_and_per_channel_affine():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(3, 2, 5, 4)).astype("float32") * np.arange(1, 4)[:, None, None, None]
-    layer = L.LayerNorm()
+    layer = normalization.LayerNorm()
     layer.build(x.shape)
     assert layer.gamma.shape == (4,)
     layer.gamma.assign(rng.normal(size=4))
@@ -429,15 +428,15 @@ def test_layer_norm_uses_per_sample_statistics_and_per_channel_affine():
 def test_gated_activation_is_sigmoid_times_tanh_of_the_two_halves():
     x = _rng_images((2, 3, 6))
     a, b = x[..., :3], x[..., 3:]
-    np.testing.assert_allclose(L.GatedActivation()(x), np.tanh(b) / (1 + np.exp(-a)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(blocks.GatedActivation()(x), np.tanh(b) / (1 + np.exp(-a)), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="even number of channels"):
-        L.GatedActivation()(x[..., :5])
+        blocks.GatedActivation()(x[..., :5])
 
 
 def test_residual_block_identity_shortcut_and_residual_scale():
     x = _rng_images((2, 4, 4, 3))
-    full = L.ResidualBlock(3, normalization="layer")
-    scaled = L.ResidualBlock(3, normalization="layer", residual_scale=0.3)
+    full = blocks.ResidualBlock(3, normalization="layer")
+    scaled = blocks.ResidualBlock(3, normalization="layer", residual_scale=0.3)
     full(x), scaled(x)
     assert full.shortcut is None  # same width, no resampling: identity
     scaled.set_weights(full.get_weights())
@@ -451,10 +450,10 @@ def test_residual_block_identity_shortcut_and_residual_scale():
                          [("up", (2, 8, 8, 6)), ("down", (2, 2, 2, 6)), (None, (2, 4, 4, 6))])
 def test_residual_block_resampling_shapes_and_conditioning(resample, shape):
     x = _rng_images((2, 4, 4, 3))
-    block = L.ResidualBlock(6, resample=resample, normalization="batch", num_classes=NC)
+    block = blocks.ResidualBlock(6, resample=resample, normalization="batch", num_classes=NC)
     y = block([x, np.array([0, 2], "int32")], training=True)
     assert y.shape == shape and block.shortcut is not None
-    assert isinstance(block.norm1, L.ConditionalBatchNormalization)
+    assert isinstance(block.norm1, normalization.ConditionalBatchNormalization)
 
 
 def _reference_block(x, kind, dim):
@@ -480,7 +479,7 @@ def _reference_block(x, kind, dim):
 def test_cifar_blocks_equal_the_reference_benchmark_blocks_with_the_same_weights(kind):
     dim = 4
     x = _rng_images((3, 4, 4, 3 if kind == "optimized" else dim))
-    block = L.ResidualBlock(dim, resample={"optimized": "down", "plain": None}.get(kind, kind),
+    block = blocks.ResidualBlock(dim, resample={"optimized": "down", "plain": None}.get(kind, kind),
                             normalization="batch" if kind == "up" else "none", preactivate=kind != "optimized")
     inputs = keras.Input(x.shape[1:])
     out, convs, norms = _reference_block(inputs, kind, dim)
@@ -490,6 +489,34 @@ def test_cifar_blocks_equal_the_reference_benchmark_blocks_with_the_same_weights
     for mine, theirs in zip([block.shortcut, block.conv1, block.conv2, block.norm1, block.norm2], convs + norms):
         if theirs is not None:  # distinct random weights, so a swapped or missing layer shows
             theirs.set_weights([rng.normal(size=w.shape) for w in theirs.weights])
-            (mine.conv if isinstance(mine, L.UpsampleConv | L.ConvMeanPool) else mine).set_weights(
+            (mine.conv if isinstance(mine, convolutions.UpsampleConv | convolutions.ConvMeanPool) else mine).set_weights(
                 theirs.get_weights())
     np.testing.assert_allclose(block(x, training=True), reference(x, training=True), rtol=1e-5, atol=1e-5)
+
+
+CUSTOM_LAYERS = {
+    "UpsampleConv": (lambda dtype: convolutions.UpsampleConv(6, dtype=dtype), "image"),
+    "ConvMeanPool": (lambda dtype: convolutions.ConvMeanPool(6, dtype=dtype), "image"),
+    "MeanPoolConv": (lambda dtype: convolutions.MeanPoolConv(6, dtype=dtype), "image"),
+    "BatchNormalization": (lambda dtype: normalization.BatchNormalization(dtype=dtype), "image"),
+    "ConditionalBatchNormalization": (
+        lambda dtype: normalization.ConditionalBatchNormalization(3, dtype=dtype), "image+labels"),
+    "LayerNorm": (lambda dtype: normalization.LayerNorm(dtype=dtype), "image"),
+    "GatedActivation": (lambda dtype: blocks.GatedActivation(dtype=dtype), "image"),
+    "ResidualBlock": (lambda dtype: blocks.ResidualBlock(6, resample="up", normalization="batch", num_classes=3,
+                                                         dtype=dtype), "image+labels"),
+    "BottleneckBlock": (lambda dtype: blocks.BottleneckBlock(4, resample="down", normalization="layer",
+                                                             dtype=dtype), "image"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CUSTOM_LAYERS))
+def test_custom_layer_round_trips_and_follows_dtype_policies(name, tmp_path):
+    from helpers import run_layer_test
+
+    make, kind = CUSTOM_LAYERS[name]
+    x = tf.constant(np.random.default_rng(0).normal(size=(2, 8, 8, 4)).astype("float32"))
+    inputs = [x, tf.constant([0, 2])] if kind == "image+labels" else x
+    assert type(make("float32")).__name__ == name
+    out = run_layer_test(make, inputs, tmp_path)
+    assert np.all(np.isfinite(out))

@@ -240,8 +240,8 @@ def test_fgan_losses_match_formulas(name):
     row = TABLE[name]
     r, f = tf.constant(REAL, tf.float32), tf.constant(FAKE, tf.float32)
     critic_ref = -(row["g"](REAL).mean() - row["fstar"](row["g"](FAKE)).mean())
-    alternative = divergences.FGAN(name)
-    saddle = divergences.FGAN(name, generator="saddle")
+    alternative = losses.FGAN(name)
+    saddle = losses.FGAN(name, generator="saddle")
     assert float(alternative.critic_loss(r, f)) == pytest.approx(critic_ref, rel=1e-5)
     assert float(saddle.critic_loss(r, f)) == pytest.approx(critic_ref, rel=1e-5)
     assert float(alternative.generator_loss(r, f)) == pytest.approx(-row["g"](FAKE).mean(), rel=1e-5)
@@ -258,7 +258,7 @@ def test_gan_divergence_is_goodfellows_game():
     assert float(losses.get("f_gan:gan").critic_loss(r, f)) == pytest.approx(
         -np.log(d_real).mean() - np.log(1 - d_fake).mean(), rel=1e-5)
     assert float(losses.get("f_gan:gan").generator_loss(r, f)) == pytest.approx(-np.log(d_fake).mean(), rel=1e-5)
-    assert float(divergences.FGAN("gan", "saddle").generator_loss(r, f)) == pytest.approx(
+    assert float(losses.FGAN("gan", "saddle").generator_loss(r, f)) == pytest.approx(
         np.log(1 - d_fake).mean(), rel=1e-5)
 
 
@@ -290,7 +290,7 @@ def test_large_raw_outputs_match_a_60_digit_reference(name):
 @pytest.mark.parametrize("name", ["gan", "jensen_shannon", "pearson"])
 @pytest.mark.parametrize("generator", ["alternative", "saddle"])
 def test_bounded_forms_have_finite_losses_and_gradients_at_logits_100(name, generator):
-    loss = divergences.FGAN(name, generator=generator)
+    loss = losses.FGAN(name, generator=generator)
     r = tf.Variable([[100.0], [-100.0]])
     f = tf.Variable([[-100.0], [100.0]])
     with tf.GradientTape(persistent=True) as tape:
@@ -302,7 +302,7 @@ def test_bounded_forms_have_finite_losses_and_gradients_at_logits_100(name, gene
 
 @pytest.mark.parametrize("name", NAMES)
 def test_all_forms_have_finite_losses_and_gradients_at_logits_30(name):
-    loss = divergences.FGAN(name)
+    loss = losses.FGAN(name)
     r = tf.Variable([[30.0], [-30.0]])
     f = tf.Variable([[-30.0], [30.0]])
     with tf.GradientTape(persistent=True) as tape:
@@ -314,19 +314,19 @@ def test_all_forms_have_finite_losses_and_gradients_at_logits_30(name):
 
 def test_names_and_errors():
     loss = losses.get("f_gan:kl")
-    assert isinstance(loss, divergences.FGAN) and loss.name == "f_gan:kl" and loss.generator == "alternative"
+    assert isinstance(loss, losses.FGAN) and loss.name == "f_gan:kl" and loss.generator == "alternative"
     assert isinstance(loss.divergence, divergences.KL)
     assert repr(loss) == "FGAN(divergence='kl', generator='alternative')"
     with pytest.raises(ValueError, match=r"f_gan:kl.*Received: loss='f_gan:kld'") as err:
         losses.get("f_gan:kld")
     assert "wasserstein" in str(err.value)
     with pytest.raises(ValueError, match=r"jensen_shannon.*Received: divergence='js'"):
-        divergences.FGAN("js")
+        losses.FGAN("js")
     with pytest.raises(ValueError, match=r"alternative, saddle\. Received: generator='minimax'"):
-        divergences.FGAN("kl", generator="minimax")
+        losses.FGAN("kl", generator="minimax")
     instance = divergences.Pearson()
     assert divergences.get(instance) is instance
-    assert divergences.FGAN(instance, "saddle").name == "f_gan:pearson"
+    assert losses.FGAN(instance, "saddle").name == "f_gan:pearson"
 
 
 def test_gan_trains_one_step_with_an_f_gan_loss():

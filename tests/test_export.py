@@ -19,7 +19,7 @@ from keras import layers
 
 import export
 import tfgan_gp as tg
-from export import endpoints, run_dir
+from tfgan_gp.serving import endpoints, run_dir
 from tfgan_gp import checkpoints
 from tfgan_gp.architectures import mlp
 
@@ -36,7 +36,7 @@ LOADER = r'''
 import json, sys
 class Refuse:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("tfgan_gp", "export"):
+        if name.split(".")[0] in ("tfgan_gp", "export", "tfgan_gp_export", "tfgan_gp_recipes"):
             raise ImportError(f"the exported model must load without {name}")
 sys.meta_path.insert(0, Refuse())
 import tensorflow as tf

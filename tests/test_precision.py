@@ -158,7 +158,8 @@ def test_compiled_step_equals_the_eager_python_loop():
                            "bf16 is emulated ~9x slower than float32 and the 8 Gaussians run would not fit "
                            "the test-time budget; the mixed_bfloat16 learning test is NOT run on this machine")
 def test_8_gaussians_learning_test_passes_under_mixed_bfloat16():
-    import test_learning  # noqa: PLC0415  (tests/ is on sys.path under pytest)
+    from helpers import learn_8_gaussians
 
     keras.mixed_precision.set_global_policy("mixed_bfloat16")  # the MLPs' hidden layers run in bfloat16
-    test_learning.test_wgan_gp_covers_the_modes_of_8_gaussians()
+    modes, quality = learn_8_gaussians()
+    assert modes >= 7 and quality >= 0.8, (modes, quality)

@@ -82,8 +82,7 @@ def test_unavailable_dataset_is_one_sentence(tmp_path, monkeypatch, capsys):
     import tensorflow_datasets as tfds
     from absl import flags
 
-    import recipes.cifar_resnet as cifar
-    from tfgan_gp import training
+    from recipes import cifar_resnet, common
 
     class Offline:
         def __init__(self, *args, **kwargs):
@@ -96,12 +95,11 @@ def test_unavailable_dataset_is_one_sentence(tmp_path, monkeypatch, capsys):
             raise ConnectionError("Max retries exceeded (name resolution failed)")
 
     monkeypatch.setattr(tfds, "builder", Offline)
-    try:
-        flags.FLAGS(["cifar_resnet", f"--logdir={tmp_path}", "--precision=float32", "--dim=8"])
-        with pytest.raises(SystemExit) as exit_info:
-            training.main(cifar.run)([])
-    finally:
-        flags.FLAGS.unparse_flags()
+    flag_values = flags.FlagValues()
+    cifar_resnet.define_flags(flag_values)
+    flag_values(["cifar_resnet", f"--logdir={tmp_path}", "--precision=float32", "--dim=8"])
+    with pytest.raises(SystemExit) as exit_info:
+        common.run_main(cifar_resnet.main, [], flag_values)
     assert exit_info.value.code == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "--data_dir" in lines[0]
@@ -130,7 +128,6 @@ def test_every_lsun_architecture_and_method_steps_once():
 
     import tfgan_gp as tg
     from recipes import lsun_bedrooms as lsun
-    from tfgan_gp import training
     from tfgan_gp.architectures import resnet_64
 
     real = tf.random.uniform((2, 64, 64, 3), -1.0, 1.0, seed=0)
@@ -139,7 +136,7 @@ def test_every_lsun_architecture_and_method_steps_once():
             gan = tg.GAN(resnet_64.generator(variant=architecture, dim=4),
                          resnet_64.critic(variant=architecture, dim=4, gradient_penalty=method == "wgan_gp"),
                          latent_dim=128, loss=settings["loss"], n_critic=1,
-                         penalty=training.build_penalty(settings["penalty"], 10.0))
+                         penalty=tg.penalties.build(settings["penalty"], weight=10.0))
             g_opt, d_opt = lsun.optimizers(method)(10, 1)
             gan.compile(g_optimizer=g_opt, d_optimizer=d_opt, run_eagerly=True)
             logs = gan.train_step(real)

@@ -138,14 +138,11 @@ def test_layer_gradient_norms_refuses_a_critic_that_is_not_a_chain():
 
 
 def test_plot_helpers_reject_malformed_input():
-    import matplotlib.pyplot as plt
-
     with pytest.raises(ValueError, match="nested list"):
         plotting.value_surface_grid([[lambda p: p[:, 0]]], [np.zeros((1, 2))], ["a", "b"], ["x"])
-    fig, ax = plt.subplots()
+    fig, ax = plotting.subplots()
     with pytest.raises(ValueError, match="non-negative"):
         plotting.layer_gradient_norms(ax, {"bad": [1.0, -1.0]})
-    plt.close(fig)
 
 
 def test_quickstart_runs_under_mirrored_strategy(tmp_path):

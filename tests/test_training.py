@@ -1,15 +1,16 @@
-"""The training runner: exact resume, NaN guard, learning-rate schedule, flag validation."""
+"""The training runner: exact resume, NaN guard, learning-rate schedule, config and flag validation."""
 import os
 import subprocess
 import sys
-import types
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from absl import flags
 
-from export.run_dir import export_run
+import tfgan_gp as tg
+from recipes import billion_word, cifar_resnet, common, lsun_bedrooms
 from tfgan_gp import checkpoints, training
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,15 +29,14 @@ def toy_recipe(data=points):
         name="toy_test", architecture="mlp", latent_dim=2,
         generator_kwargs=dict(latent_dim=2, output_dim=2, width=16, depth=2),
         critic_kwargs=dict(input_dim=2, width=16, depth=2),
-        real_data=data, synthetic_data=data, optimizers=optimizers)
+        data=data, optimizers=optimizers)
 
 
-def run_flags(logdir, iterations, eval_every=2, **overrides):
+def run_flags(logdir, iterations, eval_every=2, export=False, **overrides):
     values = dict(logdir=str(logdir), iterations=iterations, eval_every=eval_every, batch_size=4, n_critic=2,
-                  loss="wasserstein", penalty="gp", lambda_gp=10.0, precision="float32", distribute="none",
-                  seed=3, smoke=False)
+                  precision="float32", seed=3, export=export)
     values.update(overrides)
-    return types.SimpleNamespace(**values)
+    return tg.TrainConfig(**values)
 
 
 def final_weights(gan):
@@ -64,12 +64,12 @@ class StopAfter(keras.callbacks.Callback):
 
 
 def test_interrupted_run_resumes_to_the_same_weights(tmp_path, deterministic_ops):
-    whole = training.train(toy_recipe(), run_flags(tmp_path / "whole", iterations=6))
+    whole = tg.train(toy_recipe(), run_flags(tmp_path / "whole", iterations=6))
     interrupted = toy_recipe()
-    interrupted.extra_callbacks = lambda gan, logdir: [StopAfter(2)]
-    training.train(interrupted, run_flags(tmp_path / "split", iterations=6))       # "killed" after 2
+    interrupted.callbacks = lambda gan, logdir: [StopAfter(2)]
+    tg.train(interrupted, run_flags(tmp_path / "split", iterations=6))       # "killed" after 2
     assert checkpoints.latest(tmp_path / "split").endswith("-2")
-    resumed = training.train(toy_recipe(), run_flags(tmp_path / "split", iterations=6), exporter=export_run)
+    resumed = tg.train(toy_recipe(), run_flags(tmp_path / "split", iterations=6, export=True))
     assert resumed.iteration == whole.iteration == 6
     assert int(resumed.d_optimizer.iterations) == 6 * 2
     for a, b in zip(final_weights(whole), final_weights(resumed)):
@@ -78,7 +78,7 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path, deterministic_ops
 
 
 def test_learning_rate_reaches_zero_at_the_last_iteration(tmp_path):
-    gan = training.train(toy_recipe(), run_flags(tmp_path, iterations=4))
+    gan = tg.train(toy_recipe(), run_flags(tmp_path, iterations=4))
     for optimizer in (gan.g_optimizer, gan.d_optimizer):
         assert float(optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
     schedule = training.linear_decay(2e-4, 100, 5)
@@ -101,9 +101,9 @@ class PoisonAt(keras.callbacks.Callback):
 
 def test_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
     recipe = toy_recipe()
-    recipe.extra_callbacks = lambda gan, logdir: [PoisonAt(2)]
+    recipe.callbacks = lambda gan, logdir: [PoisonAt(2)]
     with pytest.raises(FloatingPointError, match=r"stopped at generator iteration 3: d_loss is nan.*ckpt-2"):
-        training.train(recipe, run_flags(tmp_path, iterations=6))
+        tg.train(recipe, run_flags(tmp_path, iterations=6))
     assert checkpoints.latest(tmp_path).endswith("-2")
     reader = tf.train.load_checkpoint(checkpoints.latest(tmp_path))
     floats = [reader.get_tensor(k) for k in reader.get_variable_to_shape_map()]
@@ -131,24 +131,51 @@ def test_bad_flag_is_one_line_without_traceback(tmp_path):
     (["--loss=f_gan:nonsense"], "--loss must be one of"),
 ])
 def test_flag_validation_names_the_flag(argv, message):
-    from absl import flags
-
-    import recipes.cifar_resnet  # noqa: F401  (defines the shared flags)
-    try:
-        with pytest.raises(flags.IllegalFlagValueError, match=message):
-            flags.FLAGS(["recipe", *argv])
-    finally:
-        flags.FLAGS.unparse_flags()
+    flag_values = flags.FlagValues()
+    cifar_resnet.define_flags(flag_values)
+    with pytest.raises(flags.IllegalFlagValueError, match=message):
+        flag_values(["recipe", *argv])
 
 
-def test_importing_another_recipe_resets_every_shared_default():
-    import importlib
+def test_recipes_define_their_flags_side_by_side_in_one_process():
+    """Each recipe defines its flags on the FlagValues it is given: no import-time state, no collisions."""
+    defined = {}
+    for module in (billion_word, lsun_bedrooms, cifar_resnet):
+        flag_values = flags.FlagValues()
+        module.define_flags(flag_values)
+        flag_values(["recipe"])
+        defined[module.__name__] = flag_values
+    assert defined["recipes.billion_word"].n_critic == 10 and defined["recipes.billion_word"].dim == 512
+    assert defined["recipes.lsun_bedrooms"].n_critic == 5 and defined["recipes.lsun_bedrooms"].dim == 64
+    assert defined["recipes.cifar_resnet"].dim == 128
+    assert all(name in defined["recipes.cifar_resnet"]["loss"].help for name in tg.losses.names())
 
-    from absl import flags
 
-    import recipes.billion_word
-    import recipes.lsun_bedrooms
-    importlib.reload(recipes.billion_word)
-    assert flags.FLAGS["n_critic"].default == 10 and flags.FLAGS["dim"].default == 512
-    importlib.reload(recipes.lsun_bedrooms)      # passes no n_critic: the shared default (5) comes back
-    assert flags.FLAGS["n_critic"].default == 5 and flags.FLAGS["dim"].default == 64
+@pytest.mark.parametrize("changes, message", [
+    (dict(iterations=0), r"iterations must be an integer >= 1\. Received: iterations=0"),
+    (dict(n_critic=True), r"n_critic must be an integer >= 1"),
+    (dict(iterations=10, eval_every=4), r"iterations must be a multiple of eval_every"),
+    (dict(loss="wgan"), r"loss must be one of .*wasserstein.*Received: loss='wgan'"),
+    (dict(penalty="lipschitz"), r"penalty must be one of .*gp.*Received: penalty='lipschitz'"),
+    (dict(precision="fp8"), r"precision must be one of auto, float32"),
+    (dict(lambda_gp=-1.0), r"lambda_gp must be >= 0"),
+])
+def test_train_config_refuses_bad_values_by_name(changes, message):
+    with pytest.raises(ValueError, match=message):
+        tg.TrainConfig(logdir="runs/x", **changes)
+
+
+def test_train_config_defaults_are_the_papers():
+    config = tg.TrainConfig(logdir="runs/x")
+    assert (config.batch_size, config.n_critic, config.loss, config.penalty, config.lambda_gp) == (
+        64, 5, "wasserstein", "gp", 10.0)
+
+
+def test_smoke_shrinks_only_what_the_user_did_not_pass():
+    flag_values = flags.FlagValues()
+    cifar_resnet.define_flags(flag_values)
+    flag_values(["recipe", "--smoke", "--iterations=6"])
+    args = common.values(flag_values, smoke=cifar_resnet.SMOKE)
+    assert (args.iterations, args.eval_every, args.batch_size, args.dim) == (6, 2, 8, 8)
+    config = common.train_config(args)
+    assert isinstance(config, tg.TrainConfig) and config.iterations == 6 and config.lambda_gp == 10.0

@@ -1,4 +1,4 @@
-"""Scale-out through ``tf.distribute``: choosing a strategy and where each worker may write.
+"""Scale-out through ``tf.distribute``: choosing a strategy, where each worker may write, replica arithmetic.
 
 * ``none``: the default strategy (one device).
 * ``mirrored``: ``MirroredStrategy`` over this machine's GPUs (or the given devices).
@@ -62,3 +62,17 @@ def writable_dir(directory):
         return directory
     task_type, index = task()
     return tempfile.mkdtemp(prefix=f"tfgan_gp_{task_type}_{index}_")
+
+
+def replica_position():
+    """``(replica id, number of replicas)`` of the running replica; ``(0, 1)`` outside a strategy."""
+    context = tf.distribute.get_replica_context()
+    if context is None:
+        return 0, 1
+    return context.replica_id_in_sync_group, context.num_replicas_in_sync
+
+
+def scale_for_replicas(loss):
+    """Divide a per-replica mean loss by the replica count: summed gradients then average the global batch."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss if replicas == 1 else loss * (1.0 / replicas)

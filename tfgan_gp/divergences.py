@@ -26,17 +26,15 @@ GAN, Jensen-Shannon and Pearson forms are finite for every finite ``v``. The met
 :class:`FGAN` computes in float32.
 
 Register a new divergence by subclassing :class:`Divergence` and decorating it
-with ``@register("name")``; it is then also the loss ``"f_gan:name"``.
+with ``@register("name")``; it is then also the loss ``"f_gan:name"``
+(:class:`tfgan_gp.losses.FGAN`).
 """
 import math
 
 import tensorflow as tf
 
-from tfgan_gp import losses
 from tfgan_gp.registry import Registry
 
-_REGISTRY = Registry("divergence")
-register = _REGISTRY.register
 _LOG2 = math.log(2.0)
 
 
@@ -45,13 +43,9 @@ def names():
     return _REGISTRY.names()
 
 
-def get(identifier):
-    """Return a :class:`Divergence` from a registered name or pass an instance through."""
-    if isinstance(identifier, Divergence):
-        return identifier
-    if identifier in _REGISTRY:
-        return _REGISTRY.build(identifier)
-    raise _REGISTRY.unknown(identifier, names(), "a tfgan_gp.divergences.Divergence instance")
+def get(identifier, **overrides):
+    """A :class:`Divergence` by registered name (built with ``overrides``), or an instance passed through."""
+    return _REGISTRY.get(identifier, **overrides)
 
 
 def _float(x):
@@ -110,6 +104,10 @@ class Divergence:
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+
+_REGISTRY = Registry("divergence", instance_of=Divergence, instead="a tfgan_gp.divergences.Divergence instance")
+register = _REGISTRY.register
 
 
 @register("kl")
@@ -259,53 +257,3 @@ class GANDivergence(Divergence):
 
     def conjugate_of_activation(self, v):
         return tf.nn.softplus(_float(v))
-
-
-class FGAN(losses.Loss):
-    """f-GAN adversarial loss (Nowozin et al. 2016, eq. 6 and §3.2) on the critic's raw outputs ``V``.
-
-    critic: ``-(E_P[g_f(V(x))] - E_Q[f*(g_f(V(G(z))))])``; its negative is the
-    variational estimate of ``D_f(P || Q)`` (a lower bound, tight at the optimal critic).
-
-    generator, ``generator="alternative"`` (default): ``-E_Q[g_f(V(G(z)))]``, the
-    update of §3.2 ("Practical considerations") that the paper's experiments use:
-    maximise ``E_Q[g_f(V(G(z)))]`` instead of minimising ``F``, by analogy with
-    Goodfellow et al.'s non-saturating ``log D(G(z))``; it keeps the same
-    stationary point and gives strong gradients while the critic wins. For
-    ``"gan"`` it is exactly the ``non_saturating`` generator loss.
-
-    generator, ``generator="saddle"``: ``-E_Q[f*(g_f(V(G(z))))]``, the plain
-    saddle-point step of Algorithm 1 (minimise ``F``). ``F``'s real-data term has
-    no generator gradient and is left out, so ``real_out`` is not needed. For
-    ``"gan"`` it is exactly the ``minimax`` generator loss.
-
-    Args:
-        divergence: a name from :func:`names` or a :class:`Divergence`.
-        generator: ``"alternative"`` or ``"saddle"``.
-    """
-
-    needs_real_for_generator = False
-    GENERATOR_OBJECTIVES = ("alternative", "saddle")
-
-    def __init__(self, divergence="gan", generator="alternative"):
-        if generator not in self.GENERATOR_OBJECTIVES:
-            raise ValueError(
-                f"Unknown generator objective: expected one of "
-                f"{', '.join(self.GENERATOR_OBJECTIVES)}. Received: generator={generator!r}")
-        self.divergence = get(divergence)
-        self.generator = generator
-        self.name = f"f_gan:{self.divergence.name}"
-
-    def critic_loss(self, real_out, fake_out):
-        d = self.divergence
-        return (losses._mean(d.conjugate_of_activation(losses._f32(fake_out)))
-                - losses._mean(d.activation(losses._f32(real_out))))
-
-    def generator_loss(self, real_out, fake_out):
-        d, fake = self.divergence, losses._f32(fake_out)
-        if self.generator == "saddle":
-            return -losses._mean(d.conjugate_of_activation(fake))
-        return -losses._mean(d.activation(fake))
-
-    def __repr__(self):
-        return f"FGAN(divergence={self.divergence.name!r}, generator={self.generator!r})"

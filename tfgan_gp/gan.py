@@ -11,7 +11,7 @@ are plain Keras.
 import keras
 import tensorflow as tf
 
-from tfgan_gp import losses, penalties, randomness
+from tfgan_gp import distribute, losses, penalties, randomness
 
 METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
 
@@ -269,7 +269,7 @@ class GAN(keras.Model):
             if self._is_auxiliary_classifier:
                 ac_loss = _classification_loss(labels, real_logits)
                 d_loss += self.ac_critic_weight * ac_loss
-            scaled = self.d_optimizer.scale_loss(randomness.scale_for_replicas(d_loss))
+            scaled = self.d_optimizer.scale_loss(distribute.scale_for_replicas(d_loss))
         grads = tape.gradient(scaled, self.critic.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
         self.penalty.after_critic_update(self.critic)
@@ -294,7 +294,7 @@ class GAN(keras.Model):
             if self._is_auxiliary_classifier:
                 ac_loss = _classification_loss(labels, fake_logits)
                 g_loss += self.ac_generator_weight * ac_loss
-            scaled = self.g_optimizer.scale_loss(randomness.scale_for_replicas(g_loss))
+            scaled = self.g_optimizer.scale_loss(distribute.scale_for_replicas(g_loss))
         grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         self._update("g_loss", g_loss)

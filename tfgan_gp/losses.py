@@ -6,41 +6,39 @@ scalar float32. Log-probabilities are written with ``softplus`` so that logits
 of ±100 stay finite: ``-log σ(x) = softplus(-x)``, ``-log(1 - σ(x)) = softplus(x)``.
 
 Register a new loss by subclassing :class:`Loss` and decorating it with
-``@register("name")``; ``get(name)`` then finds it.
+``@register("name")``; ``get(name)`` then finds it. Every divergence of
+:mod:`tfgan_gp.divergences` is also the loss ``"f_gan:<divergence>"`` (:class:`FGAN`).
 """
 import tensorflow as tf
 
+from tfgan_gp import divergences
 from tfgan_gp.registry import Registry
 
-_REGISTRY = Registry("loss")
-register = _REGISTRY.register
-
-
-_F_GAN_PREFIX = "f_gan:"
+F_GAN_PREFIX = "f_gan:"
 
 
 def names():
     """The registered loss names and the ``f_gan:<divergence>`` losses, sorted."""
-    from tfgan_gp import divergences  # lazy: divergences imports this module
-
-    return sorted(_REGISTRY.names() + [_F_GAN_PREFIX + name for name in divergences.names()])
+    return sorted(_REGISTRY.names() + [F_GAN_PREFIX + name for name in divergences.names()])
 
 
-def get(identifier):
-    """Return a :class:`Loss` from a registered name or pass an instance through.
+def get(identifier, **overrides):
+    """A :class:`Loss` by name (built with ``overrides``), or an instance passed through.
 
-    ``"f_gan:<divergence>"`` gives :class:`tfgan_gp.divergences.FGAN` with the
-    paper's alternative generator update; build ``FGAN`` directly for the other.
+    ``"f_gan:<divergence>"`` gives :class:`FGAN` with the paper's alternative
+    generator update (``generator="saddle"`` as an override gives the other).
     """
-    if isinstance(identifier, Loss):
-        return identifier
-    if identifier in _REGISTRY:
-        return _REGISTRY.build(identifier)
-    if isinstance(identifier, str) and identifier.startswith(_F_GAN_PREFIX) and identifier in names():
-        from tfgan_gp import divergences  # lazy: divergences imports this module
+    if isinstance(identifier, str) and identifier not in names():
+        raise _REGISTRY.unknown(identifier, names())
+    divergence = isinstance(identifier, str) and divergence_of(identifier)
+    if divergence:
+        return FGAN(divergence, **overrides)
+    return _REGISTRY.get(identifier, **overrides)
 
-        return divergences.FGAN(identifier[len(_F_GAN_PREFIX):])
-    raise _REGISTRY.unknown(identifier, names(), "a tfgan_gp.losses.Loss instance")
+
+def divergence_of(name):
+    """The divergence name of an ``f_gan:<divergence>`` loss name, else ``None``."""
+    return name[len(F_GAN_PREFIX):] if name.startswith(F_GAN_PREFIX) else None
 
 
 def _mean(x):
@@ -70,6 +68,10 @@ class Loss:
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+
+_REGISTRY = Registry("loss", instance_of=Loss, instead="a tfgan_gp.losses.Loss instance")
+register = _REGISTRY.register
 
 
 @register("minimax")
@@ -202,3 +204,53 @@ class RelativisticAverageLeastSquares(Loss):
 
     def generator_loss(self, real_out, fake_out):
         return self._pair(fake_out, real_out)
+
+
+class FGAN(Loss):
+    """f-GAN adversarial loss (Nowozin et al. 2016, eq. 6 and §3.2) on the critic's raw outputs ``V``.
+
+    critic: ``-(E_P[g_f(V(x))] - E_Q[f*(g_f(V(G(z))))])``; its negative is the
+    variational estimate of ``D_f(P || Q)`` (a lower bound, tight at the optimal critic).
+
+    generator, ``generator="alternative"`` (default): ``-E_Q[g_f(V(G(z)))]``, the
+    update of §3.2 ("Practical considerations") that the paper's experiments use:
+    maximise ``E_Q[g_f(V(G(z)))]`` instead of minimising ``F``, by analogy with
+    Goodfellow et al.'s non-saturating ``log D(G(z))``; it keeps the same
+    stationary point and gives strong gradients while the critic wins. For
+    ``"gan"`` it is exactly the ``non_saturating`` generator loss.
+
+    generator, ``generator="saddle"``: ``-E_Q[f*(g_f(V(G(z))))]``, the plain
+    saddle-point step of Algorithm 1 (minimise ``F``). ``F``'s real-data term has
+    no generator gradient and is left out, so ``real_out`` is not needed. For
+    ``"gan"`` it is exactly the ``minimax`` generator loss.
+
+    Args:
+        divergence: a name from :func:`tfgan_gp.divergences.names` or a :class:`Divergence`.
+        generator: ``"alternative"`` or ``"saddle"``.
+    """
+
+    needs_real_for_generator = False
+    GENERATOR_OBJECTIVES = ("alternative", "saddle")
+
+    def __init__(self, divergence="gan", generator="alternative"):
+        if generator not in self.GENERATOR_OBJECTIVES:
+            raise ValueError(
+                f"Unknown generator objective: expected one of "
+                f"{', '.join(self.GENERATOR_OBJECTIVES)}. Received: generator={generator!r}")
+        self.divergence = divergences.get(divergence)
+        self.generator = generator
+        self.name = F_GAN_PREFIX + self.divergence.name
+
+    def critic_loss(self, real_out, fake_out):
+        d = self.divergence
+        return (_mean(d.conjugate_of_activation(_f32(fake_out)))
+                - _mean(d.activation(_f32(real_out))))
+
+    def generator_loss(self, real_out, fake_out):
+        d, fake = self.divergence, _f32(fake_out)
+        if self.generator == "saddle":
+            return -_mean(d.conjugate_of_activation(fake))
+        return -_mean(d.activation(fake))
+
+    def __repr__(self):
+        return f"FGAN(divergence={self.divergence.name!r}, generator={self.generator!r})"

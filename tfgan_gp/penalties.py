@@ -9,14 +9,14 @@ Gradient norms are taken over all non-batch axes as
 ``sqrt(sum(g²) + 1e-10)``: the epsilon keeps the norm's own gradient finite
 when a gradient is exactly zero (it shifts the norm by at most 1e-5).
 """
+import functools
+
 import tensorflow as tf
 
 from tfgan_gp import randomness
 from tfgan_gp.registry import Registry
 
 NORM_EPSILON = 1e-10
-_REGISTRY = Registry("penalty")
-register = _REGISTRY.register
 
 
 def names():
@@ -24,15 +24,19 @@ def names():
     return _REGISTRY.names()
 
 
-def get(identifier):
-    """Return a :class:`Penalty` from a name, ``None`` (no penalty) or an instance."""
-    if identifier is None:
-        return NoPenalty()
-    if isinstance(identifier, Penalty):
-        return identifier
-    if identifier in _REGISTRY:
-        return _REGISTRY.build(identifier)
-    raise _REGISTRY.unknown(identifier, names(), "None or a tfgan_gp.penalties.Penalty instance")
+def get(identifier, **overrides):
+    """A :class:`Penalty` by name (built with ``overrides``, e.g. ``weight=10``), ``None`` (no penalty) or an instance."""
+    return _REGISTRY.get("none" if identifier is None else identifier, **overrides)
+
+
+def build(name, weight=None, **overrides):
+    """The named penalty with its weight λ set to ``weight`` where it has one (clip and none have none).
+
+    This is how a run's single λ setting (``--lambda_gp``) reaches whichever penalty it names.
+    """
+    if weight is not None and _REGISTRY.accepts(name, "weight"):
+        overrides["weight"] = float(weight)
+    return _REGISTRY.build(name, **overrides)
 
 
 def input_gradient_norms(critic, x, training=True, grad_scale=1.0):
@@ -89,6 +93,10 @@ class Penalty:
 
     def __repr__(self):
         return f"{type(self).__name__}(weight={self.weight})"
+
+
+_REGISTRY = Registry("penalty", instance_of=Penalty, instead="None or a tfgan_gp.penalties.Penalty instance")
+register = _REGISTRY.register
 
 
 class GradientPenalty(Penalty):
@@ -208,7 +216,7 @@ class NoPenalty(Penalty):
 
 
 register("gp")(GradientPenalty)
-register("gp_one_sided")(lambda: GradientPenalty(one_sided=True))
+register("gp_one_sided")(functools.partial(GradientPenalty, one_sided=True))
 register("dragan")(DRAGAN)
 register("r1")(R1)
 register("r2")(R2)

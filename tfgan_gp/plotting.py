@@ -3,16 +3,33 @@
 The figure helpers draw on matplotlib axes (or return a figure) and know nothing
 about training; recipes compute the numbers and call them. :func:`figure_png`
 and :func:`save_png` turn a figure into a PNG file and a TensorBoard image.
+
+Figures come from :func:`figure` / :func:`subplots`: matplotlib's object-oriented API
+drawn by the Agg canvas, so this module never imports ``pyplot``, never changes the
+process's backend (a notebook keeps its own) and leaves no figure open. Nothing in
+``import tfgan_gp`` imports this module; the callbacks that draw load it when they draw.
 """
 import io
+import sys
 
-import matplotlib
+import numpy as np
+import tensorflow as tf
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+
+def figure(figsize=None, **kwargs):
+    """A new matplotlib ``Figure`` on an Agg canvas (no pyplot, nothing to close); ``kwargs`` go to ``Figure``."""
+    fig = Figure(figsize=figsize, **kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def subplots(nrows=1, ncols=1, figsize=None, **kwargs):
+    """``(figure, axes)`` like ``pyplot.subplots``, on a :func:`figure`; ``kwargs`` go to ``Figure.subplots``."""
+    fig = figure(figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
 def grid(extent=3.0, resolution=128):
@@ -58,7 +75,7 @@ def value_surface_grid(critic_fns, reals, row_labels, col_labels, extent=3.0, re
     if len(reals) != len(col_labels):
         raise ValueError(f"reals needs one point set per column ({len(col_labels)}). Received: {len(reals)}")
     rows, cols = len(row_labels), len(col_labels)
-    fig, axes = plt.subplots(rows, cols, figsize=(panel_size * cols, panel_size * rows), squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(panel_size * cols, panel_size * rows), squeeze=False)
     for r, row in enumerate(critic_fns):
         for c, critic_fn in enumerate(row):
             value_surface(axes[r, c], critic_fn, reals[c], None, extent, resolution)
@@ -102,16 +119,18 @@ def weight_histogram(ax, weights, label, bins=100):
     ax.hist(weights, bins=bins, color="tab:blue")
     ax.set_title(label, fontsize=9)
     ax.set_yticks([])
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, symmetric=True))
+    ax.xaxis.set_major_locator(MaxNLocator(5, symmetric=True))
     ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 2))
     ax.tick_params(axis="x", labelsize=7)
 
 
 def figure_png(fig):
-    """Encode a matplotlib figure as PNG bytes and close it."""
+    """Encode a matplotlib figure as PNG bytes (closing it if ``pyplot`` made it)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
+    pyplot = sys.modules.get("matplotlib.pyplot")   # only pyplot's own figures need closing
+    if pyplot is not None:
+        pyplot.close(fig)
     return buffer.getvalue()
 
 

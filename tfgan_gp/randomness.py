@@ -6,15 +6,8 @@ interpolation coefficients that a single-device step on the same global batch
 sees. The cost is R times more random numbers, negligible next to the networks.
 """
 import keras
-import tensorflow as tf
 
-
-def replica_position():
-    """``(replica id, number of replicas)`` of the running replica; ``(0, 1)`` outside a strategy."""
-    context = tf.distribute.get_replica_context()
-    if context is None:
-        return 0, 1
-    return context.replica_id_in_sync_group, context.num_replicas_in_sync
+from tfgan_gp.distribute import replica_position
 
 
 def _draw(sampler, shape, seed):
@@ -39,9 +32,3 @@ def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
 def randint(shape, seed, minval, maxval):
     """This replica's rows of uniform integers in ``[minval, maxval)`` (int32) for the global batch."""
     return _draw(lambda s, sd: keras.random.randint(s, minval, maxval, dtype="int32", seed=sd), shape, seed)
-
-
-def scale_for_replicas(loss):
-    """Divide a per-replica mean loss by the replica count: summed gradients then average the global batch."""
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return loss if replicas == 1 else loss * (1.0 / replicas)

@@ -13,7 +13,9 @@ import keras
 from keras import layers
 
 from tfgan_gp.architectures import common
-from tfgan_gp.architectures.layers import ResidualBlock, check_int, conv, he_uniform_avg
+from tfgan_gp.architectures.blocks import ResidualBlock
+from tfgan_gp.architectures.checks import check_int
+from tfgan_gp.architectures.convolutions import conv, he_uniform_avg
 
 KERNEL_SIZE = 5
 

@@ -18,7 +18,9 @@ Conventions (all families):
 import keras
 from keras import layers
 
-from tfgan_gp.architectures.layers import NORMALIZATIONS, batch_normalizing, check_choice, check_int, dense
+from tfgan_gp.architectures.checks import check_choice, check_int
+from tfgan_gp.architectures.convolutions import dense
+from tfgan_gp.architectures.normalization import NORMALIZATIONS, batch_normalizing
 
 
 def check_num_classes(num_classes):

@@ -23,9 +23,10 @@ import keras
 from keras import layers
 
 from tfgan_gp.architectures import common
-from tfgan_gp.architectures.layers import (
-    activation as activation_layer, activation_width, apply_normalization, batch_normalizing, check_choice,
-    check_int, conv, dense, he_uniform_avg, normalization as norm_layer)
+from tfgan_gp.architectures.blocks import activation as activation_layer, activation_width
+from tfgan_gp.architectures.checks import check_choice, check_int
+from tfgan_gp.architectures.convolutions import conv, dense, he_uniform_avg
+from tfgan_gp.architectures.normalization import apply_normalization, batch_normalizing, normalization as norm_layer
 
 IMAGE_SIZES = (32, 64)
 DCGAN_STDDEV = 0.02

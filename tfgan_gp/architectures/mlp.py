@@ -11,7 +11,9 @@ from keras import layers
 
 from tfgan_gp.architectures import common
 from tfgan_gp.architectures.activations import ReLU
-from tfgan_gp.architectures.layers import apply_normalization, check_int, dense, normalization as norm_layer
+from tfgan_gp.architectures.checks import check_int
+from tfgan_gp.architectures.convolutions import dense
+from tfgan_gp.architectures.normalization import apply_normalization, normalization as norm_layer
 
 
 def generator(latent_dim=2, output_dim=2, width=512, depth=3, output_activation=None, name="mlp_generator",

@@ -28,9 +28,10 @@ from keras import layers
 
 from tfgan_gp.architectures import common, dcgan, mlp
 from tfgan_gp.architectures.activations import ReLU
-from tfgan_gp.architectures.layers import (
-    BottleneckBlock, ResidualBlock, apply_normalization, check_choice, check_int, conv, he_uniform_avg,
-    normalization as norm_layer)
+from tfgan_gp.architectures.blocks import BottleneckBlock, ResidualBlock
+from tfgan_gp.architectures.checks import check_choice, check_int
+from tfgan_gp.architectures.convolutions import conv, he_uniform_avg
+from tfgan_gp.architectures.normalization import apply_normalization, normalization as norm_layer
 
 IMAGE_SIZE = 64
 CHANNELS = 3

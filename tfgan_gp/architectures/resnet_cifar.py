@@ -15,8 +15,10 @@ from keras import layers
 
 from tfgan_gp.architectures import common
 from tfgan_gp.architectures.activations import ReLU
-from tfgan_gp.architectures.layers import (
-    ResidualBlock, apply_normalization, batch_normalizing, check_int, conv, dense, normalization as norm_layer)
+from tfgan_gp.architectures.blocks import ResidualBlock
+from tfgan_gp.architectures.checks import check_int
+from tfgan_gp.architectures.convolutions import conv, dense
+from tfgan_gp.architectures.normalization import apply_normalization, batch_normalizing, normalization as norm_layer
 
 IMAGE_SIZE = 32
 

@@ -366,19 +366,3 @@ def resolve_source(tfds_name, data_dir):
     if os.path.isdir(data_dir) and not os.path.isdir(tfds_folder) and has_images:
         return data_dir, None
     return tfds_name, data_dir
-
-
-def recipe_loader(tfds_name, data_dir):
-    """``load(split="train", **load_images_kwargs)`` for a recipe's ``--data_dir`` (see :func:`resolve_source`).
-
-    A local dataset has a single split: asking it for ``test``/``validation`` gives the same examples
-    (e.g. as the FID reference). ``load.is_local`` says which it is.
-    """
-    source, tfds_dir = resolve_source(tfds_name, data_dir)
-    is_local = source != tfds_name
-
-    def load(split="train", **kwargs):
-        return load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
-
-    load.is_local = is_local
-    return load

@@ -1,8 +1,9 @@
-"""Sample-quality metrics: Inception score, FID, KID, sliced Wasserstein, n-gram JS and toy metrics.
+"""Sample-quality metrics: Inception score, FID, KID, precision/recall, sliced Wasserstein, n-gram JS, toy metrics.
 
 Modules: ``inception`` (IS/FID/KID formulas), ``classifiers`` (Inception and injectable
 classifiers), ``statistics`` (one streaming classifier pass, cached as ``.npz``),
-``streaming`` (running mean/covariance), ``swd``, ``text``, ``toy`` and ``evaluation``
+``streaming`` (running mean/covariance), ``precision_recall`` (Kynkäänniemi et al. 2019),
+``swd``, ``text``, ``toy`` and ``evaluation``
 (generator-in, metrics-out evaluators used by ``tfgan_gp.callbacks.Evaluate``).
 """
 from tfgan_gp.metrics.classifiers import (InceptionFeatures, InceptionWeightsUnavailable,
@@ -10,6 +11,7 @@ from tfgan_gp.metrics.classifiers import (InceptionFeatures, InceptionWeightsUna
 from tfgan_gp.metrics.evaluation import ImageEvaluator, TextEvaluator, ToyEvaluator
 from tfgan_gp.metrics.inception import (frechet_distance, frechet_distance_from_stats,
                                         inception_score, kernel_inception_distance)
+from tfgan_gp.metrics.precision_recall import precision_recall
 from tfgan_gp.metrics.statistics import ClassifierStatistics, compute_statistics
 from tfgan_gp.metrics.swd import sliced_wasserstein
 from tfgan_gp.metrics.text import ngram_js
@@ -19,5 +21,5 @@ __all__ = [
     "ClassifierStatistics", "ImageEvaluator", "InceptionFeatures", "InceptionWeightsUnavailable", "KerasClassifier",
     "TextEvaluator", "ToyEvaluator", "compute_statistics", "frechet_distance", "frechet_distance_from_stats",
     "high_quality_fraction", "inception_score", "kernel_inception_distance", "load_classifier", "modes_covered",
-    "ngram_js", "sliced_wasserstein", "wasserstein_1",
+    "ngram_js", "precision_recall", "sliced_wasserstein", "wasserstein_1",
 ]

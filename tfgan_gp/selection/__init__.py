@@ -24,9 +24,8 @@ from tfgan_gp.selection.advice import CRITERIA, Recommendation, recommend  # noq
 from tfgan_gp.selection.candidates import CATALOGUE, Candidate, get, names  # noqa: F401
 from tfgan_gp.selection.comparison import compare  # noqa: F401
 from tfgan_gp.selection.leaderboard import Leaderboard  # noqa: F401
-from tfgan_gp.selection.measures import oscillation, precision_recall  # noqa: F401
+from tfgan_gp.selection.measures import oscillation  # noqa: F401
 from tfgan_gp.selection.problems import Problem, image_problem, problem, text_problem, toy_problem  # noqa: F401
 
 __all__ = ["CATALOGUE", "CRITERIA", "Candidate", "Leaderboard", "Problem", "Recommendation", "compare", "get",
-           "image_problem", "names", "oscillation", "precision_recall", "problem", "recommend", "text_problem",
-           "toy_problem"]
+           "image_problem", "names", "oscillation", "problem", "recommend", "text_problem", "toy_problem"]

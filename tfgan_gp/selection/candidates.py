@@ -20,7 +20,7 @@ from typing import Optional
 import keras
 
 from tfgan_gp import architectures, losses, penalties
-from tfgan_gp.architectures.layers import NORMALIZATIONS
+from tfgan_gp.architectures.normalization import NORMALIZATIONS
 from tfgan_gp.gan import GAN
 
 DATA_KINDS = ("toy", "images", "text")
@@ -44,13 +44,10 @@ DIVERGENCE_OF_LOSS = {
     "relativistic_average": "relativistic_average_jensen_shannon",
     "relativistic_average_ls": "relativistic_average_pearson_chi2",
 }
-F_GAN_PREFIX = "f_gan:"
 
 
 def _divergence_of(loss):
-    if loss.startswith(F_GAN_PREFIX):
-        return loss[len(F_GAN_PREFIX):]
-    return DIVERGENCE_OF_LOSS.get(loss, "unknown")
+    return losses.divergence_of(loss) or DIVERGENCE_OF_LOSS.get(loss, "unknown")
 
 
 def regularizations():
@@ -149,11 +146,8 @@ class Candidate:
     def penalty(self):
         """The :class:`tfgan_gp.penalties.Penalty` this candidate trains with."""
         if self.regularization == "clip":
-            return penalties.WeightClipping(self.clip_value)
-        penalty = penalties.get(self._penalty_name)
-        if self.penalty_weight is not None and penalty.metric_names:
-            penalty.weight = float(self.penalty_weight)
-        return penalty
+            return penalties.get("clip", c=self.clip_value)
+        return penalties.build(self._penalty_name, weight=self.penalty_weight)
 
     def optimizers(self):
         """Fresh ``(generator optimizer, critic optimizer)`` with this candidate's settings."""
@@ -176,14 +170,12 @@ class Candidate:
 
     def hparams(self):
         """Flat ``{name: str | int | float}`` of everything that defines the candidate (TensorBoard HParams)."""
-        penalty = self.penalty()
-        weight = penalty.weight if penalty.metric_names else 0.0
         return {
             "candidate": self.name, "architecture": self.architecture or "default", "loss": self.loss,
             "regularization": self.regularization, "divergence": self.divergence,
             "critic_normalization": self.critic_normalization or "default",
             "generator_normalization": self.generator_normalization or "default",
-            "penalty_weight": float(weight),
+            "penalty_weight": self.penalty().weight,  # 0 for clipping and none
             "clip_value": float(self.clip_value if self.regularization == "clip" else 0.0),
             "n_critic": self.n_critic, "optimizer": self.optimizer, "learning_rate": float(self.learning_rate),
             "beta_1": float(self.beta_1 if self.optimizer == "adam" else 0.0),
@@ -252,7 +244,7 @@ _BASE = [
     _c("dragan", "non_saturating", "dragan", learning_rate=1e-4, beta_1=0.5, beta_2=0.9,
        summary="DRAGAN (Kodali et al. 2017): GAN loss, gradient penalty around the real data, λ=10."),
 ] + [
-    _c(f"fgan_{name}", f"{F_GAN_PREFIX}{name}", **_DCGAN_ADAM,
+    _c(f"fgan_{name}", losses.F_GAN_PREFIX + name, **_DCGAN_ADAM,
        summary=f"f-GAN (Nowozin et al. 2016) with the {name.replace('_', ' ')} divergence.")
     for name in ("gan", "kl", "reverse_kl", "pearson", "squared_hellinger", "jensen_shannon")
 ]

@@ -12,8 +12,8 @@ import time
 
 import keras
 
+from tfgan_gp.callbacks import NaNGuard
 from tfgan_gp.data import for_gan
-from tfgan_gp.fault_tolerance import NaNGuard
 from tfgan_gp.selection import candidates as candidates_lib
 from tfgan_gp.selection import hparams as hparams_lib
 from tfgan_gp.selection.leaderboard import Leaderboard, RunResult
@@ -93,7 +93,7 @@ def compare(candidates, dataset, iterations, seeds=3, logdir=None, batch_size=No
     problem = make_problem(dataset, classifier=classifier, data_dir=data_dir, **(problem_kwargs or {}))
     chosen = candidates_lib.parse(candidates, problem.kind)
     if penalty_weight is not None:
-        chosen = [c.replace(penalty_weight=penalty_weight) if c.penalty().metric_names else c for c in chosen]
+        chosen = [c.replace(penalty_weight=penalty_weight) for c in chosen]  # weightless penalties ignore it
     seeds = _seeds(seeds)
     if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
         raise ValueError(f"iterations must be a positive int (generator iterations per run). "

@@ -19,8 +19,6 @@ from typing import List
 
 import numpy as np
 
-from tfgan_gp import plotting
-
 FILES = {"csv": "leaderboard.csv", "markdown": "leaderboard.md", "png": "leaderboard.png", "runs_csv": "runs.csv"}
 
 @dataclasses.dataclass
@@ -158,6 +156,8 @@ class Leaderboard:
         self._write_csv(paths["runs_csv"], [self._run_row(r) for r in self.runs])
         with open(paths["markdown"], "w", encoding="utf-8") as f:
             f.write(f"{self.caption()}\n\n{self.markdown()}\n")
+        from tfgan_gp import plotting
+
         plotting.save_png(plotting.figure_png(self.figure()), paths["png"])
         self.paths = paths
         return paths
@@ -182,11 +182,11 @@ class Leaderboard:
     def figure(self):
         """A 2×3 figure: quality, coverage and oscillation bars, cost vs quality, Wasserstein-estimate curves,
         parameters."""
-        import matplotlib.pyplot as plt
+        from tfgan_gp import plotting
 
         names = [row["candidate"] for row in self.rows]
         x = np.arange(len(names))
-        fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+        fig, axes = plotting.subplots(2, 3, figsize=(15, 8.5))
 
         def bars(ax, key, title):
             means = [row[f"{key}_mean"] for row in self.rows]

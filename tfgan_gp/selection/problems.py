@@ -20,9 +20,9 @@ import tensorflow as tf
 
 from tfgan_gp.data import toy as toy_data
 from tfgan_gp.metrics.evaluation import ToyEvaluator, sample_batches
+from tfgan_gp.metrics.precision_recall import precision_recall
 from tfgan_gp.metrics.statistics import compute_statistics, image_batches
 from tfgan_gp.metrics.text import ngram_js
-from tfgan_gp.selection.measures import precision_recall
 
 
 @dataclasses.dataclass(frozen=True)

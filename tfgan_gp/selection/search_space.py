@@ -29,7 +29,9 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from tfgan_gp.architectures import layers as blocks
+from tfgan_gp.architectures.blocks import activation as activation_layer
+from tfgan_gp.architectures.convolutions import ConvMeanPool, UpsampleConv, conv
+from tfgan_gp.architectures.normalization import apply_normalization, normalization as norm_layer
 
 PAPER_SPACE = dict(nonlinearities=("relu", "leaky_relu", "softplus", "tanh"), depths=(4, 8, 12, 20),
                    widths=(32, 64, 128))
@@ -86,11 +88,11 @@ def shifted_softplus(x):
 def _nonlinearity(kind, name):
     if kind == "softplus":
         return layers.Activation(shifted_softplus, name=name)
-    return blocks.activation(kind, name=name)
+    return activation_layer(kind, name=name)
 
 
 def _norm_act(x, normalization, nonlinearity, name):
-    x = blocks.apply_normalization(blocks.normalization(normalization, name=f"{name}_norm"), x)
+    x = apply_normalization(norm_layer(normalization, name=f"{name}_norm"), x)
     return _nonlinearity(nonlinearity, f"{name}_act")(x)
 
 
@@ -134,12 +136,12 @@ def conv_models(arch, gradient_penalty, image_size=32, channels=3, latent_dim=12
     x = _norm_act(x, g_norm, arch.g_nonlinearity, "g_in")
     for stage, extra in enumerate(_spread(arch.g_depth - stages - 1, stages)):
         for j in range(extra):
-            x = _norm_act(blocks.conv(filters, 3, name=f"g_conv_{stage}_{j}")(x), g_norm, arch.g_nonlinearity,
+            x = _norm_act(conv(filters, 3, name=f"g_conv_{stage}_{j}")(x), g_norm, arch.g_nonlinearity,
                           f"g_{stage}_{j}")
         filters = max(filters // 2, 1)
-        x = _norm_act(blocks.UpsampleConv(filters, name=f"g_up_{stage}")(x), g_norm, arch.g_nonlinearity,
+        x = _norm_act(UpsampleConv(filters, name=f"g_up_{stage}")(x), g_norm, arch.g_nonlinearity,
                       f"g_up_{stage}")
-    image = layers.Activation("tanh", dtype="float32", name="image")(blocks.conv(channels, 3, name="g_out")(x))
+    image = layers.Activation("tanh", dtype="float32", name="image")(conv(channels, 3, name="g_out")(x))
     generator = keras.Model(z, image, name="random_generator")
 
     d_norm = arch.critic_normalization(gradient_penalty)
@@ -147,9 +149,9 @@ def conv_models(arch, gradient_penalty, image_size=32, channels=3, latent_dim=12
     x, filters = images, arch.d_width
     for stage, extra in enumerate(_spread(arch.d_depth - stages, stages)):
         for j in range(extra):
-            x = blocks.conv(filters, 3, name=f"d_conv_{stage}_{j}")(x)
+            x = conv(filters, 3, name=f"d_conv_{stage}_{j}")(x)
             x = _norm_act(x, d_norm if (stage or j) else "none", arch.d_nonlinearity, f"d_{stage}_{j}")
-        x = blocks.ConvMeanPool(2 * filters, name=f"d_down_{stage}")(x)
+        x = ConvMeanPool(2 * filters, name=f"d_down_{stage}")(x)
         filters *= 2
         x = _norm_act(x, d_norm if (stage or extra) else "none", arch.d_nonlinearity, f"d_down_{stage}")
     score = layers.Dense(1, dtype="float32", name="score")(layers.Flatten()(x))

@@ -6,9 +6,9 @@ import os
 import keras
 import tensorflow as tf
 
-from export.endpoints import MAX_SAMPLES
-from export.model_info import IMAGE, TEXT
-from export.writers import TFLITE_FILE
+from tfgan_gp.serving.endpoints import MAX_SAMPLES
+from tfgan_gp.serving.model_info import IMAGE, TEXT
+from tfgan_gp.serving.writers import TFLITE_FILE
 
 METADATA_FILE = "metadata.json"
 README_FILE = "README.md"

@@ -10,7 +10,7 @@ out-of-range class id would otherwise silently embed to zeros).
 """
 import tensorflow as tf
 
-from export.model_info import IMAGE, TEXT
+from tfgan_gp.serving.model_info import IMAGE, TEXT
 
 MAX_SAMPLES = 1024
 

@@ -6,6 +6,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_gp import checkpoints
+from tfgan_gp.data.text import Vocab
+from tfgan_gp.serving.exporter import export_generator
 
 EVENTS_PATTERN = "events.out.tfevents.*"
 
@@ -65,12 +67,9 @@ def run_metadata(logdir):
 
 def export_run(logdir, out, fmt="saved_model"):
     """Export the generator of the newest checkpoint in ``logdir`` to ``out``; returns the metadata."""
-    from export import export_generator
-
     generator, config = checkpoints.restore_generator(logdir)
     vocab = None
     if config.get("vocab_file"):
-        from tfgan_gp.data.text import Vocab
         vocab = Vocab.load(os.path.join(logdir, config["vocab_file"]))
     return export_generator(generator, out, latent_dim=config.get("latent_dim"), vocab=vocab,
                             num_classes=config.get("num_classes"), metadata=run_metadata(logdir), format=fmt)

@@ -21,7 +21,7 @@ def image_grid(images):
     return grid
 
 
-class ImageSamples(keras.callbacks.Callback):
+class Samples(keras.callbacks.Callback):
     """Every epoch: a grid of samples from fixed noise, as ``samples_<iteration>.png`` and a TensorBoard image."""
 
     def __init__(self, log_dir, num_samples=64, seed=0):
@@ -55,53 +55,3 @@ class TextSamples(keras.callbacks.Callback):
         with self.writer.as_default():
             tf.summary.text("samples", "\n\n".join(f"`{line}`" for line in lines), step=step)
         self.writer.flush()
-
-
-class CriticLossCurves(keras.callbacks.Callback):
-    """Every epoch: the critic loss (no penalty) on training and on held-out data (paper §5.6).
-
-    Logs ``critic_loss/train`` and ``critic_loss/heldout`` to TensorBoard and into the epoch's
-    logs (so ``history``), and redraws ``critic_loss.png``: when the two curves part, the
-    critic is overfitting its training set.
-    """
-
-    def __init__(self, log_dir, train, heldout, num_examples=1000, batch_size=64):
-        super().__init__()
-        self.log_dir = log_dir
-        self.data = {name: self._batched(ds, num_examples, batch_size)
-                     for name, ds in (("train", train), ("heldout", heldout))}
-        self.curves = {name: [] for name in self.data}
-        self.iterations = []
-        self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "critic_loss"))
-
-    @staticmethod
-    def _batched(ds, num_examples, batch_size):
-        return ds.take(num_examples).batch(batch_size).cache()
-
-    def on_epoch_end(self, epoch, logs=None):
-        step = self.model.iteration
-        self.iterations.append(step)
-        with self.writer.as_default():
-            for name, ds in self.data.items():
-                value = self.model.evaluate(ds, verbose=0, return_dict=True)["d_loss"]
-                self.curves[name].append(value)
-                tf.summary.scalar(f"critic_loss/{name}", value, step=step)
-                if logs is not None:
-                    logs[f"critic_loss_{name}"] = value
-        self.writer.flush()
-        self._plot()
-
-    def _plot(self):
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(6, 4))
-        for name, values in self.curves.items():
-            ax.plot(self.iterations, [-v for v in values], marker="o", label=f"{name} data")
-        ax.set_xlabel("generator iterations")
-        ax.set_ylabel("negative critic loss")
-        ax.legend()
-        fig.savefig(os.path.join(self.log_dir, "critic_loss.png"), dpi=100, bbox_inches="tight")
-        plt.close(fig)

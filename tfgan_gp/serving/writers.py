@@ -5,8 +5,8 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from export import endpoints
-from export.model_info import TEXT
+from tfgan_gp.serving import endpoints
+from tfgan_gp.serving.model_info import TEXT
 
 TFLITE_FILE = "generator.tflite"
 

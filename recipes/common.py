@@ -1,0 +1,209 @@
+"""What the recipes share: the shared flags, ``--smoke``, the typed config, offline stand-ins, the entry point.
+
+Every recipe is one module with the same shape (copy ``recipes/mnist.py`` to start a new one)::
+
+    def define_flags(flag_values):          # the shared flags with this recipe's defaults + its own
+        common.define_shared_flags(flag_values, logdir="runs/mine", iterations=10_000)
+        flags.DEFINE_integer("dim", 64, "Base width.", lower_bound=1, flag_values=flag_values)
+
+    def main(argv, flag_values):            # parsed flags -> tfgan_gp.train(Recipe, TrainConfig)
+        args = common.values(flag_values, smoke=dict(dim=8))
+        return tg.train(tg.Recipe(...), common.train_config(args))
+
+    if __name__ == "__main__":
+        common.run(define_flags, main)
+
+Flags are defined on a ``FlagValues`` passed in (the global one from the command line), so
+any number of recipes can be imported into one process without their flags colliding.
+"""
+import os
+import sys
+import types
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app, flags, logging  # noqa: E402
+
+import tfgan_gp as tg  # noqa: E402
+from tfgan_gp.data import images  # noqa: E402
+
+SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
+"""What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
+
+USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable, FloatingPointError)
+"""Failures a user fixes with a flag: reported in one sentence, without a traceback."""
+
+
+def define_shared_flags(flag_values, **defaults):
+    """Define the flags every training recipe shares, with the recipe's ``defaults`` (else the paper's)."""
+    paper = tg.TrainConfig(logdir="runs/run")
+    d = dict(dataclass_defaults(paper), data_dir=None, smoke=False, **defaults)
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_string("logdir", d["logdir"], "Run directory: TensorBoard logs, checkpoints, pictures, export. "
+                        "Re-running the same command resumes from its last checkpoint.", **fv)
+    flags.DEFINE_integer("iterations", d["iterations"], "Generator iterations in total.", lower_bound=1, **fv)
+    flags.DEFINE_integer("batch_size", d["batch_size"], "Samples per critic minibatch (global, all replicas).",
+                         lower_bound=1, **fv)
+    flags.DEFINE_integer("n_critic", d["n_critic"], "Critic updates per generator update.", lower_bound=1, **fv)
+    flags.DEFINE_string("loss", d["loss"], f"Adversarial loss: {', '.join(tg.losses.names())}.", **fv)
+    flags.DEFINE_string("penalty", d["penalty"], f"Critic regulariser: {', '.join(tg.penalties.names())}.", **fv)
+    flags.DEFINE_float("lambda_gp", d["lambda_gp"], "Penalty weight λ.", lower_bound=0.0, **fv)
+    flags.DEFINE_enum("precision", d["precision"], tg.precision.NAMES, "auto: mixed_float16 on GPU, "
+                      "mixed_bfloat16 on CPUs where a probe shows it faster, else float32.", **fv)
+    flags.DEFINE_enum("distribute", d["distribute"], tg.distribute.STRATEGIES, "tf.distribute strategy.", **fv)
+    flags.DEFINE_string("data_dir", d["data_dir"], "tensorflow-datasets data_dir or a local dataset path "
+                        "(.npz/.npy file or image folder).", **fv)
+    flags.DEFINE_integer("eval_every", d["eval_every"], "Generator iterations between evaluations, sample "
+                         "pictures and checkpoints (one Keras epoch).", lower_bound=1, **fv)
+    flags.DEFINE_integer("seed", d["seed"], "Random seed (weights, noise, data order).", lower_bound=0, **fv)
+    flags.DEFINE_bool("smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
+                      "shapes, offline: checks the whole pipeline end to end.", **fv)
+    for name, valid in (("loss", tg.losses.names()), ("penalty", tg.penalties.names())):
+        flags.register_validator(name, lambda v, valid=valid: v in valid,
+                                 message=f"--{name} must be one of {', '.join(valid)}", **fv)
+    flags.register_multi_flags_validator(
+        ["iterations", "eval_every"], lambda v: v["iterations"] % min(v["eval_every"], v["iterations"]) == 0,
+        message="--iterations must be a multiple of --eval_every (each Keras epoch is --eval_every iterations)",
+        **fv)
+
+
+def dataclass_defaults(instance):
+    """``{field: value}`` of a dataclass instance."""
+    return {name: getattr(instance, name) for name in instance.__dataclass_fields__}
+
+
+def values(flag_values, smoke=None, **overrides):
+    """The parsed flags as a namespace.
+
+    ``overrides`` replace flags the user did not pass (a recipe's per-method defaults); under
+    ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples).
+    """
+    result = {name: flag_values[name].value for name in flag_values}
+    replace = dict(overrides, **(dict(SMOKE, **(smoke or {})) if result.get("smoke") else {}))
+    for name, value in replace.items():
+        if not flag_values[name].present:
+            result[name] = value
+    return types.SimpleNamespace(**result)
+
+
+def train_config(args, **changes):
+    """The :class:`tfgan_gp.TrainConfig` of the shared flags in ``args`` (``changes``: e.g. another logdir)."""
+    fields = dataclass_defaults(tg.TrainConfig(logdir="runs/run"))
+    return tg.TrainConfig(**{name: getattr(args, name) for name in fields if hasattr(args, name)} | changes)
+
+
+def run_config_extras(args):
+    """Entries every recipe adds to ``run_config.json``."""
+    return {"smoke": bool(args.smoke)}
+
+
+def run(define_flags, main):
+    """The command-line entry point: define the flags, parse ``sys.argv``, run ``main`` (see :func:`run_main`)."""
+    before = set(flags.FLAGS)
+    define_flags(flags.FLAGS)
+    for name in sorted(set(flags.FLAGS) - before):  # --help lists every flag of the recipe
+        flags.FLAGS.register_key_flag_for_module(sys.argv[0], flags.FLAGS[name])
+
+    def absl_main(argv):
+        run_main(main, argv, flags.FLAGS)  # absl would print a returned value and exit 1
+
+    app.run(absl_main)
+
+
+def run_main(main, argv, flag_values):
+    """Run ``main(argv, flag_values)``; a failure the user can fix by a flag becomes one sentence (exit 1)."""
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # TensorFlow's INFO lines drown the progress bar
+    logging.set_verbosity(logging.WARNING)
+    try:
+        return main(argv, flag_values)
+    except USER_ERRORS as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------- data and evaluation
+def image_loader(tfds_name, data_dir):
+    """``load(split="train", **load_images_kwargs)`` for a recipe's ``--data_dir`` (a tfds dir or a local set).
+
+    A local dataset has a single split: asking it for ``test``/``validation`` gives the same examples
+    (e.g. as the FID reference).
+    """
+    source, tfds_dir = images.resolve_source(tfds_name, data_dir)
+    is_local = source != tfds_name
+
+    def load(split="train", **kwargs):
+        return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
+
+    return load
+
+
+def synthetic_images(shape, num_examples=512, num_classes=None, seed=0):
+    """Random images in [-1, 1] of ``shape`` (+ labels): offline stand-in data for ``--smoke``."""
+    import numpy as np
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    pixels = rng.uniform(-1.0, 1.0, size=(num_examples, *shape)).astype("float32")
+    if num_classes:
+        labels = rng.integers(0, num_classes, num_examples).astype("int32")
+        return tf.data.Dataset.from_tensor_slices((pixels, labels))
+    return tf.data.Dataset.from_tensor_slices(pixels)
+
+
+def tiny_classifier(image_shape, num_classes=10, seed=0):
+    """A small random CNN ``images -> (logits, pool features)``: the offline evaluation network of ``--smoke``."""
+    import keras
+
+    inputs = keras.Input(image_shape)
+    x = keras.layers.Conv2D(8, 3, strides=2, activation="relu",
+                            kernel_initializer=keras.initializers.GlorotUniform(seed))(inputs)
+    pool = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    logits = keras.layers.Dense(num_classes, kernel_initializer=keras.initializers.GlorotUniform(seed))(pool)
+    return tg.metrics.KerasClassifier(keras.Model(inputs, logits, name="smoke_classifier"), "pool")
+
+
+def image_classifier(args, image_shape):
+    """The evaluation network: a tiny random CNN under ``--smoke``, else ``--classifier`` or Keras' InceptionV3."""
+    if args.smoke:
+        return tiny_classifier(image_shape)
+    classifier = getattr(args, "classifier", None)
+    return classifier or tg.metrics.InceptionFeatures(weights=args.inception_weights or "imagenet")
+
+
+def image_callbacks(args, dataset_name, image_shape, real_images):
+    """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID every ``--eval_every``.
+
+    ``real_images()`` gives the real images for FID/KID (statistics cached in the run directory);
+    ``--smoke`` compares with synthetic images through :func:`tiny_classifier`.
+    """
+    def make(gan, logdir):
+        reals = synthetic_images(image_shape, seed=args.seed + 1) if args.smoke else real_images()
+        smoke = dict(kid_block_size=16) if args.smoke else {}
+        return [tg.callbacks.Samples(logdir),
+                tg.callbacks.Evaluate(args.eval_every, args.eval_samples,
+                                      classifier=image_classifier(args, image_shape), real_stats=reals,
+                                      log_dir=logdir, dataset_name="smoke" if args.smoke else dataset_name,
+                                      **smoke)]
+
+    return make
+
+
+def selection_problem(args, kind):
+    """The :mod:`tfgan_gp.selection` problem of ``--dataset`` for the selection recipes."""
+    from tfgan_gp import selection
+
+    extra = {} if args.eval_samples is None else {"eval_samples": args.eval_samples}
+    if kind == "toy":
+        return selection.toy_problem(args.dataset, **extra)
+    if kind == "text":
+        return selection.text_problem(args.dataset, data_dir=args.data_dir,
+                                      num_examples=getattr(args, "num_examples", None), **extra)
+    shape = (args.image_size, args.image_size, 3)
+    if args.smoke:
+        return selection.image_problem(synthetic_images(shape, seed=args.seed), tiny_classifier(shape),
+                                       name="synthetic images", batch_size=32, **extra)
+    return selection.image_problem(args.dataset, image_classifier(args, shape), image_size=args.image_size,
+                                   data_dir=args.data_dir, num_examples=getattr(args, "num_examples", None),
+                                   **extra)

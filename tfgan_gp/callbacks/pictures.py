@@ -1,0 +1,84 @@
+"""What the critic does, in pictures: its value surface over 2-D data and its loss on training vs held-out data.
+
+Both load :mod:`tfgan_gp.plotting` (and so matplotlib) only when they draw.
+"""
+import os
+
+import keras
+import tensorflow as tf
+
+
+class ToyValueSurface(keras.callbacks.Callback):
+    """Every epoch, draw generated samples over the critic's value contour and over real data.
+
+    Writes ``value_surface_<iteration>.png`` in ``log_dir`` and the same picture as a
+    TensorBoard image (``value_surface``), stepped by generator iterations.
+    """
+
+    def __init__(self, log_dir, real_points, num_samples=512, extent=3.0, resolution=128):
+        super().__init__()
+        self.log_dir = log_dir
+        self.real = real_points
+        self.num_samples = num_samples
+        self.extent, self.resolution = extent, resolution
+        self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "images"))
+        self.last_png = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        from tfgan_gp import plotting
+
+        step = self.model.iteration
+        fake = self.model.sample(self.num_samples, seed=0).numpy()
+        fig, ax = plotting.subplots(figsize=(5, 5))
+        critic_fn = lambda x: self.model.critic(x, training=False).numpy()  # noqa: E731
+        plotting.value_surface(ax, critic_fn, self.real, fake, self.extent, self.resolution,
+                               title=f"generator iteration {step}")
+        ax.legend(loc="upper right", fontsize=7, markerscale=4)
+        self.last_png = os.path.join(self.log_dir, f"value_surface_{step:06d}.png")
+        plotting.save_png(plotting.figure_png(fig), self.last_png, self.writer, "value_surface", step)
+
+
+class CriticLossCurves(keras.callbacks.Callback):
+    """Every epoch: the critic loss (no penalty) on training and on held-out data (paper §5.6).
+
+    Logs ``critic_loss/train`` and ``critic_loss/heldout`` to TensorBoard and into the epoch's
+    logs (so ``history``), and redraws ``critic_loss.png``: when the two curves part, the
+    critic is overfitting its training set.
+    """
+
+    def __init__(self, log_dir, train, heldout, num_examples=1000, batch_size=64):
+        super().__init__()
+        self.log_dir = log_dir
+        self.data = {name: self._batched(ds, num_examples, batch_size)
+                     for name, ds in (("train", train), ("heldout", heldout))}
+        self.curves = {name: [] for name in self.data}
+        self.iterations = []
+        self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "critic_loss"))
+
+    @staticmethod
+    def _batched(ds, num_examples, batch_size):
+        return ds.take(num_examples).batch(batch_size).cache()
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = self.model.iteration
+        self.iterations.append(step)
+        with self.writer.as_default():
+            for name, ds in self.data.items():
+                value = self.model.evaluate(ds, verbose=0, return_dict=True)["d_loss"]
+                self.curves[name].append(value)
+                tf.summary.scalar(f"critic_loss/{name}", value, step=step)
+                if logs is not None:
+                    logs[f"critic_loss_{name}"] = value
+        self.writer.flush()
+        self._plot()
+
+    def _plot(self):
+        from tfgan_gp import plotting
+
+        fig, ax = plotting.subplots(figsize=(6, 4))
+        for name, values in self.curves.items():
+            ax.plot(self.iterations, [-v for v in values], marker="o", label=f"{name} data")
+        ax.set_xlabel("generator iterations")
+        ax.set_ylabel("negative critic loss")
+        ax.legend()
+        fig.savefig(os.path.join(self.log_dir, "critic_loss.png"), dpi=100, bbox_inches="tight")

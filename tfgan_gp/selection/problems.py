@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from tfgan_gp.data import toy as toy_data
 from tfgan_gp.metrics.evaluation import ToyEvaluator, sample_batches
-from tfgan_gp.metrics.precision_recall import precision_recall
+from tfgan_gp.metrics.manifold import precision_recall
 from tfgan_gp.metrics.statistics import compute_statistics, image_batches
 from tfgan_gp.metrics.text import ngram_js
 

@@ -1,4 +1,4 @@
-"""Improved precision and recall (Kynkäänniemi et al. 2019) in a classifier's feature space.
+"""k-NN manifold estimates of sample quality and coverage: improved precision and recall (Kynkäänniemi et al. 2019).
 
 Precision is the fraction of generated samples inside the real data's manifold (quality);
 recall the fraction of real samples inside the generated one (coverage), so a low recall is

@@ -179,11 +179,9 @@ def critic_kernel_weights(critic):
 
 def figure(results):
     """PNG bytes: (b) gradient norms by layer, log scale; (c) one weight histogram per method."""
-    import matplotlib.pyplot as plt
-
     from tfgan_gp import plotting
 
-    fig = plt.figure(figsize=(11, 5))
+    fig = plotting.figure(figsize=(11, 5))
     grid = fig.add_gridspec(len(results), 2, width_ratios=(1.6, 1))
     plotting.layer_gradient_norms(
         fig.add_subplot(grid[:, 0]), {r["label"]: r["activation_grad_norms"] for r in results},

@@ -10,7 +10,6 @@ process's backend (a notebook keeps its own) and leaves no figure open. Nothing 
 ``import tfgan_gp`` imports this module; the callbacks that draw load it when they draw.
 """
 import io
-import sys
 
 import numpy as np
 import tensorflow as tf
@@ -125,12 +124,9 @@ def weight_histogram(ax, weights, label, bins=100):
 
 
 def figure_png(fig):
-    """Encode a matplotlib figure as PNG bytes (closing it if ``pyplot`` made it)."""
+    """Encode a matplotlib figure (from :func:`figure`) as PNG bytes."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    pyplot = sys.modules.get("matplotlib.pyplot")   # only pyplot's own figures need closing
-    if pyplot is not None:
-        pyplot.close(fig)
     return buffer.getvalue()
 
 

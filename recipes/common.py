@@ -26,12 +26,14 @@ from absl import app, flags, logging  # noqa: E402
 
 import tfgan_gp as tg  # noqa: E402
 from tfgan_gp.data import images  # noqa: E402
+from tfgan_gp.training import Interrupted  # noqa: E402
 
 SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
 
-USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable, FloatingPointError)
-"""Failures a user fixes with a flag: reported in one sentence, without a traceback."""
+USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable, FloatingPointError,
+               tg.run_directory.RunConflictError)
+"""Failures a user fixes with a flag: reported in one sentence, without a traceback (unless ``--verbose``)."""
 
 
 def define_shared_flags(flag_values, **defaults):
@@ -58,6 +60,7 @@ def define_shared_flags(flag_values, **defaults):
     flags.DEFINE_integer("seed", d["seed"], "Random seed (weights, noise, data order).", lower_bound=0, **fv)
     flags.DEFINE_bool("smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
                       "shapes, offline: checks the whole pipeline end to end.", **fv)
+    flags.DEFINE_bool("verbose", False, "Show the full traceback of errors that are otherwise one sentence.", **fv)
     for name, valid in (("loss", tg.losses.names()), ("penalty", tg.penalties.names())):
         flags.register_validator(name, lambda v, valid=valid: v in valid,
                                  message=f"--{name} must be one of {', '.join(valid)}", **fv)
@@ -93,8 +96,17 @@ def train_config(args, **changes):
 
 
 def run_config_extras(args):
-    """Entries every recipe adds to ``run_config.json``."""
-    return {"smoke": bool(args.smoke)}
+    """Entries every recipe adds to ``run_config.json`` (a re-run must match them to continue the run)."""
+    return {"smoke": bool(args.smoke), "data_dir": args.data_dir}
+
+
+def print_outputs(logdir):
+    """Tell the user where a run's logs, pictures and export are."""
+    logdir = os.path.abspath(logdir)
+    print(f"Logs, pictures and checkpoints: {logdir}")
+    if os.path.exists(os.path.join(logdir, "export")):
+        print(f"Exported generator: {os.path.join(logdir, 'export')} (tf.saved_model.load)")
+    print(f"  open the logs with:  tensorboard --logdir {logdir}")
 
 
 def run(define_flags, main):
@@ -111,14 +123,23 @@ def run(define_flags, main):
 
 
 def run_main(main, argv, flag_values):
-    """Run ``main(argv, flag_values)``; a failure the user can fix by a flag becomes one sentence (exit 1)."""
+    """Run ``main(argv, flag_values)``; a failure the user can fix by a flag becomes one sentence (exit 1).
+
+    A run stopped by SIGINT/SIGTERM (after saving its checkpoint) exits 130/143 with one line.
+    """
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")  # TensorFlow's INFO lines drown the progress bar
     logging.set_verbosity(logging.WARNING)
+    verbose = "verbose" in flag_values and flag_values.verbose
     try:
         return main(argv, flag_values)
+    except Interrupted as stop:
+        print(f"\n{stop}", file=sys.stderr)
+        sys.exit(128 + int(stop.signal))
     except USER_ERRORS as err:
+        if verbose:
+            raise
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
 

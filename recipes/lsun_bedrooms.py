@@ -88,6 +88,7 @@ def main(argv, flag_values):
         args = common.values(flag_values, smoke=SMOKE, **METHODS[method])
         logdir = os.path.join(args.logdir, f"{architecture}_{method}") if args.all else args.logdir
         tg.train(recipe(args, architecture, method), common.train_config(args, logdir=logdir))
+        common.print_outputs(logdir)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,9 @@ def recipe(args):
 
 def main(argv, flag_values):
     args = common.values(flag_values, smoke=SMOKE)
-    return tg.train(recipe(args), common.train_config(args))
+    gan = tg.train(recipe(args), common.train_config(args))
+    common.print_outputs(args.logdir)
+    return gan
 
 
 if __name__ == "__main__":

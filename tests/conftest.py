@@ -13,3 +13,14 @@ def _seed_and_policy():
     policy = keras.mixed_precision.global_policy().name
     yield
     keras.mixed_precision.set_global_policy(policy)
+
+
+@pytest.fixture
+def deterministic_ops():
+    """Op determinism for one test (exact-resume comparisons), switched off again afterwards."""
+    import tensorflow as tf
+    from tensorflow.python.framework import config  # the public API has no switch back
+
+    tf.config.experimental.enable_op_determinism()
+    yield
+    config.disable_op_determinism()

@@ -20,7 +20,7 @@ from keras import layers
 import export
 import tfgan_gp as tg
 from tfgan_gp.serving import endpoints, run_dir
-from tfgan_gp import checkpoints
+from tfgan_gp import checkpoints, run_directory
 from tfgan_gp.architectures import mlp
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -91,7 +91,7 @@ def write_run_dir(logdir):
     gan = tg.GAN(mlp.generator(**MLP_KWARGS), mlp.critic(2, width=8, depth=1), latent_dim=3)
     gan.compile()
     gan.g_optimizer.iterations.assign(7)
-    checkpoints.save_config(logdir, architecture="mlp", generator_kwargs=MLP_KWARGS,
+    run_directory.save_config(logdir, architecture="mlp", generator_kwargs=MLP_KWARGS,
                             critic_kwargs=dict(input_dim=2, width=8, depth=1), latent_dim=3, num_classes=None,
                             vocab_file=None)
     checkpoints.manager(gan, logdir).save()
@@ -108,7 +108,7 @@ def write_text_run(logdir):
 
     kwargs = dict(latent_dim=LATENT, seq_len=SEQ_LEN, dim=8, vocab_size=len(CHARS), num_blocks=1)
     generator, vocab = char_cnn.generator(**kwargs), Vocab(CHARS, pad="`", unknown="\ufffd")
-    checkpoints.save_config(logdir, architecture="char_cnn", generator_kwargs=kwargs, latent_dim=LATENT,
+    run_directory.save_config(logdir, architecture="char_cnn", generator_kwargs=kwargs, latent_dim=LATENT,
                             num_classes=None, vocab_file="vocab.json")
     vocab.save(os.path.join(logdir, "vocab.json"))
     tf.train.CheckpointManager(tf.train.Checkpoint(generator=generator),
@@ -358,7 +358,7 @@ def test_latest_metrics_keeps_last_scalars_and_survives_a_file_being_written(tmp
 def test_run_without_checkpoint_or_config_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"not a tfgan_gp run directory.*Received: logdir="):
         run_dir.export_run(str(tmp_path), str(tmp_path / "out"))
-    checkpoints.save_config(str(tmp_path), architecture="mlp", generator_kwargs=MLP_KWARGS, latent_dim=3)
+    run_directory.save_config(str(tmp_path), architecture="mlp", generator_kwargs=MLP_KWARGS, latent_dim=3)
     with pytest.raises(ValueError, match=r"No checkpoint in .*Received: logdir="):
         run_dir.export_run(str(tmp_path), str(tmp_path / "out"))
 

@@ -43,14 +43,6 @@ def final_weights(gan):
     return [v.numpy() for v in gan.generator.weights + gan.critic.weights]
 
 
-@pytest.fixture
-def deterministic_ops():
-    tf.config.experimental.enable_op_determinism()
-    yield
-    tf.config.experimental.disable_op_determinism() if hasattr(tf.config.experimental, "disable_op_determinism") \
-        else None
-
-
 class StopAfter(keras.callbacks.Callback):
     """Ends ``fit`` after ``iterations`` generator iterations, as if the process were killed there."""
 

@@ -1,38 +1,20 @@
-"""A training run's directory: its config (how to rebuild the models) and its checkpoints.
+"""A run's checkpoints (``LOGDIR/checkpoints``): save, find, and restore the newest one that is intact.
 
-Layout of ``LOGDIR``::
-
-    run_config.json      {"architecture": name for tfgan_gp.architectures.get, "generator_kwargs": {...},
-                          "critic_kwargs": {...}, "latent_dim": int, "num_classes": int | null,
-                          "vocab_file": path relative to LOGDIR | null, ...any recipe extras}
-    checkpoints/         tf.train.CheckpointManager files: generator, critic, both optimizers, RNG state
-
-The export tool and resumed runs rebuild the generator from the config and restore its weights.
+Checkpoints are numbered by generator iteration (``ckpt-<iteration>``). Restoring tries the newest
+first and falls back to older ones when a file is truncated or damaged (with a warning naming
+both); when the ``checkpoint`` state file is lost, the list is recovered from the files, so a
+re-run never silently starts again from 0 over existing checkpoints.
 """
-import json
+import glob
 import os
+import re
+import sys
 
 import tensorflow as tf
 
-CONFIG_FILE = "run_config.json"
+from tfgan_gp import architectures, run_directory
+
 CHECKPOINT_DIR = "checkpoints"
-
-
-def save_config(logdir, **config):
-    """Write ``run_config.json`` (JSON-serialisable values only)."""
-    os.makedirs(logdir, exist_ok=True)
-    with open(os.path.join(logdir, CONFIG_FILE), "w") as f:
-        json.dump(config, f, indent=2, sort_keys=True)
-
-
-def load_config(logdir):
-    """Read ``run_config.json``; a clear error when ``logdir`` is not a run directory."""
-    path = os.path.join(logdir, CONFIG_FILE)
-    if not os.path.exists(path):
-        raise ValueError(f"{logdir!r} is not a tfgan_gp run directory: it has no {CONFIG_FILE}. "
-                         f"Received: logdir={logdir!r}")
-    with open(path) as f:
-        return json.load(f)
 
 
 def checkpoint(gan):
@@ -42,31 +24,71 @@ def checkpoint(gan):
                                seed_generator_state=gan.seed_generator.state)
 
 
+def saved(logdir):
+    """Checkpoint path prefixes found on disk in ``LOGDIR/checkpoints``, oldest first (by number)."""
+    paths = glob.glob(os.path.join(logdir, CHECKPOINT_DIR, "ckpt-*.index"))
+    prefixes = [p[:-len(".index")] for p in paths if re.fullmatch(r"ckpt-\d+", os.path.basename(p)[:-6])]
+    return sorted(prefixes, key=lambda p: int(p.rsplit("-", 1)[1]))
+
+
 def manager(gan, logdir, max_to_keep=3):
-    """A ``tf.train.CheckpointManager`` writing to ``LOGDIR/checkpoints``."""
-    return tf.train.CheckpointManager(checkpoint(gan), os.path.join(logdir, CHECKPOINT_DIR),
-                                      max_to_keep=max_to_keep)
+    """A ``tf.train.CheckpointManager`` writing to ``LOGDIR/checkpoints``.
+
+    A lost ``checkpoint`` state file is rebuilt from the files first, so the manager knows them.
+    """
+    directory = os.path.join(logdir, CHECKPOINT_DIR)
+    on_disk = saved(logdir)
+    if on_disk and tf.train.get_checkpoint_state(directory) is None:
+        tf.compat.v1.train.update_checkpoint_state(directory, on_disk[-1], all_model_checkpoint_paths=on_disk)
+    return tf.train.CheckpointManager(checkpoint(gan), directory, max_to_keep=max_to_keep)
 
 
 def latest(logdir):
     """Path prefix of the newest checkpoint in ``LOGDIR/checkpoints`` (``None`` if there is none)."""
-    return tf.train.latest_checkpoint(os.path.join(logdir, CHECKPOINT_DIR))
+    found = tf.train.latest_checkpoint(os.path.join(logdir, CHECKPOINT_DIR))
+    return found or (saved(logdir) or [None])[-1]
+
+
+def restore_newest_intact(target, logdir, expect_partial=False):
+    """Restore ``target`` (a ``tf.train.Checkpoint``) from the newest intact checkpoint; return its path.
+
+    ``expect_partial``: ``target`` holds only part of what was saved (e.g. the generator alone).
+
+    ``None`` when there is no checkpoint. A damaged newest checkpoint is skipped with a warning
+    naming it and the one used instead; if none can be read, ``ValueError`` says so.
+    """
+    candidates = saved(logdir)
+    failed = []
+    for path in reversed(candidates):
+        try:
+            status = target.restore(path).assert_existing_objects_matched()
+            if expect_partial:
+                status.expect_partial()
+        except Exception as err:  # noqa: BLE001  damaged bytes raise OpError, IndexError, ValueError, ...
+            failed.append((path, type(err).__name__))
+            continue
+        if failed:
+            print(f"warning: checkpoint {failed[0][0]} is damaged ({failed[0][1]}); resuming from {path} instead.",
+                  file=sys.stderr)
+        return path
+    if failed:
+        raise ValueError(f"No checkpoint in {os.path.join(logdir, CHECKPOINT_DIR)} can be read "
+                         f"({', '.join(os.path.basename(p) for p, _ in failed)} are damaged): move them away to "
+                         f"start again. Received: logdir={logdir!r}")
+    return None
 
 
 def restore_generator(logdir):
-    """Rebuild the generator of a run from its config and load the newest weights: ``(generator, config)``."""
-    from tfgan_gp import architectures
-
-    config = load_config(logdir)
-    path = latest(logdir)
-    if path is None:
+    """Rebuild the generator of a run from its config and load the newest intact weights: ``(generator, config)``."""
+    config = run_directory.load_config(logdir)
+    if not saved(logdir):
         raise ValueError(f"No checkpoint in {os.path.join(logdir, CHECKPOINT_DIR)!r}: train first or pass "
                          f"the run directory that holds one. Received: logdir={logdir!r}")
     generator = architectures.get(config["architecture"]).generator(**config.get("generator_kwargs", {}))
     try:
-        tf.train.Checkpoint(generator=generator).restore(path).assert_existing_objects_matched().expect_partial()
-    except AssertionError as err:
-        raise ValueError(f"The checkpoint {path!r} does not hold this run's generator "
-                         f"({config['architecture']}, {config.get('generator_kwargs', {})}). "
+        restore_newest_intact(tf.train.Checkpoint(generator=generator), logdir, expect_partial=True)
+    except ValueError as err:
+        raise ValueError(f"The checkpoints in {logdir!r} do not hold this run's generator "
+                         f"({config['architecture']}, {config.get('generator_kwargs', {})}) or are damaged. "
                          f"Received: logdir={logdir!r}") from err
     return generator, config

@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_gp import distribute, losses, penalties, randomness
+from tfgan_gp.callbacks.safety import NaNGuard
 
 METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
 
@@ -164,9 +165,22 @@ class GAN(keras.Model):
             return keras.optimizers.LossScaleOptimizer(optimizer)
         return optimizer
 
-    def fit(self, *args, shuffle=False, **kwargs):
-        """``keras.Model.fit``; data come from ``tf.data`` (see ``for_gan``), so no shuffle here."""
-        return super().fit(*args, shuffle=shuffle, **kwargs)
+    def fit(self, *args, shuffle=False, callbacks=None, nan_guard=True, **kwargs):
+        """``keras.Model.fit``; data come from ``tf.data`` (see ``for_gan``), so no shuffle here.
+
+        With ``nan_guard`` (default) a :class:`tfgan_gp.callbacks.NaNGuard` is added unless one is
+        passed, and a run it stops raises ``FloatingPointError`` with its one-sentence reason.
+        """
+        callbacks = list(callbacks or [])
+        guard = None
+        if nan_guard and not any(isinstance(c, NaNGuard) for c in callbacks):
+            guard = NaNGuard()
+            callbacks.append(guard)
+        history = super().fit(*args, shuffle=shuffle, callbacks=callbacks, **kwargs)
+        if guard is not None and guard.failure:
+            raise FloatingPointError(f"{guard.failure} Lower the learning rate or check the data for NaN/inf "
+                                     f"(fit(..., nan_guard=False) trains on regardless).")
+        return history
 
     @property
     def iteration(self):

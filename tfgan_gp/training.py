@@ -5,14 +5,18 @@ A :class:`Recipe` says what the experiment is (models, data, optimizers, monitor
 Wasserstein loss with the gradient penalty, λ 10). :func:`train`:
 
 1. applies ``config.precision`` and builds the ``config.distribute`` strategy;
-2. builds generator, critic and :class:`tfgan_gp.GAN` inside the strategy's scope and
+2. refuses a log directory that holds a different run or that another process trains in
+   (:mod:`tfgan_gp.run_directory`), before writing anything;
+3. builds generator, critic and :class:`tfgan_gp.GAN` inside the strategy's scope and
    writes ``run_config.json`` (so the export tool can rebuild the generator);
-3. resumes from the newest checkpoint in ``config.logdir`` if there is one (weights, both
-   optimizers with their schedule position, the noise RNG; in-memory datasets replay
+4. resumes from the newest intact checkpoint in ``config.logdir`` if there is one (weights,
+   both optimizers with their schedule position, the noise RNG; in-memory datasets replay
    their batch order exactly, see :mod:`tfgan_gp.data.replay`);
-4. runs ``fit`` in epochs of ``config.eval_every`` generator iterations with TensorBoard
-   scalars, the recipe's callbacks, a NaN guard and a checkpoint per epoch;
-5. exports the generator to ``LOGDIR/export`` (:func:`tfgan_gp.serving.export_run`).
+5. runs ``fit`` in epochs of ``config.eval_every`` generator iterations with TensorBoard
+   scalars stepped by generator iteration, the recipe's callbacks, a NaN guard, a clean stop
+   on SIGINT/SIGTERM and a checkpoint per epoch;
+6. exports the generator to ``LOGDIR/export`` (:func:`tfgan_gp.serving.export_run`, written aside
+   and renamed into place); a finished run re-exports when that export is missing or stale.
 """
 import dataclasses
 import math
@@ -22,8 +26,8 @@ from typing import Callable, Optional
 import keras
 import tensorflow as tf
 
-from tfgan_gp import architectures, checkpoints, distribute, losses, penalties, precision, serving
-from tfgan_gp.callbacks import Checkpoint, NaNGuard
+from tfgan_gp import architectures, checkpoints, distribute, losses, penalties, precision, run_directory, serving
+from tfgan_gp.callbacks import Checkpoint, NaNGuard, Scalars, StopOnSignal
 from tfgan_gp.data import for_gan
 from tfgan_gp.data.replay import arrays_from, replay_batches
 from tfgan_gp.gan import GAN
@@ -123,18 +127,40 @@ def linear_decay(learning_rate, iterations, updates_per_iteration=1):
         learning_rate, decay_steps=iterations * updates_per_iteration, end_learning_rate=0.0, power=1.0)
 
 
+class Interrupted(Exception):
+    """Training stopped on a signal after saving a checkpoint; ``signal`` is the ``signal.Signals`` received."""
+
+    def __init__(self, message, signal):
+        super().__init__(message)
+        self.signal = signal
+
+
 def train(recipe, config):
     """Train ``recipe`` under ``config`` (a :class:`TrainConfig`); returns the trained :class:`GAN`.
 
-    A non-finite loss stops the run with a ``FloatingPointError`` naming the last good checkpoint.
+    The run directory is the run's identity: a re-run with other settings than the stored ones
+    (except :data:`tfgan_gp.run_directory.MAY_CHANGE`) raises
+    :class:`~tfgan_gp.run_directory.RunConflictError` before anything is written, and so does a
+    second process training in the same directory. A non-finite loss stops the run with a
+    ``FloatingPointError`` naming the last good checkpoint; SIGINT/SIGTERM stop it after the
+    iteration in flight, save a checkpoint there and raise :class:`Interrupted`.
     """
     policy = precision.set_precision(config.precision)
     print(f"{recipe.name}: precision {policy} (precision={config.precision}).")
     strategy = distribute.make_strategy(config.distribute)
     keras.utils.set_random_seed(config.seed)
-    logdir = config.logdir
-    family = architectures.get(recipe.architecture)
+    logdir = distribute.writable_dir(config.logdir)
+    run_config = dict(recipe=recipe.name, architecture=recipe.architecture,
+                      generator_kwargs=recipe.generator_kwargs, critic_kwargs=recipe.critic_kwargs,
+                      latent_dim=recipe.latent_dim, num_classes=recipe.num_classes, precision=policy,
+                      train=dataclasses.asdict(config), **recipe.config)
+    run_directory.check_same_run(logdir, run_config)
+    with run_directory.lock(logdir):
+        return _train_locked(recipe, config, strategy, logdir, run_config)
 
+
+def _train_locked(recipe, config, strategy, logdir, run_config):
+    family = architectures.get(recipe.architecture)
     with strategy.scope():
         gan = GAN(family.generator(**recipe.generator_kwargs), family.critic(**recipe.critic_kwargs),
                   latent_dim=recipe.latent_dim, loss=config.loss,
@@ -143,43 +169,57 @@ def train(recipe, config):
                   **recipe.gan_kwargs)
         g_opt, d_opt = recipe.optimizers(config.iterations, config.n_critic)
         gan.compile(g_optimizer=g_opt, d_optimizer=d_opt)
+    manager = checkpoints.manager(gan, logdir)
+    restored = checkpoints.restore_newest_intact(checkpoints.checkpoint(gan), logdir)
+    start = gan.iteration if restored else 0
     if distribute.is_chief():
-        checkpoints.save_config(logdir, recipe=recipe.name, architecture=recipe.architecture,
-                                generator_kwargs=recipe.generator_kwargs, critic_kwargs=recipe.critic_kwargs,
-                                latent_dim=recipe.latent_dim, num_classes=recipe.num_classes,
-                                precision=policy, **recipe.config)
-
-    manager = checkpoints.manager(gan, distribute.writable_dir(logdir))
-    start = 0
-    if manager.latest_checkpoint:
-        checkpoints.checkpoint(gan).restore(manager.latest_checkpoint).assert_existing_objects_matched()
-        start = gan.iteration
-        print(f"Resuming {recipe.name} from generator iteration {start} ({manager.latest_checkpoint}).")
+        run_directory.save_config(logdir, **run_config)
+    if restored:
+        print(f"Resuming {recipe.name} from generator iteration {start} ({restored}).")
     if start >= config.iterations:
         print(f"{recipe.name}: already trained for {start} generator iterations "
               f"(iterations={config.iterations}).")
+        _export(config, logdir, start, only_if_stale=True)
         return gan
 
     steps = min(config.eval_every, config.iterations)
-    guard = NaNGuard()
-    callbacks = [
-        guard,
-        keras.callbacks.TensorBoard(logdir, update_freq=max(1, min(100, steps // 10))),
-        *recipe.callbacks(gan, logdir),
-        Checkpoint(manager),
-    ]
-    history = gan.fit(_training_data(recipe, config, start), steps_per_epoch=steps,
-                      epochs=math.ceil(config.iterations / steps), initial_epoch=start // steps,
-                      callbacks=callbacks, verbose=1 if distribute.is_chief() else 0)
+    guard, stopper = NaNGuard(), StopOnSignal()
+    callbacks = [guard, stopper, Scalars(logdir, max(1, min(100, steps // 10))), *recipe.callbacks(gan, logdir),
+                 Checkpoint(manager)]
+    verbose = 1 if distribute.is_chief() else 0
+    history = None
+    if start % steps:  # resumed mid-epoch (after a signal): finish that epoch first
+        history = gan.fit(_training_data(recipe, config, start), steps_per_epoch=steps - start % steps,
+                          epochs=1, callbacks=callbacks, verbose=verbose)
+    if not (guard.failure or stopper.received):
+        first = -(-start // steps)
+        history = gan.fit(_training_data(recipe, config, gan.iteration), steps_per_epoch=steps,
+                          epochs=math.ceil(config.iterations / steps), initial_epoch=first,
+                          callbacks=callbacks, verbose=verbose)
     if guard.failure:
         raise FloatingPointError(f"{guard.failure} Last good checkpoint: {manager.latest_checkpoint} "
                                  f"(left as it was). Lower the learning rate or check the data.")
-    if config.export and distribute.is_chief():
-        out = os.path.join(logdir, "export")
-        serving.export_run(logdir, out)
-        print(f"Exported the generator to {out} (load it with tf.saved_model.load).")
+    if stopper.received:
+        if gan.iteration > start and not (manager.latest_checkpoint or "").endswith(f"-{gan.iteration}"):
+            manager.save(checkpoint_number=gan.iteration)
+        saved = (f"checkpoint {manager.latest_checkpoint} saved" if manager.latest_checkpoint
+                 else "no iteration had finished, nothing to save")
+        raise Interrupted(f"Stopped by {stopper.received.name} at generator iteration {gan.iteration}; {saved}. "
+                          f"Run the same command again to continue.", stopper.received)
+    _export(config, logdir, gan.iteration)
     gan.history_ = history
     return gan
+
+
+def _export(config, logdir, iteration, only_if_stale=False):
+    """Export the newest checkpoint to ``LOGDIR/export`` (with ``only_if_stale``: unless it is there already)."""
+    if not (config.export and distribute.is_chief()):
+        return
+    out = os.path.join(logdir, "export")
+    if only_if_stale and serving.exported_iteration(out) == iteration:
+        return
+    serving.export_run(logdir, out)
+    print(f"Exported the generator to {out} (load it with tf.saved_model.load).")
 
 
 def _training_data(recipe, config, start):

@@ -6,7 +6,9 @@
   metrics; ``evaluation.py``);
 * what the critic does: :class:`ToyValueSurface` (2-D value surfaces) and
   :class:`CriticLossCurves` (training vs held-out critic loss, paper §5.6; ``pictures.py``);
-* keeping a run safe: :class:`NaNGuard` and :class:`Checkpoint` (``safety.py``).
+* keeping a run safe: :class:`NaNGuard` and :class:`Checkpoint` (``safety.py``), :class:`StopOnSignal`
+  (``signals.py``);
+* TensorBoard scalars stepped by generator iteration: :class:`Scalars` (``scalars.py``).
 
 Importing this package imports no plotting library; the picture callbacks load
 :mod:`tfgan_gp.plotting` (and matplotlib) when they first draw.
@@ -15,5 +17,8 @@ from tfgan_gp.callbacks.evaluation import Evaluate
 from tfgan_gp.callbacks.pictures import CriticLossCurves, ToyValueSurface
 from tfgan_gp.callbacks.safety import Checkpoint, NaNGuard
 from tfgan_gp.callbacks.samples import Samples, TextSamples
+from tfgan_gp.callbacks.scalars import Scalars
+from tfgan_gp.callbacks.signals import StopOnSignal
 
-__all__ = ["Checkpoint", "CriticLossCurves", "Evaluate", "NaNGuard", "Samples", "TextSamples", "ToyValueSurface"]
+__all__ = ["Checkpoint", "CriticLossCurves", "Evaluate", "NaNGuard", "Samples", "Scalars", "StopOnSignal",
+           "TextSamples", "ToyValueSurface"]

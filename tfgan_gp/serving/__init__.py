@@ -19,6 +19,6 @@ Next to the model: ``metadata.json`` (latent size, classes, sample shape, signat
 iteration, metrics) and a ``README.md`` with the inference snippet.
 """
 from tfgan_gp.serving.exporter import FORMATS, export_generator
-from tfgan_gp.serving.run_dir import export_run
+from tfgan_gp.serving.run_dir import export_run, exported_iteration
 
-__all__ = ["FORMATS", "export_generator", "export_run"]
+__all__ = ["FORMATS", "export_generator", "export_run", "exported_iteration"]

@@ -1,4 +1,13 @@
-"""Export a generator (a GAN or a bare Keras generator) as a SavedModel or TFLite file."""
+"""Export a generator (a GAN or a bare Keras generator) as a SavedModel or TFLite file.
+
+The export is written beside its destination and moved into place in one rename, so an
+interrupted export (a kill, a full disk) never leaves a half-written model at ``path``.
+"""
+import contextlib
+import os
+import shutil
+import tempfile
+
 from tfgan_gp.serving import metadata as _metadata
 from tfgan_gp.serving import writers as _writers
 from tfgan_gp.serving.model_info import describe as _describe
@@ -25,7 +34,31 @@ def export_generator(gan_or_generator, path, *, latent_dim=None, vocab=None, num
         raise ValueError(f"format must be one of {', '.join(FORMATS)}. Received: format={format!r}")
     info = _describe(gan_or_generator, latent_dim=latent_dim, num_classes=num_classes, vocab=vocab)
     _metadata.build(info, format, {}, metadata)  # refuse bad metadata before writing anything
-    signatures = (_writers.saved_model if format == "saved_model" else _writers.tflite)(info, str(path))
-    meta = _metadata.build(info, format, signatures, metadata)
-    _metadata.write(str(path), meta, info)
+    with _written_aside(str(path)) as staging:
+        signatures = (_writers.saved_model if format == "saved_model" else _writers.tflite)(info, staging)
+        meta = _metadata.build(info, format, signatures, metadata)
+        _metadata.write(staging, meta, info, shown_path=str(path))
     return meta
+
+
+@contextlib.contextmanager
+def _written_aside(path):
+    """A fresh directory next to ``path`` that replaces ``path`` when the block succeeds (else is removed)."""
+    if os.path.isfile(path):
+        raise ValueError(f"The export path is a file; give a directory path (it is created or replaced). "
+                         f"Received: path={path!r}")
+    parent = os.path.dirname(os.path.abspath(path))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.partial-", dir=parent)
+    try:
+        yield staging
+        old = None
+        if os.path.exists(path):
+            old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
+            os.rmdir(old)
+            os.rename(path, old)
+        os.rename(staging, path)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -101,9 +101,9 @@ def readme(meta, info, path):
     return "\n".join(lines)
 
 
-def write(path, meta, info):
-    """Write ``metadata.json`` and ``README.md`` into the directory ``path``."""
+def write(path, meta, info, shown_path=None):
+    """Write ``metadata.json`` and ``README.md`` into the directory ``path`` (``README`` names ``shown_path``)."""
     with open(os.path.join(path, METADATA_FILE), "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)
     with open(os.path.join(path, README_FILE), "w") as f:
-        f.write(readme(meta, info, path))
+        f.write(readme(meta, info, shown_path or path))

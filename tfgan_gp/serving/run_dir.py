@@ -1,12 +1,14 @@
-"""Export the newest checkpoint of a training run directory (see ``tfgan_gp.checkpoints``)."""
+"""Export the newest checkpoint of a training run directory (see ``tfgan_gp.run_directory``)."""
 import glob
+import json
 import os
 
 import numpy as np
 import tensorflow as tf
 
-from tfgan_gp import checkpoints
+from tfgan_gp import checkpoints, run_directory
 from tfgan_gp.data.text import Vocab
+from tfgan_gp.serving import metadata
 from tfgan_gp.serving.exporter import export_generator
 
 EVENTS_PATTERN = "events.out.tfevents.*"
@@ -55,7 +57,7 @@ def latest_metrics(logdir):
 
 def run_metadata(logdir):
     """Facts about the run for ``metadata.json``: source run, newest checkpoint, its iteration, metrics."""
-    config = checkpoints.load_config(logdir)
+    config = run_directory.load_config(logdir)
     checkpoint_path = checkpoints.latest(logdir)
     facts = {"source_run": os.path.abspath(logdir), "checkpoint": None, "iteration": None,
              "architecture": config.get("architecture"), "generator_kwargs": config.get("generator_kwargs", {}),
@@ -73,3 +75,12 @@ def export_run(logdir, out, fmt="saved_model"):
         vocab = Vocab.load(os.path.join(logdir, config["vocab_file"]))
     return export_generator(generator, out, latent_dim=config.get("latent_dim"), vocab=vocab,
                             num_classes=config.get("num_classes"), metadata=run_metadata(logdir), format=fmt)
+
+
+def exported_iteration(out):
+    """The generator iteration of the export in ``out`` (``None`` when there is no complete export)."""
+    try:
+        with open(os.path.join(out, metadata.METADATA_FILE)) as f:
+            return json.load(f).get("iteration")
+    except (OSError, ValueError):
+        return None

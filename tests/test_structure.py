@@ -176,9 +176,15 @@ def test_no_test_imports_another_test_file():
 
 def test_wheel_installs_no_generic_top_level_names(tmp_path):
     """The wheel holds tfgan_gp, tfgan_gp_recipes and tfgan_gp_export, and the recipes run from it."""
-    wheels = tmp_path / "wheels"
+    import shutil
+
+    source, wheels = tmp_path / "source", tmp_path / "wheels"   # a copy: the build leaves nothing in the checkout
+    for folder in ("tfgan_gp", "recipes", "export"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("setup.py", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheels), str(ROOT)], check=True, capture_output=True, timeout=300)
+                    str(wheels), str(source)], check=True, capture_output=True, timeout=300)
     (wheel,) = wheels.glob("tfgan_gp-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         top = {name.split("/")[0] for name in archive.namelist() if not name.split("/")[0].endswith(".dist-info")}

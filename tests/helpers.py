@@ -1,4 +1,5 @@
-"""What many tests build: tiny GANs, a tiny classifier, the 8-Gaussians learning run, a layer round trip.
+"""What many tests build: tiny GANs, a tiny classifier, the 8-Gaussians learning run, a layer round trip,
+and the brute-force precision/recall reference.
 
 Import as ``from helpers import ...`` (pytest puts ``tests/`` on ``sys.path``). Test files import this
 module and ``conftest``, never each other.
@@ -6,6 +7,7 @@ module and ``conftest``, never each other.
 import keras
 import numpy as np
 import tensorflow as tf
+from scipy.spatial.distance import cdist
 
 import tfgan_gp as tg
 from tfgan_gp.architectures import mlp
@@ -35,11 +37,11 @@ def tiny_image_gan(latent_dim=8, size=16):
     return gan
 
 
-def tiny_network(image_shape=(16, 16, 3), num_classes=5, seed=None):
-    """A small CNN ``images -> logits`` with a ``pool`` layer (the features FID reads)."""
+def tiny_network(image_shape=(16, 16, 3), num_classes=5, seed=None, filters=6):
+    """A small CNN ``images -> logits`` with a ``pool`` layer (the features FID reads, ``filters`` wide)."""
     init = keras.initializers.GlorotUniform(seed)
     inputs = keras.Input(image_shape)
-    x = keras.layers.Conv2D(6, 3, strides=2, activation="relu", kernel_initializer=init)(inputs)
+    x = keras.layers.Conv2D(filters, 3, strides=2, activation="relu", kernel_initializer=init)(inputs)
     pool = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     logits = keras.layers.Dense(num_classes, kernel_initializer=keras.initializers.GlorotUniform(seed))(pool)
     return keras.Model(inputs, logits, name="tiny")
@@ -48,6 +50,20 @@ def tiny_network(image_shape=(16, 16, 3), num_classes=5, seed=None):
 def tiny_classifier(image_shape=(16, 16, 3), num_classes=5, seed=None):
     """:func:`tiny_network` as a metrics classifier ``images -> (logits, pool features)``."""
     return tg.metrics.KerasClassifier(tiny_network(image_shape, num_classes, seed), "pool")
+
+
+def naive_precision_recall(real, fake, k):
+    """Kynkäänniemi et al.'s precision and recall by brute force, the reference for the vectorised code.
+
+    Precision: the fraction of ``fake`` rows within some ``real`` row's distance to its ``k``-th nearest
+    real neighbour; recall: the same with the roles swapped.
+    """
+    def radii(x):
+        return np.sort(cdist(x, x), axis=1)[:, k]
+    real_radii, fake_radii = radii(real), radii(fake)
+    precision = np.mean([(cdist([f], real)[0] <= real_radii).any() for f in fake])
+    recall = np.mean([(cdist([r], fake)[0] <= fake_radii).any() for r in real])
+    return precision, recall
 
 
 def learn_8_gaussians(iterations=800):

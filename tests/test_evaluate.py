@@ -2,38 +2,16 @@
 import glob
 import os
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import tfgan_gp as tg
 from tfgan_gp import metrics
-from tfgan_gp.architectures import mlp
 from tfgan_gp.callbacks import Evaluate
 from tfgan_gp.metrics import evaluation
 
-LATENT = 8
-
-
-def image_gan():
-    z = keras.Input((LATENT,))
-    x = keras.layers.Reshape((4, 4, 4))(keras.layers.Dense(64)(z))
-    x = keras.layers.Conv2DTranspose(8, 4, strides=4, padding="same", activation="relu")(x)
-    generator = keras.Model(z, keras.layers.Conv2D(3, 3, padding="same", activation="tanh")(x))
-    images = keras.Input((16, 16, 3))
-    h = keras.layers.Flatten()(keras.layers.Conv2D(8, 4, strides=4)(images))
-    critic = keras.Model(images, keras.layers.Dense(1)(h))
-    gan = tg.GAN(generator, critic, latent_dim=LATENT, n_critic=1, seed=0)
-    gan.compile()
-    return gan
-
-
-def tiny_classifier():
-    inputs = keras.Input((16, 16, 3))
-    x = keras.layers.Conv2D(6, 3, strides=2, activation="relu")(inputs)
-    pool = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    return metrics.KerasClassifier(keras.Model(inputs, keras.layers.Dense(5)(pool), name="tiny"), "pool")
+from helpers import tiny_classifier, tiny_gan, tiny_image_gan
 
 
 def real_images(n=64, seed=0):
@@ -51,7 +29,7 @@ def read_scalars(log_dir):
 
 
 def test_image_metrics_reach_tensorboard_and_history_at_generator_iterations(tmp_path):
-    gan, clf, real = image_gan(), tiny_classifier(), real_images()
+    gan, clf, real = tiny_image_gan(), tiny_classifier(), real_images()
     log_dir = str(tmp_path)
     callback = Evaluate(2, 48, clf, real, log_dir=log_dir, dataset_name="noise", batch_size=20,
                         kid_block_size=16)
@@ -121,8 +99,7 @@ def test_text_mode_logs_js_of_decoded_samples(tmp_path):
 
 
 def test_toy_mode_through_fit(tmp_path):
-    gan = tg.GAN(mlp.generator(2, 2, width=16, depth=2), mlp.critic(2, width=16, depth=2), latent_dim=2,
-                 seed=0)
+    gan = tiny_gan(latent_dim=2)
     gan.compile()
     data = tg.data.for_gan(tg.data.toy.dataset("8gaussians"), batch_size=8, n_critic=5, shuffle_buffer=None)
     callback = Evaluate.toy(3, 256, "8gaussians", log_dir=str(tmp_path), w1_samples=64)

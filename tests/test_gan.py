@@ -7,13 +7,9 @@ import tensorflow as tf
 import tfgan_gp as tg
 from tfgan_gp.architectures import mlp
 
+from helpers import tiny_gan
+
 LATENT = 4
-
-
-def small_gan(**kwargs):
-    kwargs.setdefault("penalty", "gp")
-    return tg.GAN(mlp.generator(LATENT, 2, width=16, depth=2), mlp.critic(2, width=16, depth=2),
-                  latent_dim=LATENT, seed=0, **kwargs)
 
 
 def real_batches(n_critic=5, batch=8, steps=3):
@@ -53,7 +49,7 @@ def test_train_step_feeds_n_critic_distinct_minibatches():
 
 
 def test_updates_both_networks_and_counts_generator_iterations():
-    gan = small_gan()
+    gan = tiny_gan(LATENT)
     gan.compile()
     g0 = [v.numpy().copy() for v in gan.generator.trainable_variables]
     d0 = [v.numpy().copy() for v in gan.critic.trainable_variables]
@@ -69,7 +65,7 @@ def test_updates_both_networks_and_counts_generator_iterations():
 
 def test_logged_metrics_match_their_definitions():
     """With a fixed critic (lr 0), d_loss = -W estimate + λ·penalty, and g_loss = -E[D(G(z))]."""
-    gan = small_gan(n_critic=1)
+    gan = tiny_gan(LATENT, n_critic=1)
     frozen = keras.optimizers.SGD(0.0)
     gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=frozen, run_eagerly=True)
     logs = gan.train_step(next(iter(real_batches(n_critic=1, steps=1))))
@@ -80,7 +76,7 @@ def test_logged_metrics_match_their_definitions():
 
 @pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
 def test_fit_runs_in_every_execution_mode(mode):
-    gan = small_gan()
+    gan = tiny_gan(LATENT)
     gan.compile(run_eagerly=mode == "eager", jit_compile=mode == "xla")
     history = gan.fit(real_batches(), epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][-1])
@@ -91,7 +87,7 @@ def test_same_seed_gives_same_training_in_graph_and_eager():
     results = []
     for eager in (True, False):
         keras.utils.set_random_seed(0)
-        gan = small_gan()
+        gan = tiny_gan(LATENT)
         gan.compile(run_eagerly=eager)
         gan.fit(real_batches(), epochs=1, verbose=0)
         results.append(gan.sample(16, seed=3).numpy())
@@ -99,7 +95,7 @@ def test_same_seed_gives_same_training_in_graph_and_eager():
 
 
 def test_sample_is_deterministic_and_float32():
-    gan = small_gan()
+    gan = tiny_gan(LATENT)
     a, b, c = gan.sample(8, seed=1), gan.sample(8, seed=1), gan.sample(8, seed=2)
     assert a.dtype == tf.float32 and a.shape == (8, 2)
     np.testing.assert_array_equal(a.numpy(), b.numpy())
@@ -107,7 +103,7 @@ def test_sample_is_deterministic_and_float32():
 
 
 def test_evaluate_reports_critic_loss_on_held_out_data():
-    gan = small_gan()
+    gan = tiny_gan(LATENT)
     gan.compile()
     held_out = tf.data.Dataset.from_tensor_slices(np.ones((32, 2), "float32")).batch(16)
     result = gan.evaluate(held_out, verbose=0, return_dict=True)
@@ -118,7 +114,7 @@ def test_evaluate_reports_critic_loss_on_held_out_data():
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
 def test_mixed_precision(policy):
     keras.mixed_precision.set_global_policy(policy)
-    gan = small_gan()
+    gan = tiny_gan(LATENT)
     gan.compile()
     is_scaled = isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
     assert is_scaled == (policy == "mixed_float16")
@@ -137,7 +133,7 @@ def test_mixed_float16_penalty_is_float32_and_close_to_float32_run():
     for policy in ("float32", "mixed_float16"):
         keras.mixed_precision.set_global_policy(policy)
         keras.utils.set_random_seed(0)
-        gan = small_gan()
+        gan = tiny_gan(LATENT)
         value, stats = gan.penalty.compute(lambda t, training=True: gan._score(t, None)[0],
                                            x, x[::-1], seed=5, grad_scale=2.0 ** 15)
         assert value.dtype == tf.float32
@@ -167,9 +163,9 @@ def test_conditional_acgan_trains_and_logs_classifier_losses():
 # ------------------------------------------------------------------ guards
 def test_guard_unknown_loss_and_penalty():
     with pytest.raises(ValueError, match=r"Unknown loss.*hinge.*Received: loss='wgan'"):
-        small_gan(loss="wgan")
+        tiny_gan(LATENT, loss="wgan")
     with pytest.raises(ValueError, match=r"Unknown penalty.*dragan.*Received: penalty='gradient'"):
-        small_gan(penalty="gradient")
+        tiny_gan(LATENT, penalty="gradient")
 
 
 def test_guard_latent_dim_mismatch():
@@ -185,11 +181,11 @@ def test_guard_generator_critic_shape_mismatch():
 @pytest.mark.parametrize("n_critic", [0, -2, 2.5])
 def test_guard_n_critic(n_critic):
     with pytest.raises(ValueError, match=r"n_critic must be an integer >= 1.*Received: n_critic="):
-        small_gan(n_critic=n_critic)
+        tiny_gan(LATENT, n_critic=n_critic)
 
 
 def test_guard_batch_not_divisible_by_n_critic():
-    gan = small_gan(n_critic=5)
+    gan = tiny_gan(LATENT, n_critic=5)
     gan.compile()
     with pytest.raises(ValueError, match=r"divisible by n_critic.*Received: batch of 12 samples"):
         gan.train_step(tf.zeros((12, 2)))
@@ -197,7 +193,7 @@ def test_guard_batch_not_divisible_by_n_critic():
 
 def test_guard_negative_penalty_weight():
     with pytest.raises(ValueError, match=r"weight must be >= 0.*Received: weight=-10"):
-        small_gan(penalty=tg.penalties.GradientPenalty(weight=-10.0))
+        tiny_gan(LATENT, penalty=tg.penalties.GradientPenalty(weight=-10.0))
 
 
 def test_guard_batch_norm_critic_with_gradient_penalty():

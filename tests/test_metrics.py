@@ -8,11 +8,12 @@ import pytest
 import scipy.linalg
 import tensorflow as tf
 from scipy.ndimage import convolve
-from scipy.spatial.distance import cdist
 
 from tfgan_gp import metrics
 from tfgan_gp.metrics import classifiers, inception, statistics, swd
 from tfgan_gp.metrics.streaming import RunningMoments
+
+from helpers import naive_precision_recall, tiny_classifier, tiny_network
 
 
 # ------------------------------------------------------------------ FID
@@ -157,19 +158,11 @@ def test_kid_rejects_too_few_samples_per_block():
 
 
 # ------------------------------------------------------------------ precision and recall
-def _naive_precision_recall(real, fake, k):
-    def radii(x):
-        return np.sort(cdist(x, x), axis=1)[:, k]
-    precision = np.mean([(cdist([f], real)[0] <= radii(real)).any() for f in fake])
-    recall = np.mean([(cdist([r], fake)[0] <= radii(fake)).any() for r in real])
-    return precision, recall
-
-
 def test_precision_recall_against_a_naive_reference_and_mode_collapse():
     rng = np.random.default_rng(1)
     real, fake = rng.normal(size=(120, 5)), rng.normal(0.7, 1.3, size=(90, 5))
     got = metrics.precision_recall(real, fake, k=3, chunk=17)
-    assert got == pytest.approx(_naive_precision_recall(real, fake, 3), abs=1e-12)
+    assert got == pytest.approx(naive_precision_recall(real, fake, 3), abs=1e-12)
     # two far-apart modes; the generator reproduces one of them exactly: precision 1, recall 1/2
     mode_a, mode_b = rng.normal(size=(50, 3)), rng.normal(size=(50, 3)) + 100.0
     assert metrics.precision_recall(np.concatenate([mode_a, mode_b]), mode_a) == (1.0, 0.5)
@@ -289,15 +282,8 @@ def test_ngram_js_rejects_bad_input():
 
 
 # ------------------------------------------------------------------ classifiers and statistics
-def tiny_network(num_classes=5, channels=3):
-    inputs = keras.Input((16, 16, channels))
-    x = keras.layers.Conv2D(8, 3, strides=2, activation="relu")(inputs)
-    pool = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    return keras.Model(inputs, keras.layers.Dense(num_classes)(pool), name="tiny")
-
-
 def test_keras_classifier_returns_logits_and_pool_features_resizing_and_tiling():
-    net = tiny_network()
+    net = tiny_network(filters=8)
     clf = metrics.KerasClassifier(net, "pool", image_size=16)
     gray = np.random.default_rng(11).uniform(-1, 1, (4, 8, 8, 1)).astype(np.float32)
     logits, pool = clf(gray)
@@ -307,7 +293,7 @@ def test_keras_classifier_returns_logits_and_pool_features_resizing_and_tiling()
 
 
 def test_saved_model_path_is_a_classifier(tmp_path):
-    net = metrics.KerasClassifier(tiny_network(), "pool")
+    net = tiny_classifier()
     module = tf.Module()
     module.net = net._model
     module.__call__ = tf.function(lambda x: net(x), input_signature=[tf.TensorSpec([None, 16, 16, 3])])
@@ -344,7 +330,7 @@ def test_inception_features_with_a_missing_weights_file_says_what_to_pass(tmp_pa
 
 
 def test_streaming_statistics_equal_one_shot_formulas_and_round_trip(tmp_path):
-    clf = metrics.KerasClassifier(tiny_network(), "pool")
+    clf = tiny_classifier()
     images = np.random.default_rng(13).integers(0, 256, (50, 16, 16, 3)).astype(np.uint8)
     stats = metrics.compute_statistics(clf, statistics.image_batches(images, 16), 50, splits=5,
                                        keep_features=30)

@@ -155,7 +155,7 @@ def test_compiled_step_equals_the_eager_python_loop():
 # ------------------------------------------------------------- learning, bf16
 @pytest.mark.skipif(not precision.native_bf16_cpu(),
                     reason="the CPU has no native bfloat16 (no avx512_bf16/amx_bf16 in /proc/cpuinfo): "
-                           "bf16 is emulated ~9x slower than float32 and the 8 Gaussians run would not fit "
+                           "bf16 is emulated, far slower than float32, and the 8 Gaussians run would not fit "
                            "the test-time budget; the mixed_bfloat16 learning test is NOT run on this machine")
 def test_8_gaussians_learning_test_passes_under_mixed_bfloat16():
     from helpers import learn_8_gaussians

@@ -8,12 +8,13 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from scipy.spatial.distance import cdist
 from tensorboard.plugins.hparams import plugin_data_pb2
 
 from tfgan_gp import losses, selection
 from tfgan_gp.metrics import frechet_distance
 from tfgan_gp.selection import advice, candidates as candidates_lib, measures
+
+from helpers import naive_precision_recall
 
 TINY_MLP = {"width": 8, "depth": 1}
 
@@ -154,15 +155,6 @@ def test_oscillation_hand_computed_values():
     assert selection.oscillation(noise) == pytest.approx(1.0 / 3.0, abs=0.01)
 
 
-def _naive_precision_recall(real, fake, k):
-    """Kynkäänniemi et al.'s precision and recall by brute force (as tests/test_metrics.py)."""
-    def radii(x):
-        return np.sort(cdist(x, x), axis=1)[:, k]
-    precision = np.mean([(cdist([f], real)[0] <= radii(real)).any() for f in fake])
-    recall = np.mean([(cdist([r], fake)[0] <= radii(fake)).any() for r in real])
-    return precision, recall
-
-
 class _FakeGAN:
     def __init__(self):
         self.trackers = {name: keras.metrics.Mean() for name in ("wasserstein_estimate", "d_loss", "g_loss")}
@@ -277,7 +269,7 @@ def test_image_problem_scores_generated_images_with_an_injected_classifier():
     real_features, fake_features = classifier(images)[1].numpy(), classifier(fake)[1].numpy()
     assert scores["fid"] == pytest.approx(frechet_distance(real_features, fake_features), rel=1e-6)
     assert (scores["precision"], scores["recall"]) == pytest.approx(
-        _naive_precision_recall(real_features.astype(np.float64), fake_features.astype(np.float64), 3))
+        naive_precision_recall(real_features.astype(np.float64), fake_features.astype(np.float64), 3))
 
 
 def test_toy_problem_refuses_other_families(toy):

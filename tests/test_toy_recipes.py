@@ -75,9 +75,8 @@ def test_value_surfaces_figure_1a(tmp_path, capsys):
 def test_gradient_norms_figure_1bc(tmp_path, capsys):
     """The paper's claim at reduced size (20 generator iterations, batch 16, 8 hidden layers of 512
     instead of 12): with c = 0.1 the gradient norms grow by more than 10× from the last layer to the
-    first (about 150× here, 3000× with 12 layers), with c = 0.001 they shrink by more than 10×, with
-    the penalty they stay within 10×; clipped weights pile up at ±c, the penalty's do not pile up at
-    their extremes."""
+    first, with c = 0.001 they shrink by more than 10×, with the penalty they stay within 10×; clipped
+    weights pile up at ±c, the penalty's do not pile up at their extremes."""
     run_recipe(toy_gradient_norms, tmp_path, "--smoke", "--depth=8", "--clip_values=0.1,0.001")
     out = capsys.readouterr().out
     image = assert_picture(tmp_path / "gradient_norms.png", (800, 400))

@@ -6,7 +6,7 @@ checkpoint in ``LOGDIR/checkpoints`` and exports it with ``metadata.json`` and `
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2" if os.path.exists("/proc/driver/nvidia") else "3")
 
 from absl import app, flags, logging  # noqa: E402
 

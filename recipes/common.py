@@ -20,13 +20,11 @@ import os
 import sys
 import types
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import app, flags, logging
 
-from absl import app, flags, logging  # noqa: E402
-
-import tfgan_gp as tg  # noqa: E402
-from tfgan_gp.data import images  # noqa: E402
-from tfgan_gp.training import Interrupted  # noqa: E402
+import tfgan_gp as tg
+from tfgan_gp.data import images
+from tfgan_gp.training import Interrupted
 
 SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""

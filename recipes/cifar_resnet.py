@@ -23,16 +23,14 @@ def define_flags(flag_values):
     flags.DEFINE_bool("conditional", False, "Class-conditional model: conditional BN in G, AC-GAN head on D.", **fv)
     flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).",
                        lower_bound=0.0, **fv)
-    flags.DEFINE_integer("eval_samples", 50_000, "Samples per Inception score / FID evaluation.", lower_bound=1, **fv)
-    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).",
-                        **fv)
+    common.define_image_flags(flag_values, eval_samples=50_000)
 
 
 def recipe(args):
     """The Appendix F experiment for the flag values ``args``."""
     classes = 10 if args.conditional else None
     kwargs = dict(dim=args.dim, num_classes=classes)
-    load = common.image_loader("cifar10", args.data_dir)
+    load = common.image_loader("cifar10", args, image_size=32, channels=3)
 
     def data():
         if args.smoke:

@@ -30,8 +30,9 @@ SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
 
 USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable, FloatingPointError,
-               tg.run_directory.RunConflictError)
-"""Failures a user fixes with a flag: reported in one sentence, without a traceback (unless ``--verbose``)."""
+               ValueError, OSError)
+"""Failures a user fixes with a flag, a file or the disk (bad values, unusable data or run directory, a full
+disk): reported in one sentence without a traceback, unless ``--verbose``."""
 
 
 def define_shared_flags(flag_values, **defaults):
@@ -68,6 +69,29 @@ def define_shared_flags(flag_values, **defaults):
         **fv)
 
 
+def define_image_flags(flag_values, eval_samples=None):
+    """Flags of the image recipes: ``--value_range`` and, with ``eval_samples``, the Inception evaluation's."""
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_list("value_range", None, "low,high of the pixel values of a float .npy/.npz --data_dir (default: "
+                      "inferred from [0, 1], [-1, 1] or [0, 255]).", **fv)
+    flags.register_validator("value_range", lambda v: v is None or _range(v) is not None,
+                             message="--value_range must be two numbers low,high with low < high", **fv)
+    if eval_samples is None:
+        return
+    flags.DEFINE_integer("eval_samples", eval_samples, "Generated samples per Inception score / FID evaluation "
+                         "(at least the score's 10 splits).", lower_bound=10, **fv)
+    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).",
+                        **fv)
+
+
+def _range(values):
+    try:
+        low, high = (float(v) for v in values)
+    except (TypeError, ValueError):
+        return None
+    return (low, high) if low < high else None
+
+
 def dataclass_defaults(instance):
     """``{field: value}`` of a dataclass instance."""
     return {name: getattr(instance, name) for name in instance.__dataclass_fields__}
@@ -93,9 +117,22 @@ def train_config(args, **changes):
     return tg.TrainConfig(**{name: getattr(args, name) for name in fields if hasattr(args, name)} | changes)
 
 
+EVALUATION_FLAGS = ("eval_samples", "inception_weights", "verbose", "heldout_examples")
+"""Flags that change how a run is watched, not what it trains: a resumed run may change them."""
+
+
 def run_config_extras(args):
-    """Entries every recipe adds to ``run_config.json`` (a re-run must match them to continue the run)."""
-    return {"smoke": bool(args.smoke), "data_dir": args.data_dir}
+    """Entries every recipe adds to ``run_config.json``: its own flags (a re-run must match them to continue).
+
+    The shared training settings are stored by :func:`tfgan_gp.train` itself (``train``).
+    """
+    shared = set(dataclass_defaults(tg.TrainConfig(logdir="runs/run")))
+    return {"flags": {name: value for name, value in sorted(vars(args).items())
+                      if name not in shared and name not in EVALUATION_FLAGS and _is_json(value)}}
+
+
+def _is_json(value):
+    return value is None or isinstance(value, (bool, int, float, str, list))
 
 
 def print_outputs(logdir):
@@ -138,21 +175,26 @@ def run_main(main, argv, flag_values):
     except USER_ERRORS as err:
         if verbose:
             raise
-        print(f"error: {err}", file=sys.stderr)
+        lines = str(err).strip().splitlines() or [type(err).__name__]
+        more = " (--verbose shows the details)" if len(lines) > 1 else ""
+        print(f"error: {lines[0]}{more}", file=sys.stderr)
         sys.exit(1)
 
 
 # ----------------------------------------------------------------- data and evaluation
-def image_loader(tfds_name, data_dir):
+def image_loader(tfds_name, args, image_size, channels):
     """``load(split="train", **load_images_kwargs)`` for a recipe's ``--data_dir`` (a tfds dir or a local set).
 
-    A local dataset has a single split: asking it for ``test``/``validation`` gives the same examples
-    (e.g. as the FID reference).
+    Images are converted to the recipe's ``image_size`` × ``image_size`` × ``channels`` (centre crop,
+    resize, grayscale ↔ RGB), so e.g. 28×28 digits feed a 32×32 model. A local dataset has a single
+    split: asking it for ``test``/``validation`` gives the same examples (e.g. as the FID reference).
     """
-    source, tfds_dir = images.resolve_source(tfds_name, data_dir)
+    source, tfds_dir = images.resolve_source(tfds_name, args.data_dir)
     is_local = source != tfds_name
+    value_range = _range(args.value_range) if getattr(args, "value_range", None) else None
 
     def load(split="train", **kwargs):
+        kwargs = dict(dict(image_size=image_size, channels=channels, value_range=value_range), **kwargs)
         return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
 
     return load

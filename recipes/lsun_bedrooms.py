@@ -45,9 +45,7 @@ def define_flags(flag_values):
     flags.DEFINE_enum("method", "wgan_gp", sorted(METHODS), "Training method (loss, regulariser, optimiser).", **fv)
     flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.", **fv)
     flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
-    flags.DEFINE_integer("eval_samples", 10_000, "Samples per Inception score / FID evaluation.", lower_bound=1, **fv)
-    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).",
-                        **fv)
+    common.define_image_flags(flag_values, eval_samples=10_000)
 
 
 def optimizers(method):
@@ -66,10 +64,10 @@ def optimizers(method):
 
 def recipe(args, architecture, method):
     """One (architecture, method) cell of the study for the flag values ``args``."""
-    load = common.image_loader("lsun/bedroom", args.data_dir)
+    load = common.image_loader("lsun/bedroom", args, image_size=64, channels=3)
 
     def data():
-        return common.synthetic_images(SHAPE, 64, seed=args.seed) if args.smoke else load("train", image_size=64)
+        return common.synthetic_images(SHAPE, 64, seed=args.seed) if args.smoke else load("train")
 
     return tg.Recipe(
         name=f"lsun_{architecture}_{method}", architecture="resnet_64", latent_dim=128,
@@ -77,7 +75,7 @@ def recipe(args, architecture, method):
         critic_kwargs=dict(variant=architecture, dim=args.dim, gradient_penalty=method == "wgan_gp"),
         data=data, optimizers=optimizers(method), in_memory=False,
         callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE,
-                                         real_images=lambda: load("validation", image_size=64)),
+                                         real_images=lambda: load("validation")),
         config=common.run_config_extras(args))
 
 

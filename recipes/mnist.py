@@ -32,19 +32,20 @@ def define_flags(flag_values):
     flags.DEFINE_integer("dim", 64, "Base filter count (the authors' DIM).", lower_bound=1, **fv)
     flags.DEFINE_integer("heldout_examples", 1000, "Held-out digits the critic loss is measured on.",
                          lower_bound=1, **fv)
+    common.define_image_flags(flag_values)
 
 
 def recipe(args):
     """The §5.6 experiment for the flag values ``args``."""
     subset = args.num_train or None
-    load = common.image_loader("mnist", args.data_dir)
+    load = common.image_loader("mnist", args, image_size=32, channels=1)
 
     def digits(heldout=False):
         if args.smoke:
             return common.synthetic_images(SHAPE, num_examples=64, seed=args.seed + int(heldout))
         if heldout and subset is None:  # no complement of all digits: the test split
-            return load("test", image_size=32, channels=1)
-        return load(image_size=32, channels=1, num_examples=subset, heldout=heldout, seed=args.seed)
+            return load("test")
+        return load(num_examples=subset, heldout=heldout, seed=args.seed)
 
     def optimizers(iterations, n_critic):
         import keras

@@ -46,7 +46,7 @@ def recipe(args):
         generator_kwargs=dict(latent_dim=2, output_dim=2), critic_kwargs=dict(input_dim=2),
         data=lambda: toy.dataset(args.dataset, seed=args.seed), in_memory=False, optimizers=optimizers,
         callbacks=lambda gan, logdir: [tg.callbacks.ToyValueSurface(logdir, real)],
-        config=dict(common.run_config_extras(args), dataset=args.dataset))
+        config=common.run_config_extras(args))
 
 
 def summary(gan, args):

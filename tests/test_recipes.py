@@ -22,7 +22,7 @@ def run_recipe(name, logdir, *flags, timeout=300):
 
 
 def check_run(logdir, iteration, sample_suffix=".png"):
-    assert json.load(open(os.path.join(logdir, "run_config.json")))["smoke"] is True
+    assert json.load(open(os.path.join(logdir, "run_config.json")))["flags"]["smoke"] is True
     assert tf.train.latest_checkpoint(os.path.join(logdir, "checkpoints")).endswith(f"-{iteration}")
     assert os.path.exists(os.path.join(logdir, f"samples_{iteration:06d}{sample_suffix}"))
     metadata = json.load(open(os.path.join(logdir, "export", "metadata.json")))
@@ -112,7 +112,7 @@ def test_local_npz_dataset_through_data_dir(tmp_path):
     run = tmp_path / "run"
     result = subprocess.run([sys.executable, "-m", "recipes.cifar_resnet", f"--logdir={run}",
                              f"--data_dir={tmp_path / 'mine.npz'}", "--precision=float32", "--dim=8",
-                             "--iterations=1", "--eval_every=1", "--batch_size=4", "--eval_samples=8",
+                             "--iterations=1", "--eval_every=1", "--batch_size=4", "--eval_samples=10",
                              "--inception_weights=/nonexistent.h5"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     # reads the local array (no tfds involved), then stops at the missing evaluation network, in one sentence

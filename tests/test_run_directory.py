@@ -68,7 +68,7 @@ def test_a_rerun_with_other_settings_is_refused_and_changes_nothing(finished_run
                                                                    config_changes, named):
     run = copy_of(finished_run, tmp_path)
     before = snapshot(run)
-    with pytest.raises(run_directory.RunConflictError) as err:
+    with pytest.raises(run_directory.RunDirectoryError) as err:
         tg.train(toy_recipe(**recipe_changes), config(run, iterations=6, **config_changes))
     message = str(err.value)
     assert named in message and "\n" not in message and "new log directory" in message
@@ -86,7 +86,7 @@ def test_a_second_process_in_the_same_directory_is_refused(finished_run, tmp_pat
     run = copy_of(finished_run, tmp_path)
     before = snapshot(run)
     with run_directory.lock(run):   # another open of the lock file: as another process would hold it
-        with pytest.raises(run_directory.RunConflictError, match=r"process \d+ is training in .*another log"):
+        with pytest.raises(run_directory.RunDirectoryError, match=r"process \d+ is training in .*another log"):
             tg.train(toy_recipe(), config(run, iterations=6))
     assert snapshot(run) == before
 

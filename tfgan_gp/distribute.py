@@ -32,14 +32,27 @@ def make_strategy(name="none", devices=None):
         if "TF_CONFIG" not in os.environ:
             raise ValueError("--distribute=multi_worker needs the TF_CONFIG environment variable "
                              "(cluster and task of this worker). Received: no TF_CONFIG")
+        tf_config()  # valid JSON, before TensorFlow reads it
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"Unknown strategy: expected one of {', '.join(STRATEGIES)}. Received: distribute={name!r}")
 
 
+def tf_config():
+    """The parsed ``TF_CONFIG`` environment variable (``{}`` when unset); one sentence when it is not JSON."""
+    text = os.environ.get("TF_CONFIG", "{}")
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"TF_CONFIG is not valid JSON ({err.msg} at character {err.pos}); see the example in "
+                         f"tfgan_gp.distribute. Received: TF_CONFIG={text[:80]!r}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"TF_CONFIG must be a JSON object with 'cluster' and 'task'. Received: TF_CONFIG={text!r}")
+    return config
+
+
 def task():
     """``(task type, task index)`` from ``TF_CONFIG``; ``(None, 0)`` for a single process."""
-    config = json.loads(os.environ.get("TF_CONFIG", "{}"))
-    info = config.get("task", {})
+    info = tf_config().get("task", {})
     return info.get("type"), int(info.get("index", 0))
 
 
@@ -50,7 +63,7 @@ def is_chief():
 
 
 def _has_chief():
-    return "chief" in json.loads(os.environ.get("TF_CONFIG", "{}")).get("cluster", {})
+    return "chief" in tf_config().get("cluster", {})
 
 
 def writable_dir(directory):

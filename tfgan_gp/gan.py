@@ -9,6 +9,7 @@ noise. ``fit``, ``evaluate``, callbacks, ``jit_compile`` and mixed precision
 are plain Keras.
 """
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfgan_gp import distribute, losses, penalties, randomness
@@ -225,7 +226,9 @@ class GAN(keras.Model):
 
         Conditional models take ``labels`` (default: ``0, 1, …`` cycling through the classes).
         """
-        z = tf.random.stateless_normal((n, self.latent_dim), seed=[seed, 0])
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer (how many samples). Received: n={n!r}")
+        z = tf.random.stateless_normal((int(n), self.latent_dim), seed=[int(seed), 0])
         if self.num_classes and labels is None:
             labels = tf.range(n, dtype=tf.int32) % self.num_classes
         if labels is not None:

@@ -26,6 +26,7 @@ import logging
 import os
 import platform
 import time
+import warnings
 
 import keras
 import tensorflow as tf
@@ -145,22 +146,37 @@ def cached_bf16_speedup(path=None):
     """
     path = path or _cache_path()
     key = _machine_key()
-    try:
-        with open(path, encoding="utf-8") as f:
-            cache = json.load(f)
-        return float(cache[key]["bf16_speedup"])
-    except (OSError, ValueError, KeyError, TypeError):
-        cache = None
+    known = _cached_speedup(path)
+    if known:
+        return known
+    cache = _cache_read(path)
     speedup = bf16_speedup()
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        cache = cache if isinstance(cache, dict) else {}
         cache[key] = {"bf16_speedup": speedup, "cpu": cpu_model(), "tf": tf.__version__}
         with open(path, "w", encoding="utf-8") as f:
             json.dump(cache, f, indent=1)
     except OSError:
         pass
     return speedup
+
+
+def _cache_read(path=None):
+    """The probe cache as a dict (``{}`` when missing or unreadable)."""
+    try:
+        with open(path or _cache_path(), encoding="utf-8") as f:
+            cache = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return cache if isinstance(cache, dict) else {}
+
+
+def _cached_speedup(path=None):
+    """This machine's remembered bfloat16 speedup, or ``None`` if it was never measured."""
+    try:
+        return float(_cache_read(path)[_machine_key()]["bf16_speedup"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _gpu_capability():
@@ -189,6 +205,7 @@ def resolve(name="auto", probe=None):
     """
     check_name(name)
     if name != "auto":
+        _warn_if_slow(name)
         return Choice(name, "requested")
     capability = _gpu_capability()
     if capability is not None:
@@ -200,6 +217,31 @@ def resolve(name="auto", probe=None):
     reason = (f"CPU probe: bfloat16 runs {speedup:.2f}x as fast as float32, {verdict} the "
               f"{BF16_MIN_SPEEDUP}x threshold")
     return Choice("mixed_bfloat16" if speedup >= BF16_MIN_SPEEDUP else "float32", reason)
+
+
+def _warn_if_slow(name, native_bf16=None):
+    """Warn once when a requested reduced precision runs emulated, hence slower than float32, on this machine.
+
+    Decided from the CPU's flags (a named precision never runs the timing probe); the slowdown
+    quoted is the probe's, if this machine measured it before, else the figure measured on
+    AVX2-only CPUs (../shared/bench: bfloat16 about 9x slower than float32).
+    """
+    if name == "float32" or _gpu_capability() is not None:
+        return
+    if name == "mixed_float16":
+        message = ("precision=mixed_float16 without a GPU: CPUs have no fast float16 kernels, so training runs "
+                   "slower than in float32 (use float32 or auto here)")
+    else:
+        if native_bf16_cpu() if native_bf16 is None else native_bf16:
+            return
+        measured = _cached_speedup()
+        slowdown = (f"measured {1 / measured:.1f}x slower than float32 here" if measured
+                    else "about 9x slower than float32 on such CPUs")
+        message = (f"precision=mixed_bfloat16 on a CPU without native bfloat16: {slowdown} "
+                   f"(use float32 or auto)")
+    if message not in _logged:
+        _logged.add(message)
+        warnings.warn(message, stacklevel=3)
 
 
 def set_precision(name="auto", probe=None):

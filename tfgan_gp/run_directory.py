@@ -24,8 +24,22 @@ MAY_CHANGE = ("train.iterations", "train.eval_every", "train.export", "train.pre
 """Settings a resumed run may change: its length, evaluation cadence, export, precision and strategy."""
 
 
-class RunConflictError(ValueError):
-    """The run directory holds another run, or another process is training in it."""
+class RunDirectoryError(ValueError):
+    """The run directory cannot be used: it holds another run, another process trains in it, or it is not writable."""
+
+
+def check_writable(logdir):
+    """Raise :class:`RunDirectoryError` unless ``logdir`` is (or can be made) a directory we can write in."""
+    if os.path.exists(logdir) and not os.path.isdir(logdir):
+        raise RunDirectoryError(f"The log directory {logdir} is a file: give a directory path. "
+                                f"Received: logdir={logdir!r}")
+    try:
+        os.makedirs(logdir, exist_ok=True)
+        with tempfile.TemporaryFile(dir=logdir):
+            pass
+    except OSError as err:
+        raise RunDirectoryError(f"Cannot write in the log directory {logdir} ({err.strerror}). "
+                                f"Received: logdir={logdir!r}") from None
 
 
 def save_config(logdir, **config):
@@ -68,20 +82,25 @@ def differences(stored, new, prefix=""):
 
 
 def check_same_run(logdir, config):
-    """Raise :class:`RunConflictError` if ``logdir`` holds a run whose config differs from ``config``."""
+    """Raise :class:`RunDirectoryError` if ``logdir`` holds a run whose config differs from ``config``."""
     if not os.path.exists(os.path.join(logdir, CONFIG_FILE)):
         return
     differ = differences(load_config(logdir), config)
     if differ:
-        listed = ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in differ.items())
-        raise RunConflictError(
+        listed = ", ".join(f"{_flag(k)} {a!r} -> {b!r}" for k, (a, b) in differ.items())
+        raise RunDirectoryError(
             f"{logdir} holds a different run ({listed}): re-run with its settings to continue it, or choose a "
             f"new log directory. Nothing was changed.")
 
 
+def _flag(key):
+    """Recipes store their command-line flags under ``flags``: show those as ``--name``."""
+    return "--" + key[len("flags."):] if key.startswith("flags.") else key
+
+
 @contextlib.contextmanager
 def lock(logdir):
-    """Hold ``LOGDIR/.lock`` while training; another process gets a :class:`RunConflictError` at once.
+    """Hold ``LOGDIR/.lock`` while training; another process gets a :class:`RunDirectoryError` at once.
 
     The lock is an ``fcntl`` lock, so the system releases it when the process dies (even by SIGKILL).
     """
@@ -93,7 +112,7 @@ def lock(logdir):
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise RunConflictError(f"{holder} is training in {logdir}: wait for it to finish, or choose another "
+            raise RunDirectoryError(f"{holder} is training in {logdir}: wait for it to finish, or choose another "
                                    f"log directory.") from None
         handle.seek(0)
         handle.truncate()

@@ -140,7 +140,7 @@ def train(recipe, config):
 
     The run directory is the run's identity: a re-run with other settings than the stored ones
     (except :data:`tfgan_gp.run_directory.MAY_CHANGE`) raises
-    :class:`~tfgan_gp.run_directory.RunConflictError` before anything is written, and so does a
+    :class:`~tfgan_gp.run_directory.RunDirectoryError` before anything is written, and so does a
     second process training in the same directory. A non-finite loss stops the run with a
     ``FloatingPointError`` naming the last good checkpoint; SIGINT/SIGTERM stop it after the
     iteration in flight, save a checkpoint there and raise :class:`Interrupted`.
@@ -154,6 +154,7 @@ def train(recipe, config):
                       generator_kwargs=recipe.generator_kwargs, critic_kwargs=recipe.critic_kwargs,
                       latent_dim=recipe.latent_dim, num_classes=recipe.num_classes, precision=policy,
                       train=dataclasses.asdict(config), **recipe.config)
+    run_directory.check_writable(logdir)
     run_directory.check_same_run(logdir, run_config)
     with run_directory.lock(logdir):
         return _train_locked(recipe, config, strategy, logdir, run_config)
@@ -172,28 +173,30 @@ def _train_locked(recipe, config, strategy, logdir, run_config):
     manager = checkpoints.manager(gan, logdir)
     restored = checkpoints.restore_newest_intact(checkpoints.checkpoint(gan), logdir)
     start = gan.iteration if restored else 0
-    if distribute.is_chief():
-        run_directory.save_config(logdir, **run_config)
     if restored:
         print(f"Resuming {recipe.name} from generator iteration {start} ({restored}).")
     if start >= config.iterations:
         print(f"{recipe.name}: already trained for {start} generator iterations "
               f"(iterations={config.iterations}).")
+        _save_config(logdir, run_config)
         _export(config, logdir, start, only_if_stale=True)
         return gan
 
+    # everything that can fail on the user's data or files fails here, before the run directory is written
+    source = _load_source(recipe)
     steps = min(config.eval_every, config.iterations)
     guard, stopper = NaNGuard(), StopOnSignal()
-    callbacks = [guard, stopper, Scalars(logdir, max(1, min(100, steps // 10))), *recipe.callbacks(gan, logdir),
+    callbacks = [guard, stopper, *recipe.callbacks(gan, logdir), Scalars(logdir, max(1, min(100, steps // 10))),
                  Checkpoint(manager)]
+    _save_config(logdir, run_config)
     verbose = 1 if distribute.is_chief() else 0
     history = None
     if start % steps:  # resumed mid-epoch (after a signal): finish that epoch first
-        history = gan.fit(_training_data(recipe, config, start), steps_per_epoch=steps - start % steps,
+        history = gan.fit(_batches(recipe, config, source, start), steps_per_epoch=steps - start % steps,
                           epochs=1, callbacks=callbacks, verbose=verbose)
     if not (guard.failure or stopper.received):
         first = -(-start // steps)
-        history = gan.fit(_training_data(recipe, config, gan.iteration), steps_per_epoch=steps,
+        history = gan.fit(_batches(recipe, config, source, gan.iteration), steps_per_epoch=steps,
                           epochs=math.ceil(config.iterations / steps), initial_epoch=first,
                           callbacks=callbacks, verbose=verbose)
     if guard.failure:
@@ -222,12 +225,36 @@ def _export(config, logdir, iteration, only_if_stale=False):
     print(f"Exported the generator to {out} (load it with tf.saved_model.load).")
 
 
-def _training_data(recipe, config, start):
+def _save_config(logdir, run_config):
+    if distribute.is_chief():
+        run_directory.save_config(logdir, **run_config)
+
+
+def _load_source(recipe):
+    """The recipe's training data: numpy arrays (in memory, labels checked) or the dataset to stream."""
     dataset = recipe.data()
+    if not recipe.in_memory:
+        return dataset
+    arrays = arrays_from(dataset)
+    if recipe.num_classes and len(arrays) > 1:
+        _check_labels(arrays[1], recipe.num_classes)
+    return arrays
+
+
+def _batches(recipe, config, source, start):
+    """Training batches from generator iteration ``start`` on (in-memory data replay exactly)."""
     if recipe.in_memory:
-        batches = replay_batches(arrays_from(dataset), config.batch_size, config.n_critic, config.seed, start)
+        batches = replay_batches(source, config.batch_size, config.n_critic, config.seed, start)
     else:  # streamed: a fresh shuffle order after a resume (exact replay needs random access)
-        batches = for_gan(dataset, config.batch_size, config.n_critic, seed=config.seed + start)
+        batches = for_gan(source, config.batch_size, config.n_critic, seed=config.seed + start)
     if recipe.batch_transform:
         batches = batches.map(recipe.batch_transform, num_parallel_calls=tf.data.AUTOTUNE)
     return batches
+
+
+def _check_labels(labels, num_classes):
+    """Class labels must lie in ``[0, num_classes)`` (out of range, an embedding lookup on GPU gives zeros)."""
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0 or high >= num_classes:
+        raise ValueError(f"Class labels of a conditional model must lie in [0, {num_classes}): the training data "
+                         f"has labels from {low} to {high}. Received: num_classes={num_classes}")

@@ -51,6 +51,10 @@ class Evaluate(keras.callbacks.Callback):
             cache = (os.path.join(log_dir, f"real_stats_{dataset_name}.npz")
                      if log_dir and dataset_name else None)
             evaluator = metrics.ImageEvaluator(classifier, real_stats, cache_path=cache, **image_options)
+        splits = getattr(evaluator, "splits", 1)
+        if num_samples < splits:
+            raise ValueError(f"num_samples must be at least the Inception score's {splits} splits (an evaluation "
+                             f"would fail only after training). Received: num_samples={num_samples}")
         self.evaluator = evaluator
         self.every_n_iterations, self.num_samples = every_n_iterations, num_samples
         self.log_dir, self.seed = log_dir, seed

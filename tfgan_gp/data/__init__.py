@@ -1,5 +1,6 @@
 """Input pipelines: image and text loaders (tfds + local files) and ``for_gan``, which batches real data the
 way ``GAN.train_step`` consumes it."""
+import numpy as np
 import tensorflow as tf
 
 from tfgan_gp.data import toy  # noqa: F401  (tfgan_gp.data.toy)
@@ -22,10 +23,7 @@ def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None, replic
     rows are ordered so that R replicas together train on exactly what one device would
     (:mod:`tfgan_gp.data.replicas`).
     """
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
-    if not isinstance(n_critic, int) or n_critic < 1:
-        raise ValueError(f"n_critic must be an integer >= 1. Received: n_critic={n_critic!r}")
+    batch_size, n_critic = _positive_int(batch_size, "batch_size"), _positive_int(n_critic, "n_critic")
     if int(ds.cardinality()) == 0:
         raise ValueError("The dataset is empty, so it cannot feed training. Received: a dataset of cardinality 0")
     replicas = replicas or active_replicas()
@@ -37,3 +35,10 @@ def for_gan(ds, batch_size, n_critic=5, shuffle_buffer=10_000, seed=None, replic
         ds = ds.map(lambda *b: arrange(b if len(b) > 1 else b[0], n_critic, replicas),
                     num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _positive_int(value, name):
+    """``value`` as a Python int if it is a positive integer (numpy integers included), else a ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+    return int(value)

@@ -26,6 +26,7 @@ and their 8-bit result is cached in memory when it fits (``cache="auto"``, see
 """
 import functools
 import os
+import zipfile
 
 import numpy as np
 import tensorflow as tf
@@ -152,8 +153,15 @@ def _default_size(name, shape):
     return shape[:2]
 
 
+def _looks_like_a_path(name):
+    """True for names that cannot be tfds names: absolute, ``./``, ``~``, or with a file extension."""
+    return (os.path.isabs(name) or name.startswith((".", "~")) or name.endswith((".npy", ".npz"))
+            or name.lower().endswith(IMAGE_EXTENSIONS))
+
+
 def _open(name_or_path, split, data_dir, with_labels, need_sizes, channels, value_range, download):
-    local = os.path.exists(name_or_path) or name_or_path.endswith((".npy", ".npz"))
+    name_or_path = os.path.expanduser(name_or_path)
+    local = os.path.exists(name_or_path) or _looks_like_a_path(name_or_path)
     if local and split != "train":
         raise ValueError("Local image sources have a single split; use num_examples/heldout for a held-out "
                          f"part. Received: split={split!r}")
@@ -165,7 +173,8 @@ def _open(name_or_path, split, data_dir, with_labels, need_sizes, channels, valu
     if os.path.isfile(name_or_path) and name_or_path.endswith((".npy", ".npz")):
         return _arrays(name_or_path, with_labels, value_range)
     if local:
-        raise ValueError(f"No image directory or .npy/.npz file at {name_or_path!r}. "
+        what = "no such file or directory" if not os.path.exists(name_or_path) else "not an image folder or .npy/.npz"
+        raise ValueError(f"{name_or_path}: {what} (pass an image folder, a .npy/.npz file or a tfds name). "
                          f"Received: name_or_path={name_or_path!r}")
     return _tfds(name_or_path, split, data_dir, with_labels, download)
 
@@ -260,10 +269,13 @@ def _read_arrays(path, with_labels):
         if with_labels:
             raise ValueError(f"A .npy file holds images only; use a .npz with images and labels for "
                              f"with_labels=True. Received: {path!r}")
-        return np.load(path, allow_pickle=False), None
-    with np.load(path, allow_pickle=False) as archive:
-        images = first(archive, IMAGE_KEYS, "images")
-        labels = first(archive, LABEL_KEYS, "labels") if with_labels else None
+        return _unpickled(path, lambda: np.load(path, allow_pickle=False)), None
+
+    def read():
+        with np.load(path, allow_pickle=False) as archive:
+            return first(archive, IMAGE_KEYS, "images"), first(archive, LABEL_KEYS, "labels") if with_labels else None
+
+    images, labels = _unpickled(path, read)
     if labels is not None:
         labels = labels.reshape(labels.shape[:1] + (-1,))
         if labels.shape != (len(images), 1) or not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
@@ -271,6 +283,26 @@ def _read_arrays(path, with_labels):
                              f"({len(images)}). Received: labels of shape {labels.shape}, dtype {labels.dtype}")
         labels = labels[:, 0]
     return images, labels
+
+
+def _unpickled(path, read):
+    """``read()`` of a numpy file, with damaged or foreign files reported in one sentence naming the file."""
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    if not magic.startswith((b"\x93NUMPY", b"PK")):
+        raise ValueError(f"{path} is not a numpy .npy/.npz file (its first bytes are {magic!r}): save the images "
+                         f"with numpy.save / numpy.savez. Received: {path!r}")
+    try:
+        return read()
+    except ValueError as err:
+        if "Received:" in str(err):
+            raise
+        reason = "it holds Python objects, not plain arrays" if "allow_pickle" in str(err) else str(err)
+        raise ValueError(f"{path} is not a readable numpy array file ({reason}): save the images with "
+                         f"numpy.save / numpy.savez. Received: {path!r}") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
+        raise ValueError(f"{path} is damaged or not a numpy file ({type(err).__name__}: {err}). "
+                         f"Received: {path!r}") from None
 
 
 def _arrays(path, with_labels, value_range):
@@ -287,6 +319,10 @@ def _arrays(path, with_labels, value_range):
         images, value_range = images.astype(np.uint8), None
     elif np.issubdtype(images.dtype, np.floating):
         images = images.astype(np.float32)
+        bad = int(np.size(images) - np.count_nonzero(np.isfinite(images)))
+        if bad:
+            raise ValueError(f"{path} holds {bad} NaN or infinite pixel values: clean the images first. "
+                             f"Received: {path!r}")
         value_range = _float_range(path, images, value_range)
     else:
         raise ValueError(f"Images in {path!r} must be integer or floating point. Received: dtype {images.dtype}")
@@ -361,8 +397,13 @@ def resolve_source(tfds_name, data_dir):
         return tfds_name, None
     if os.path.isfile(data_dir):
         return data_dir, None
+    if not os.path.isdir(data_dir):
+        raise ValueError(f"--data_dir {data_dir}: no such file or directory (pass a tfds data directory, an image "
+                         f"folder or a .npy/.npz file). Received: data_dir={data_dir!r}")
     tfds_folder = os.path.join(data_dir, tfds_name.split("/")[0])
-    has_images = any(f.lower().endswith(IMAGE_EXTENSIONS) for _, _, files in os.walk(data_dir) for f in files)
-    if os.path.isdir(data_dir) and not os.path.isdir(tfds_folder) and has_images:
+    if os.path.isdir(tfds_folder):
+        return tfds_name, data_dir
+    if any(f.lower().endswith(IMAGE_EXTENSIONS) for _, _, files in os.walk(data_dir) for f in files):
         return data_dir, None
-    return tfds_name, data_dir
+    raise ValueError(f"--data_dir {data_dir} holds no images ({', '.join(IMAGE_EXTENSIONS)}) and no prepared "
+                     f"tfds dataset {tfds_name!r} (a {tfds_folder} folder). Received: data_dir={data_dir!r}")

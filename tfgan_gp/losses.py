@@ -227,17 +227,19 @@ class FGAN(Loss):
     Args:
         divergence: a name from :func:`tfgan_gp.divergences.names` or a :class:`Divergence`.
         generator: ``"alternative"`` or ``"saddle"``.
+        **divergence_kwargs: the divergence's own arguments, with a name (e.g.
+            ``get("f_gan:alpha", alpha=0.5)``).
     """
 
     needs_real_for_generator = False
     GENERATOR_OBJECTIVES = ("alternative", "saddle")
 
-    def __init__(self, divergence="gan", generator="alternative"):
+    def __init__(self, divergence="gan", generator="alternative", **divergence_kwargs):
         if generator not in self.GENERATOR_OBJECTIVES:
             raise ValueError(
                 f"Unknown generator objective: expected one of "
                 f"{', '.join(self.GENERATOR_OBJECTIVES)}. Received: generator={generator!r}")
-        self.divergence = divergences.get(divergence)
+        self.divergence = divergences.get(divergence, **divergence_kwargs)
         self.generator = generator
         self.name = F_GAN_PREFIX + self.divergence.name
 
@@ -253,4 +255,5 @@ class FGAN(Loss):
         return -_mean(d.activation(fake))
 
     def __repr__(self):
-        return f"FGAN(divergence={self.divergence.name!r}, generator={self.generator!r})"
+        extra = "".join(f", {k}={v!r}" for k, v in self.divergence.parameters().items())
+        return f"FGAN(divergence={self.divergence.name!r}, generator={self.generator!r}{extra})"

@@ -67,6 +67,28 @@ def define_shared_flags(flag_values, **defaults):
         **fv)
 
 
+def define_architecture_flag(flag_values, families, help_text=None):
+    """``--architecture``: the recipe's own ``families`` (the first is the default) or ``mlp``.
+
+    ``mlp`` is the fully connected GAN on the same images (:func:`tfgan_gp.architectures.mlp.image_kwargs`:
+    the §5.2 MLP generator, depth 4 and width ``8·dim``, and a critic of that size over the flattened image).
+    """
+    families = list(families)
+    flags.DEFINE_enum("architecture", families[0], families + ["mlp"], help_text or (
+        f"Network family: {', '.join(families)} (the paper's), or mlp (fully connected G and D over the "
+        f"flattened images, 4 hidden layers of 8·dim)."), flag_values=flag_values)
+
+
+def mlp_image_kwargs(args, shape, latent_dim=128, num_classes=None, gradient_penalty=True):
+    """``(generator kwargs, critic kwargs)`` of ``--architecture mlp`` for images of ``shape``: width ``8·--dim``."""
+    from tfgan_gp.architectures import mlp
+
+    generator_kwargs, critic_kwargs = mlp.image_kwargs(shape, latent_dim=latent_dim, width=8 * args.dim)
+    generator_kwargs.update(num_classes=num_classes)
+    critic_kwargs.update(num_classes=num_classes, gradient_penalty=gradient_penalty)
+    return generator_kwargs, critic_kwargs
+
+
 def dataclass_defaults(instance):
     """``{field: value}`` of a dataclass instance."""
     return {name: getattr(instance, name) for name in instance.__dataclass_fields__}

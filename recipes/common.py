@@ -101,7 +101,8 @@ def values(flag_values, smoke=None, **overrides):
     ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples).
     """
     result = {name: flag_values[name].value for name in flag_values}
-    replace = dict(overrides, **(dict(SMOKE, **(smoke or {})) if result.get("smoke") else {}))
+    shared = {k: v for k, v in SMOKE.items() if k in result}  # a recipe without a shared flag keeps it out
+    replace = dict(overrides, **(dict(shared, **(smoke or {})) if result.get("smoke") else {}))
     for name, value in replace.items():
         if not flag_values[name].present:
             result[name] = value

@@ -258,8 +258,10 @@ def _successive_halving(chosen, problem, seeds, schedule, model_kwargs, n_critic
         keep = len(alive) if r == rounds - 1 else math.ceil(len(alive) / 2)
         kept = {row["candidate"] for row in ranked[:keep]}
         history.append({"round": r + 1, "iterations_per_run": chunk,
+                        "iterations": ranked[0]["iterations"] if ranked else 0,
                         "candidates": [row["candidate"] for row in ranked],
                         "quality": {row["candidate"]: row[f"{problem.quality.key}_mean"] for row in ranked},
+                        "rows": {row["candidate"]: row for row in ranked},
                         "stopped": [row["candidate"] for row in ranked[keep:]]})
         for candidate in alive:
             if candidate.name not in kept:

@@ -79,7 +79,9 @@ class Leaderboard:
     runs: List[RunResult]
     iterations: Optional[int]     # per run; None under a budget
     budget: Optional[int] = None  # generator iterations in total (successive halving)
-    history: list = dataclasses.field(default_factory=list)  # successive halving: one dict per round
+    # successive halving, one dict per round: round, iterations_per_run, iterations (each run's total by then),
+    # candidates (ranked), quality ({name: mean}), rows ({name: that round's leaderboard row}), stopped
+    history: list = dataclasses.field(default_factory=list)
     rows: list = dataclasses.field(init=False)
     paths: dict = dataclasses.field(init=False, default_factory=dict)
 

@@ -98,9 +98,10 @@ class Report:
         self.verdict = min(self.scores, key=lambda n: (self.scores[n], self.rows[n]["rank"])) if self.scores else None
 
     # ---------------------------------------------------------------- measures
-    def measure(self, name, criterion):
-        """A candidate's measured value for a criterion (``nan`` where it is not measured)."""
-        row, problem = self.rows[name], self.board.problem
+    def measure(self, name, criterion, row=None):
+        """A candidate's measured value for a criterion (``nan`` where it is not measured); ``row``: another
+        leaderboard row of it (a round of successive halving) instead of the final one."""
+        row, problem = row or self.rows[name], self.board.problem
         if criterion == "quality":
             return row[f"{problem.quality.key}_mean"]
         if criterion == "stability":
@@ -243,38 +244,69 @@ class Report:
         return lines
 
     def _best_with(self, predicate):
+        """The best candidate (leaderboard order) satisfying ``predicate`` with a finite quality, or ``None``."""
         for row in self.board.rows:
-            if row["stopped"] is None and predicate(self.candidates[row["candidate"]]) \
-                    and np.isfinite(self.measure(row["candidate"], "quality")):
+            if predicate(self.candidates[row["candidate"]]) and np.isfinite(self.measure(row["candidate"], "quality")):
                 return row["candidate"]
         return None
 
+    def _common_rows(self, a, b):
+        """Rows of ``a`` and ``b`` measured after the same number of iterations, and the words saying when.
+
+        The final rows when both trained to the end (or without a budget); else those of the last round of
+        successive halving that both took part in.
+        """
+        if self.rows[a]["stopped"] is None and self.rows[b]["stopped"] is None:
+            return self.rows[a], self.rows[b], ""
+        for entry in reversed(self.board.history):
+            if a in entry["rows"] and b in entry["rows"]:
+                return (entry["rows"][a], entry["rows"][b],
+                        f" after round {entry['round']} ({entry['iterations']:,} iterations each)")
+        return None, None, ""
+
     def _versus(self, a, b, criteria):
+        """``— measured: a against b: ...`` on ``criteria``, compared after equal training."""
+        if a is None or b is None or a == b:
+            return ""
+        row_a, row_b, when = self._common_rows(a, b)
+        if row_a is None:
+            return ""
         parts = []
         for criterion in criteria:
-            va, vb = self.measure(a, criterion), self.measure(b, criterion)
+            va, vb = self.measure(a, criterion, row_a), self.measure(b, criterion, row_b)
             if not (np.isfinite(va) and np.isfinite(vb)):
                 continue
             better = (va < vb) == self._lower_is_better(criterion)
             word = {"quality": "quality", "stability": "spread across seeds", "cost": "cost per iteration",
                     "mode_coverage": "mode coverage"}[criterion]
-            parts.append(f"{word} {'better' if better else 'worse'} ({_fmt(va)} vs {_fmt(vb)})")
-        return f" — measured: `{a}` against `{b}`: " + "; ".join(parts) + "." if parts else ""
+            verdict = "equal" if va == vb else ("better" if better else "worse")
+            parts.append(f"{word} {verdict} ({_fmt(va, 4)} vs {_fmt(vb, 4)})")
+        return f"`{a}` against `{b}`{when}: " + ", ".join(parts) if parts else ""
 
     def _pair(self, a, b, criteria):
-        """``_versus`` of two named candidates when both trained to the end, else empty."""
-        a, b = self._best_with(lambda c: c.name == a), self._best_with(lambda c: c.name == b)
-        return self._versus(a, b, criteria) if a and b else ""
+        """``_versus`` of two named candidates (empty unless both were compared)."""
+        return self._versus(a if a in self.rows else None, b if b in self.rows else None, criteria)
 
     def _check(self, key):
-        """What this comparison measured about finding ``key`` (empty when it cannot tell)."""
+        """`` — measured: ...``: what this comparison measured about finding ``key`` (empty when it cannot tell)."""
+        found = [text for text in self._measured_about(key) if text]
+        return " — measured: " + "; ".join(found) + "." if found else ""
+
+    def _measured_about(self, key):
         if key == "strong_candidates":
             ranks = [f"`{row['candidate']}` {row['rank']}" + ("" if row["stopped"] is None
                                                                else f" (stopped after round {row['stopped']})")
                      for row in self.board.rows if row["candidate"] in advice.FRAMEWORK_PICKS]
-            return f" — measured ranks of {len(self.board.rows)}: " + ", ".join(ranks) + "." if ranks else ""
+            return [f"ranks of {len(self.board.rows)}: " + ", ".join(ranks)] if ranks else []
         if key == "generalisation":  # the quality metric is measured against held-out real data
-            return "".join(self._pair(a, "dcgan", ("quality", "stability")) for a in ("loss_sensitive", "sngan"))
+            return [self._pair(a, "dcgan", ("quality", "stability")) for a in ("loss_sensitive", "sngan")]
+        if key == "f_divergences":
+            ranks = [f"`{row['candidate']}` {row['rank']}" for row in self.board.rows
+                     if self.candidates[row["candidate"]].loss.startswith("f_gan:")]
+            return [f"the f-GANs rank, of {len(self.board.rows)}: " + ", ".join(ranks)] if ranks else []
+        return [self._measured_pair(key)]
+
+    def _measured_pair(self, key):
         if key == "relativism":
             return self._pair("ralsgan", "lsgan", ("quality", "stability"))
         if key == "batch_norm" and self.board.problem.kind == "toy":  # same loss and MLPs: only G's batch norm differs
@@ -282,11 +314,11 @@ class Report:
         if key == "gp_quality":
             gp = self._best_with(lambda c: c.regularization in ("gp", "gp_one_sided", "dragan"))
             none = self._best_with(lambda c: c.regularization == "none")
-            return self._versus(gp, none, ("quality", "stability")) if gp and none else ""
+            return self._versus(gp, none, ("quality", "stability"))
         if key == "sn_cost":
             sn = self._best_with(lambda c: c.regularization == candidates_lib.SPECTRAL)
             gp = self._best_with(lambda c: c.regularization in ("gp", "gp_one_sided"))
-            return self._versus(sn, gp, ("cost",)) if sn and gp else ""
+            return self._versus(sn, gp, ("cost",))
         return ""
 
     def evidence_lines(self):
@@ -368,13 +400,14 @@ class Report:
             cost, quality = self.measure(n, "cost"), self.measure(n, "quality")
             if np.isfinite(cost) and np.isfinite(quality):
                 ax.scatter(cost * 1e3, quality, color=c, s=30 if n == self.verdict else 12)
-                ax.annotate(n, (cost * 1e3, quality), fontsize=6, xytext=(2, 2), textcoords="offset points")
+                if self.rows[n]["stopped"] is None:  # names of the finalists only: the stopped ones crowd
+                    ax.annotate(n, (cost * 1e3, quality), fontsize=7, xytext=(2, 2), textcoords="offset points")
         ax.set_xlabel("ms per generator iteration", fontsize=8)
         ax.set_ylabel(problem.quality.label, fontsize=8)
         finite = [self.measure(n, "quality") for n in names if np.isfinite(self.measure(n, "quality"))]
         if finite and not problem.quality.higher_is_better:
             ax.set_yscale("log")
-        ax.set_title("cost vs quality", fontsize=9)
+        ax.set_title("cost vs quality (named: candidates that trained to the end)", fontsize=9)
 
         self._draw_samples(axes[1, 0])
         bars(axes[1, 1], "stability", f"stability: spread of {problem.quality.label} across seeds (lower is better)")

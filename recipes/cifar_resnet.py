@@ -24,6 +24,7 @@ def define_flags(flag_values):
     flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).",
                        lower_bound=0.0, **fv)
     common.define_image_flags(flag_values, eval_samples=50_000)
+    common.define_architecture_flag(flag_values, ["resnet_cifar"])
 
 
 def recipe(args):
@@ -45,8 +46,12 @@ def recipe(args):
                                          beta_1=0.0, beta_2=0.9)
         return adam(1), adam(n_critic)
 
+    generator_kwargs, critic_kwargs = kwargs, kwargs
+    if args.architecture == "mlp":
+        generator_kwargs, critic_kwargs = common.mlp_image_kwargs(args, SHAPE, num_classes=classes)
     return tg.Recipe(
-        name="cifar_resnet", architecture="resnet_cifar", generator_kwargs=kwargs, critic_kwargs=kwargs,
+        name="cifar_resnet", architecture=args.architecture, generator_kwargs=generator_kwargs,
+        critic_kwargs=critic_kwargs,
         latent_dim=128, data=data, optimizers=optimizers, num_classes=classes,
         gan_kwargs=dict(ac_critic_weight=1.0, ac_generator_weight=0.1),
         callbacks=common.image_callbacks(args, "cifar10", SHAPE, real_images=lambda: load("test")),

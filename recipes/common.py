@@ -92,6 +92,28 @@ def _range(values):
     return (low, high) if low < high else None
 
 
+def define_architecture_flag(flag_values, families, help_text=None):
+    """``--architecture``: the recipe's own ``families`` (the first is the default) or ``mlp``.
+
+    ``mlp`` is the fully connected GAN on the same images (:func:`tfgan_gp.architectures.mlp.image_kwargs`:
+    the §5.2 MLP generator, depth 4 and width ``8·dim``, and a critic of that size over the flattened image).
+    """
+    families = list(families)
+    flags.DEFINE_enum("architecture", families[0], families + ["mlp"], help_text or (
+        f"Network family: {', '.join(families)} (the paper's), or mlp (fully connected G and D over the "
+        f"flattened images, 4 hidden layers of 8·dim)."), flag_values=flag_values)
+
+
+def mlp_image_kwargs(args, shape, latent_dim=128, num_classes=None, gradient_penalty=True):
+    """``(generator kwargs, critic kwargs)`` of ``--architecture mlp`` for images of ``shape``: width ``8·--dim``."""
+    from tfgan_gp.architectures import mlp
+
+    generator_kwargs, critic_kwargs = mlp.image_kwargs(shape, latent_dim=latent_dim, width=8 * args.dim)
+    generator_kwargs.update(num_classes=num_classes)
+    critic_kwargs.update(num_classes=num_classes, gradient_penalty=gradient_penalty)
+    return generator_kwargs, critic_kwargs
+
+
 def dataclass_defaults(instance):
     """``{field: value}`` of a dataclass instance."""
     return {name: getattr(instance, name) for name in instance.__dataclass_fields__}
@@ -104,7 +126,8 @@ def values(flag_values, smoke=None, **overrides):
     ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples).
     """
     result = {name: flag_values[name].value for name in flag_values}
-    replace = dict(overrides, **(dict(SMOKE, **(smoke or {})) if result.get("smoke") else {}))
+    shared = {k: v for k, v in SMOKE.items() if k in result}  # a recipe without a shared flag keeps it out
+    replace = dict(overrides, **(dict(shared, **(smoke or {})) if result.get("smoke") else {}))
     for name, value in replace.items():
         if not flag_values[name].present:
             result[name] = value

@@ -4,7 +4,7 @@
     python -m recipes.lsun_bedrooms --logdir runs/lsun_grid --all    # every architecture × method
 
 Architectures (``tfgan_gp.architectures.resnet_64``): good, dcgan, no_norm_const_filters, mlp_g,
-no_norm, gated, tanh, resnet101. Methods, as in the paper:
+no_norm, gated, tanh, resnet101; and ``mlp``, fully connected G and D (not part of ``--all``). Methods, as in the paper:
 
 =============  ==================================  =========================  ========  ==============
 method         loss                                regulariser                n_critic  optimiser
@@ -41,7 +41,8 @@ SMOKE = dict(dim=4, eval_samples=64)
 def define_flags(flag_values):
     common.define_shared_flags(flag_values, logdir="runs/lsun_bedrooms", iterations=200_000)
     fv = dict(flag_values=flag_values)
-    flags.DEFINE_enum("architecture", "good", resnet_64.VARIANTS, "Generator/critic pair of §5.2.", **fv)
+    common.define_architecture_flag(flag_values, resnet_64.VARIANTS, "Generator/critic pair of §5.2, or mlp: fully "
+                                    "connected G and D over the flattened images (4 hidden layers of 8·dim).")
     flags.DEFINE_enum("method", "wgan_gp", sorted(METHODS), "Training method (loss, regulariser, optimiser).", **fv)
     flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.", **fv)
     flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
@@ -69,10 +70,13 @@ def recipe(args, architecture, method):
     def data():
         return common.synthetic_images(SHAPE, 64, seed=args.seed) if args.smoke else load("train")
 
+    generator_kwargs = dict(variant=architecture, dim=args.dim)
+    critic_kwargs = dict(variant=architecture, dim=args.dim, gradient_penalty=method == "wgan_gp")
+    if architecture == "mlp":
+        generator_kwargs, critic_kwargs = common.mlp_image_kwargs(args, SHAPE, gradient_penalty=method == "wgan_gp")
     return tg.Recipe(
-        name=f"lsun_{architecture}_{method}", architecture="resnet_64", latent_dim=128,
-        generator_kwargs=dict(variant=architecture, dim=args.dim),
-        critic_kwargs=dict(variant=architecture, dim=args.dim, gradient_penalty=method == "wgan_gp"),
+        name=f"lsun_{architecture}_{method}", architecture="mlp" if architecture == "mlp" else "resnet_64",
+        latent_dim=128, generator_kwargs=generator_kwargs, critic_kwargs=critic_kwargs,
         data=data, optimizers=optimizers(method), in_memory=False,
         callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE,
                                          real_images=lambda: load("validation")),

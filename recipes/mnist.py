@@ -33,6 +33,7 @@ def define_flags(flag_values):
     flags.DEFINE_integer("heldout_examples", 1000, "Held-out digits the critic loss is measured on.",
                          lower_bound=1, **fv)
     common.define_image_flags(flag_values)
+    common.define_architecture_flag(flag_values, ["dcgan"])
 
 
 def recipe(args):
@@ -58,10 +59,13 @@ def recipe(args):
                                               num_examples=args.heldout_examples, batch_size=args.batch_size)]
 
     kwargs = dict(image_size=32, dim=args.dim, channels=1)
+    generator_kwargs, critic_kwargs = (dict(kwargs, normalization="batch"),
+                                       dict(kwargs, gradient_penalty=True, normalization="none"))
+    if args.architecture == "mlp":
+        generator_kwargs, critic_kwargs = common.mlp_image_kwargs(args, SHAPE)
     return tg.Recipe(
-        name="mnist", architecture="dcgan", latent_dim=128,
-        generator_kwargs=dict(kwargs, normalization="batch"),
-        critic_kwargs=dict(kwargs, gradient_penalty=True, normalization="none"),
+        name="mnist", architecture=args.architecture, latent_dim=128,
+        generator_kwargs=generator_kwargs, critic_kwargs=critic_kwargs,
         data=digits, optimizers=optimizers, callbacks=callbacks, config=common.run_config_extras(args))
 
 

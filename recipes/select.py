@@ -1,16 +1,29 @@
-"""Choose a GAN for your data: recommend candidates, train them with the same budget and seeds, rank them.
+"""Choose a GAN for your data: recommend candidates, train them with the same budget and seeds, rank them, report.
 
     python -m recipes.select --dataset 25gaussians --candidates wgan_gp,lsgan,ralsgan,sngan,wgan_clip --seeds 3
+    python -m recipes.select --dataset 25gaussians --candidates all --budget 60000 --seeds 3
     python -m recipes.select --dataset cifar10 --candidates recommended --priorities quality,cost \\
         --inception_weights /path/to/inception_v3_weights_tf_dim_ordering_tf_kernels.h5
     python -m recipes.select --dataset 8gaussians --recommend_only --priorities mode_collapse,cost
 
 The framework of arXiv 2002.08641 (architecture, loss, regularization, divergence;
-:mod:`tfgan_gp.selection`). ``--candidates recommended`` takes the ``--top`` candidates that
+:mod:`tfgan_gp.selection`). ``--candidates all`` is the whole catalogue (less what the data's
+problem cannot build); ``--candidates recommended`` takes the ``--top`` candidates that
 :func:`tfgan_gp.selection.recommend` ranks best for ``--priorities`` and prints why. The
 leaderboard (quality, stability, mode coverage, cost) is printed and written to ``--logdir``
 as ``leaderboard.csv``, ``leaderboard.md``, ``leaderboard.png`` and ``runs.csv``, with one
-TensorBoard HParams session per run (``tensorboard --logdir LOGDIR``, tab HParams).
+TensorBoard HParams session per run (``tensorboard --logdir LOGDIR``, tab HParams), and next
+to it the one-page report ``report.md`` + ``report.png``: the verdict (which candidate to use
+and why, weighing the measurements by ``--priorities``) and the four questions answered for
+your data, with the evidence and the framework's findings (:class:`tfgan_gp.selection.Report`).
+
+Budget: ``--iterations N`` trains every candidate N generator iterations per seed;
+``--budget B`` instead spends B generator iterations *in total* (summed over all candidates
+and seeds; each candidate's critic steps come on top, at its own ``n_critic``) by successive
+halving: ⌈log₂ n⌉ rounds of ⌊B / rounds⌋ iterations, shared equally by the candidates still in
+and their seeds; after each round but the last only the better half (by the leaderboard's
+ranking) goes on. Every candidate sees the same seeds and data; the leaderboard marks the
+stopped ones.
 
 Defaults are sized for a 2-core CPU: on toy data the MLPs have ``--width 128`` instead of
 the paper's 512 (pass ``--width 512`` for the paper's), and ``--iterations 1000`` generator
@@ -35,7 +48,8 @@ def define_flags(flag_values):
     fv = dict(flag_values=flag_values)
     flags.DEFINE_string("dataset", "25gaussians", "8gaussians, 25gaussians, swissroll; an image source (tfds name "
                         "such as mnist or cifar10, image directory, .npy/.npz); lm1b or a .txt file.", **fv)
-    flags.DEFINE_string("candidates", DEFAULT_CANDIDATES, "Comma-separated catalogue names, or 'recommended'.", **fv)
+    flags.DEFINE_string("candidates", DEFAULT_CANDIDATES, "Comma-separated catalogue names, 'all' (the whole "
+                        "catalogue) or 'recommended'.", **fv)
     flags.DEFINE_string("priorities", "quality,stability,mode_coverage",
                         "For 'recommended' and --recommend_only: criteria in order of importance (quality, "
                         "stability, mode_coverage, gradients, convergence, cost, or a failure mode such as "
@@ -44,7 +58,12 @@ def define_flags(flag_values):
     flags.DEFINE_bool("recommend_only", False, "Print the ranked recommendations with reasons and stop.", **fv)
     flags.DEFINE_integer("seeds", 3, "Seeds per candidate (--seed, --seed + 1, ...).", lower_bound=1, **fv)
     flags.DEFINE_integer("seed", 0, "First seed.", lower_bound=0, **fv)
-    flags.DEFINE_integer("iterations", 1000, "Generator iterations per run.", lower_bound=1, **fv)
+    flags.DEFINE_integer("iterations", 1000, "Generator iterations per run (unless --budget).", lower_bound=1, **fv)
+    flags.DEFINE_integer("budget", None, "Generator iterations in total, summed over every candidate and seed, spent "
+                         "by successive halving (stops the worse half after each round); replaces --iterations.",
+                         lower_bound=1, **fv)
+    flags.DEFINE_bool("report", True, "Write report.md and report.png (the verdict and the four questions) in "
+                      "--logdir.", **fv)
     flags.DEFINE_integer("batch_size", None, "Critic minibatch size (default: 256 on toy data as the paper, else "
                          "64).", lower_bound=1, **fv)
     flags.DEFINE_integer("n_critic", None, "Critic steps per generator step for all (default: each candidate's).",
@@ -108,19 +127,47 @@ def main(argv, flag_values):
             for recommendation in selection.recommend(kind, args.priorities):
                 print(recommendation)
             return
-        chosen = selection.candidates.parse(_candidates(args, kind), kind)
+        requested = _candidates(args, kind)
         tg.precision.set_precision(args.precision)
         problem = common.selection_problem(args, kind)
+        chosen = selection.candidates.parse(requested, kind, supports=lambda c: problem.supports(
+            c.architecture or problem.architecture))
     except ValueError as err:  # bad flags: one sentence
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
-    model_kwargs = {"width": args.width} if kind == "toy" else ({"dim": args.dim} if args.dim else {})
+    if args.budget is not None and flag_values["iterations"].present:
+        print(f"error: --budget (in total, successive halving) replaces --iterations (per run): give one. "
+              f"Received: --budget={args.budget}, --iterations={args.iterations}", file=sys.stderr)
+        sys.exit(1)
+    model_kwargs = _model_kwargs(args, kind)
     seeds = list(range(args.seed, args.seed + args.seeds))
-    board = selection.compare(chosen, problem, args.iterations, seeds=seeds, logdir=args.logdir,
-                              batch_size=args.batch_size, model_kwargs=model_kwargs, n_critic=args.n_critic,
-                              penalty_weight=args.lambda_gp, jit_compile=args.jit)
+    try:
+        board = selection.compare(chosen, problem, None if args.budget else args.iterations, seeds=seeds,
+                                  logdir=args.logdir, batch_size=args.batch_size, model_kwargs=model_kwargs,
+                                  n_critic=args.n_critic, penalty_weight=args.lambda_gp, jit_compile=args.jit,
+                                  budget=args.budget)
+    except ValueError as err:  # e.g. a budget too small for the candidates: one sentence
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)
     print(f"\nLeaderboard files: {', '.join(os.path.abspath(p) for p in board.paths.values())}")
     print(f"HParams dashboard: tensorboard --logdir {args.logdir}")
+    if args.report:
+        report = selection.Report(board, args.priorities)
+        paths = report.write(args.logdir)
+        print(f"\nReport: {', '.join(os.path.abspath(p) for p in paths.values())}\n")
+        print("\n".join(report.verdict_lines()))
+    return board
+
+
+def _model_kwargs(args, kind):
+    """Builder arguments per family: ``--width`` for the toy MLPs, ``--dim`` for the image and text families (the
+    fully connected GAN on images gets width ``8·dim``, as the §5.2 MLP generator)."""
+    if kind == "toy":
+        return {"mlp": {"width": args.width}}
+    if not args.dim:
+        return {}
+    return {"dcgan": {"dim": args.dim}, "resnet_cifar": {"dim": args.dim}, "resnet_64": {"dim": args.dim},
+            "char_cnn": {"dim": args.dim}, "mlp": {"width": 8 * args.dim}}
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ def _chain(model):
 
 
 def layer_gradient_norms(critic, loss, real, fake):
-    """Norms of ``∇ loss.critic_loss(D(real), D(fake))`` by layer, computed in float64.
+    """Norms of ``∇ loss.critic_objective(D(real), D(fake), real, fake)`` by layer, computed in float64.
 
     ``critic`` must be a plain chain of layers (a Sequential or single-path
     Functional MLP, as :func:`tfgan_gp.architectures.mlp.critic` builds); its
@@ -161,7 +161,7 @@ def layer_gradient_norms(critic, loss, real, fake):
                 h = layer(h)
         except (ValueError, TypeError) as err:
             raise not_a_chain from err
-        critic_loss = loss.critic_loss(h[:len(real)], h[len(real):])
+        critic_loss = loss.critic_objective(h[:len(real)], h[len(real):], points[:len(real)], points[len(real):])
     if len(kernels) < 2 or not np.allclose(h.numpy(), copy(points).numpy(), rtol=1e-6, atol=1e-12):
         raise not_a_chain
     grads = tape.gradient(critic_loss, activations + kernels)

@@ -99,7 +99,7 @@ def train_critic(critic, dataset, penalty, optimizer, *, steps, batch_size, nois
     def step(i):
         real, fake = fixed_generator_batch(dataset, batch_size, tf.stack([tf.cast(seed, tf.int64), i]), noise_std)
         with tf.GradientTape() as tape:
-            d_loss = loss.critic_loss(critic(real, training=True), critic(fake, training=True))
+            d_loss = loss.critic_objective(critic(real, training=True), critic(fake, training=True), real, fake)
             d_loss += penalty(critic, real, fake, training=True, seed=seed_generator)
         optimizer.apply_gradients(zip(tape.gradient(d_loss, variables), variables))
         after_update(critic)

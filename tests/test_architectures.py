@@ -22,6 +22,10 @@ CASES = {
     "mlp": ("mlp", dict(latent_dim=4, output_dim=2, width=8, depth=2), dict(input_dim=2, width=8, depth=2)),
     "mlp_cond": ("mlp", dict(latent_dim=4, output_dim=2, width=8, depth=2, num_classes=NC),
                  dict(input_dim=2, width=8, depth=2, num_classes=NC)),
+    # the fully connected GAN on images: MLPs over flattened 8x8x3 images, batch norm in G
+    "mlp_image": ("mlp", dict(latent_dim=4, output_shape=[8, 8, 3], output_activation="tanh", width=8, depth=2,
+                              normalization="batch"),
+                  dict(input_shape=[8, 8, 3], width=8, depth=2)),
     "dcgan_32": ("dcgan", dict(latent_dim=8, image_size=32, dim=4), dict(image_size=32, dim=4)),
     "dcgan_32_cond": ("dcgan", dict(latent_dim=8, image_size=32, dim=4, num_classes=NC),
                       dict(image_size=32, dim=4, num_classes=NC)),
@@ -34,7 +38,7 @@ CASES = {
        for v in resnet_64.VARIANTS},
 }
 # the DCGAN-based 64x64 variants add no layer type to dcgan_32; resnet101's block round-trips below
-ROUND_TRIP = ["mlp_cond", "dcgan_32_cond", "resnet_cifar_cond", "char_cnn", "resnet_64_good",
+ROUND_TRIP = ["mlp_cond", "mlp_image", "dcgan_32_cond", "resnet_cifar_cond", "char_cnn", "resnet_64_good",
               "resnet_64_gated"]
 
 
@@ -92,6 +96,9 @@ def test_builder_output_shapes_and_dtypes(name, policy):
     elif family == "char_cnn":
         assert samples.shape == (2, 8, 6)
         np.testing.assert_allclose(samples.sum(-1), 1.0, atol=1e-5)
+    elif name == "mlp_image":
+        assert samples.shape == (2, 8, 8, 3) and np.all(np.abs(samples) <= 1.0)
+        assert _batch_normalizing(generator)
     else:
         assert samples.shape == (2, 2)
 
@@ -103,6 +110,24 @@ def test_builder_output_shapes_and_dtypes(name, policy):
         assert len(outputs) == 1
     assert all(np.all(np.isfinite(o.numpy())) for o in outputs)
     assert not _batch_normalizing(critic)  # default critics are built for a gradient penalty
+
+
+def test_mlp_image_kwargs_build_the_fully_connected_gan_on_images():
+    """mlp.image_kwargs: the §5.2 MLP generator (4 × 512, He-uniform, tanh) reshaped to the image, and a critic
+    that flattens the image; the critic's first layer sees every pixel."""
+    from tfgan_gp.architectures import mlp
+
+    g_kwargs, d_kwargs = mlp.image_kwargs((16, 16, 1), latent_dim=8, width=8, depth=2)
+    assert json.loads(json.dumps([g_kwargs, d_kwargs])) == [g_kwargs, d_kwargs]
+    assert mlp.image_kwargs((32, 32, 3))[0]["width"] == 512 and mlp.image_kwargs((32, 32, 3))[0]["depth"] == 4
+    generator, critic = mlp.generator(**g_kwargs), mlp.critic(**d_kwargs)
+    images = generator(np.zeros((3, 8), "float32"))
+    assert images.shape == (3, 16, 16, 1)
+    assert critic.get_layer("hidden_0").kernel.shape == (16 * 16, 8)
+    gan = tg.GAN(generator, critic, latent_dim=8, n_critic=1, seed=0)
+    gan.compile(run_eagerly=True)
+    logs = gan.train_step(tf.random.uniform((4, 16, 16, 1), -1.0, 1.0, seed=0))
+    assert all(np.isfinite(float(v)) for v in logs.values())
 
 
 @pytest.mark.parametrize("name", ROUND_TRIP)
@@ -277,6 +302,9 @@ def test_spectral_normalization_wraps_every_kernel_of_the_critic():
     (lambda: resnet_cifar.generator(dim=4, num_classes=1),
      r"num_classes must be None .*Received: num_classes=1"),
     (lambda: architectures.get("mlp").generator(output_dim=6, output_shape=[4, 2]), r"output_shape=\[4, 2\]"),
+    (lambda: architectures.get("mlp").critic(input_dim=6, input_shape=[4, 2]), r"Received: input_shape=\[4, 2\]"),
+    (lambda: architectures.get("mlp").critic(input_shape=[4, 0]), r"positive integers\. Received: input_shape"),
+    (lambda: architectures.get("mlp").generator(normalization="spectral"), r"Received: normalization='spectral'"),
     (lambda: blocks.ResidualBlock(4, resample="up", rank=1), r"Received: resample='up'"),
 ])
 def test_bad_arguments_raise_value_errors(call, match):

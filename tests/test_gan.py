@@ -83,6 +83,46 @@ def test_fit_runs_in_every_execution_mode(mode):
     assert int(gan.d_optimizer.iterations) == 15
 
 
+class SampleSpyLoss(tg.losses.Loss):
+    """A Wasserstein game that records the samples it is handed (a loss that ``needs_samples``)."""
+
+    needs_samples = True
+
+    def __init__(self):
+        self.calls = []
+
+    def critic_loss(self, real_out, fake_out, real=None, fake=None):
+        self.calls.append((np.array(real), np.array(fake), np.array(real_out), np.array(fake_out)))
+        return tf.reduce_mean(fake_out) - tf.reduce_mean(real_out)
+
+    def generator_loss(self, real_out, fake_out):
+        return -tf.reduce_mean(fake_out)
+
+
+def test_a_loss_that_needs_samples_gets_the_scored_batches():
+    """Each critic update (and test_step) hands the loss the real minibatch and the fakes it scored."""
+    loss = SampleSpyLoss()
+    gan = tg.GAN(mlp.generator(LATENT, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=LATENT,
+                 loss=loss, penalty="weight_decay", n_critic=2, seed=0)
+    gan.compile(run_eagerly=True)
+    batch = next(iter(real_batches(n_critic=2, batch=4, steps=1)))
+    logs = gan.train_step(batch)
+    assert set(logs) == {"d_loss", "g_loss", "wasserstein_estimate", "penalty"}
+    assert len(loss.calls) == 2
+    for i, (real, fake, real_out, fake_out) in enumerate(loss.calls):
+        np.testing.assert_array_equal(real, batch.numpy()[4 * i:4 * (i + 1)])
+        assert fake.shape == (4, 2) and real_out.shape == fake_out.shape == (4, 1)
+    gan.test_step(batch[:4])
+    np.testing.assert_array_equal(loss.calls[-1][0], batch.numpy()[:4])
+
+
+def test_loss_sensitive_gan_trains_with_weight_decay():
+    gan = small_gan(loss="loss_sensitive", penalty="weight_decay", n_critic=1)
+    gan.compile()
+    history = gan.fit(real_batches(n_critic=1), epochs=1, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in history.values()) and history["penalty"][-1] > 0
+
+
 def test_same_seed_gives_same_training_in_graph_and_eager():
     results = []
     for eager in (True, False):

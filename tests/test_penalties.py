@@ -155,8 +155,28 @@ def test_weight_clipping_clips_after_update_and_adds_nothing():
         assert np.max(np.abs(v.numpy())) == pytest.approx(0.01)
 
 
+def test_weight_decay_is_half_lambda_times_the_squared_weights():
+    """λ/2·Σθ² over every trainable weight (kernels and biases), with gradient λ·θ; the samples are not used."""
+    critic = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dense(1)])
+    values = [np.arange(6.0).reshape(3, 2) / 10, np.array([1.0, -2.0]), np.array([[0.5], [-0.5]]), np.array([3.0])]
+    for v, value in zip(critic.trainable_variables, values):
+        v.assign(value)
+    decay = penalties.get("weight_decay", weight=0.1)
+    # Σθ² = (0 + .01 + .04 + .09 + .16 + .25) + (1 + 4) + (.25 + .25) + 9 = 0.55 + 5 + 0.5 + 9 = 15.05
+    with tf.GradientTape() as tape:
+        weighted, stats = decay.compute(critic, tf.zeros((2, 3)), tf.ones((2, 3)))
+    assert float(stats["penalty"]) == pytest.approx(15.05 / 2, rel=1e-6)
+    assert float(weighted) == pytest.approx(0.1 * 15.05 / 2, rel=1e-6)
+    for grad, value in zip(tape.gradient(weighted, critic.trainable_variables), values):
+        np.testing.assert_allclose(grad.numpy(), 0.1 * value, rtol=1e-6)
+    assert penalties.get("weight_decay").weight == 5e-5 and not decay.needs_per_sample_gradients
+    assert decay.metric_names == ("penalty",)
+    with pytest.raises(ValueError, match=r"needs the critic's weights.*Received: critic="):
+        decay(lambda x, training=True: x, tf.zeros((2, 3)), tf.zeros((2, 3)))
+
+
 def test_registry_and_errors():
-    assert set(penalties.names()) == {"gp", "gp_one_sided", "dragan", "r1", "r2", "clip", "none"}
+    assert set(penalties.names()) == {"gp", "gp_one_sided", "dragan", "r1", "r2", "clip", "weight_decay", "none"}
     assert penalties.get("gp_one_sided").one_sided
     assert penalties.get("gp").weight == 10.0 and penalties.get("gp").target == 1.0
     assert isinstance(penalties.get(None), penalties.NoPenalty)

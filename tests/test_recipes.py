@@ -148,3 +148,38 @@ def test_recipe_smoke_under_mirrored_strategy(tmp_path):
     out = run_recipe("mnist", tmp_path, "--distribute=mirrored")
     check_run(tmp_path, 4)
     assert "precision float32" in out
+
+
+@pytest.mark.parametrize("module_name, shape", [("mnist", (32, 32, 1)), ("cifar_resnet", (32, 32, 3)),
+                                                ("lsun_bedrooms", (64, 64, 3))])
+def test_image_recipes_take_the_fully_connected_architecture(module_name, shape, tmp_path):
+    """--architecture mlp: the recipe's Recipe builds MLPs over the flattened images and trains a step."""
+    import importlib
+
+    import tfgan_gp as tg
+    from absl import flags
+
+    from recipes import common
+
+    module = importlib.import_module(f"recipes.{module_name}")
+    flag_values = flags.FlagValues()
+    module.define_flags(flag_values)
+    flag_values(["recipe", f"--logdir={tmp_path}", "--smoke", "--architecture=mlp"])
+    args = common.values(flag_values, smoke=module.SMOKE)
+    recipe = module.recipe(args, "mlp", "wgan_gp") if module_name == "lsun_bedrooms" else module.recipe(args)
+    assert recipe.architecture == "mlp"
+    assert json.loads(json.dumps(recipe.generator_kwargs)) == recipe.generator_kwargs   # run_config.json
+    family = tg.architectures.get(recipe.architecture)
+    generator, critic = family.generator(**recipe.generator_kwargs), family.critic(**recipe.critic_kwargs)
+    assert generator.output_shape == (None, *shape) and critic.input_shape == (None, *shape)
+    assert critic.get_layer("hidden_0").kernel.shape[0] == int(np.prod(shape))
+    gan = tg.GAN(generator, critic, latent_dim=recipe.latent_dim, n_critic=1, seed=0)
+    gan.compile(run_eagerly=True)
+    logs = gan.train_step(tf.random.uniform((2, *shape), -1.0, 1.0, seed=0))
+    assert all(np.isfinite(float(v)) for v in logs.values())
+
+
+def test_mnist_smoke_with_the_fully_connected_architecture(tmp_path):
+    run_recipe("mnist", tmp_path, "--architecture=mlp")
+    check_run(tmp_path, 4)
+    assert json.load(open(tmp_path / "run_config.json"))["architecture"] == "mlp"

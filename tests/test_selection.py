@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.plugins.hparams import plugin_data_pb2
 
+import tfgan_gp as tg
 from tfgan_gp import losses, selection
 from tfgan_gp.metrics import frechet_distance
 from tfgan_gp.selection import advice, candidates as candidates_lib, measures
@@ -26,7 +27,10 @@ def toy():
 
 # ------------------------------------------------------------------ catalogue
 REQUIRED = ("wgan_gp", "wgan_clip", "lsgan", "rsgan", "ralsgan", "sngan", "dcgan", "dragan", "fgan_gan", "fgan_kl",
-            "fgan_reverse_kl", "fgan_pearson", "fgan_squared_hellinger", "fgan_jensen_shannon")
+            "fgan_reverse_kl", "fgan_pearson", "fgan_squared_hellinger", "fgan_jensen_shannon",
+            # the rest of what the selection framework's four questions name
+            "fgan_total_variation", "fgan_neyman", "fgan_jeffrey", "fgan_alpha", "geometric_gan", "loss_sensitive",
+            "fc_gan")
 
 
 def test_catalogue_holds_the_required_candidates_with_their_four_answers():
@@ -41,6 +45,23 @@ def test_catalogue_holds_the_required_candidates_with_their_four_answers():
     assert selection.get("wgan_gp", "toy").penalty().weight == 0.1
     assert selection.get("wgan_gp", "images").penalty().weight == 10.0
     assert selection.get("wgan_gp", "text").n_critic == 10
+
+
+def test_catalogue_answers_the_four_questions_for_the_papers_other_methods():
+    """Geometric GAN, the loss-sensitive GAN, the fully connected GAN and the ten f-GANs, each with its answers."""
+    answers = {name: (c.architecture, c.loss, c.regularization, c.divergence)
+               for name, c in selection.CATALOGUE.items()}
+    assert answers["geometric_gan"] == (None, "hinge", "none", "total_variation")
+    assert answers["loss_sensitive"] == (None, "loss_sensitive", "weight_decay", "l1_margin_lipschitz")
+    assert answers["fc_gan"] == ("mlp", "non_saturating", "none", "jensen_shannon")
+    assert {c.divergence for n, c in selection.CATALOGUE.items() if n.startswith("fgan_")} == set(
+        tg.divergences.names())
+    geometric, sngan = selection.get("geometric_gan"), selection.get("sngan")
+    assert geometric.n_critic == 1 and sngan.n_critic == 5 and not geometric.gradient_penalty
+    assert selection.get("loss_sensitive").penalty().weight == 5e-5
+    assert selection.get("dcgan", "toy").generator_normalization == "batch"   # else it is fc_gan on toy data
+    assert [c.name for c in candidates_lib.parse("all")] == selection.names()
+    assert len(candidates_lib.parse("all", "toy")) == len(selection.CATALOGUE) == 21
 
 
 @pytest.mark.parametrize("name", REQUIRED)
@@ -96,7 +117,7 @@ def test_candidate_validation_names_the_argument():
     with pytest.raises(ValueError, match="critic_normalization"):
         selection.Candidate("x", "hinge", "spectral", critic_normalization="batch")
     with pytest.raises(ValueError, match="regularization must be one of"):
-        selection.Candidate("x", "hinge", "weight_decay")
+        selection.Candidate("x", "hinge", "dropout")   # (weight_decay is one now: the loss-sensitive GAN's)
     with pytest.raises(ValueError, match="Unknown loss"):
         selection.Candidate("x", "wasserstein_gp")
     with pytest.raises(ValueError, match="n_critic"):
@@ -311,3 +332,121 @@ def test_outcome_table_counts_like_the_papers_table_2():
     rows = search_space.outcome_table(scores, ["a", "b"], [0.5]).splitlines()
     assert rows[0] == "| min. score | a succeeded | b succeeded | only a | only b | both | neither |"
     assert rows[2] == "| 0.5 | 2 | 2 | 1 | 1 | 1 | 1 |"
+
+
+# ------------------------------------------------ the framework's findings, cited
+def test_recommend_cites_the_framework_findings_it_relies_on():
+    ranked = {r.candidate.name: r for r in selection.recommend("images")}
+    assert set(ranked) == set(selection.names())
+    citation = "selection framework, arXiv 2002.08641, loss question: the loss-sensitive GAN and SNGAN generalise better"
+    for name in ("loss_sensitive", "sngan"):
+        assert any(citation in reason for reason in ranked[name].reasons), name
+        assert "generalisation" in ranked[name].findings
+    assert "sn_cost" in ranked["sngan"].findings and "gp_quality" in ranked["wgan_gp"].findings
+    assert all("[[" not in reason for r in ranked.values() for reason in r.reasons)   # every marker resolved
+    assert all(key in advice.FINDINGS for r in ranked.values() for key in r.findings)
+    # on images the fully connected GAN is marked down for ignoring spatial structure
+    assert ranked["fc_gan"].reasons[0].startswith("images: fully connected networks ignore the spatial structure")
+    toy = {r.candidate.name: r.score for r in selection.recommend("toy")}
+    assert ranked["fc_gan"].score == pytest.approx(toy["fc_gan"] - 0.5)
+
+
+def test_all_means_the_catalogue_the_problem_can_build(toy):
+    assert toy.supports("mlp") and not toy.supports("dcgan")
+    names = [c.name for c in candidates_lib.parse("all", "toy", supports=lambda c: c.name != "fc_gan")]
+    assert names == [n for n in selection.names() if n != "fc_gan"]
+    images = tf.data.Dataset.from_tensor_slices(np.zeros((4, 32, 32, 1), np.float32))
+    problem = selection.image_problem(images, classifier=lambda x: (x, x), name="zeros")
+    assert problem.supports("mlp") and problem.supports("dcgan") and not problem.supports("char_cnn")
+    gan = selection.get("fc_gan").build(problem, model_kwargs={"dcgan": {"dim": 2}, "mlp": {"width": 4, "depth": 1}})
+    assert gan.critic.input_shape == (None, 32, 32, 1) and gan.generator.output_shape == (None, 32, 32, 1)
+    assert gan.critic.get_layer("hidden_0").kernel.shape == (32 * 32, 4)
+
+
+# ------------------------------------------------------- budgeted search and report
+@pytest.fixture(scope="module")
+def halving(toy, tmp_path_factory):
+    """Successive halving of three candidates, one of them clipped WGAN with a learning rate of 1000 (its generator
+    blows up at once), then the report; 2 rounds (⌈log₂ 3⌉), budget 24 = 2 × 12: round 1 gives 12 // (3 × 2) = 2
+    iterations to each run, round 2 gives 12 // (2 × 2) = 3 more to the two kept."""
+    logdir = str(tmp_path_factory.mktemp("halving"))
+    diverging = selection.get("wgan_clip", "toy").replace(name="wgan_clip_lr1000", learning_rate=1e3)
+    board = selection.compare(["lsgan", diverging, "rsgan"], toy, budget=24, seeds=2, logdir=logdir, batch_size=8,
+                              model_kwargs=TINY_MLP, n_critic=1, run_eagerly=True, verbose=False)
+    report = selection.Report(board)
+    report.write(logdir)
+    return board, report, logdir
+
+
+def test_successive_halving_stops_the_diverging_candidate_first(halving):
+    board, _, logdir = halving
+    assert [h["stopped"] for h in board.history] == [["wgan_clip_lr1000"], []]
+    assert [h["iterations_per_run"] for h in board.history] == [2, 3]
+    iterations = {(r.candidate, r.seed): r.iterations for r in board.runs}
+    assert iterations == {("lsgan", 0): 5, ("lsgan", 1): 5, ("rsgan", 0): 5, ("rsgan", 1): 5,
+                          ("wgan_clip_lr1000", 0): 2, ("wgan_clip_lr1000", 1): 2}
+    assert sum(iterations.values()) <= 24 and {r.seed for r in board.runs} == {0, 1}   # same seeds for all
+    with open(os.path.join(logdir, "leaderboard.csv")) as f:
+        rows = list(csv.DictReader(f))
+    assert [r["candidate"] for r in rows][-1] == "wgan_clip_lr1000"                      # ranked below the finalists
+    assert {r["candidate"]: r["stopped"] for r in rows} == {"lsgan": "", "rsgan": "", "wgan_clip_lr1000": "1"}
+    assert "| after round 1 of 2 |" in open(os.path.join(logdir, "leaderboard.md"), encoding="utf-8").read()
+    clip = [r for r in board.runs if r.candidate == "wgan_clip_lr1000"]
+    assert all(r.diverged or r.metrics["w1"] > 100 for r in clip)                         # it did blow up
+
+
+def test_report_answers_the_four_questions_with_evidence(halving):
+    board, report, logdir = halving
+    assert report.verdict in ("lsgan", "rsgan")                                          # a finalist
+    markdown = open(os.path.join(logdir, "report.md"), encoding="utf-8").read()
+    assert f"**Verdict: use `{report.verdict}`**" in markdown
+    for heading in ("### Architecture", "### Loss", "### Regularization", "### Divergence", "## Evidence",
+                    "### Successive halving"):
+        assert heading in markdown
+    assert "| **mlp** | `" in markdown and "| clip | `wgan_clip_lr1000` |" in markdown
+    assert "stability across seeds" in markdown and "mode collapse (modes covered)" in markdown
+    assert "selection framework, arXiv 2002.08641" in markdown                           # findings cited
+    png = tf.io.decode_png(tf.io.read_file(os.path.join(logdir, "report.png")))
+    assert png.shape[0] > 500 and png.shape[1] > 1000
+    # the score by hand: 2 finalists, ranks scaled to 0 (best) / 1; weights quality 3, stability 2, modes 1
+    rows = {r["candidate"]: r for r in board.rows}
+    q = {n: rows[n]["w1_mean"] for n in ("lsgan", "rsgan")}
+    s = {n: rows[n]["w1_std"] for n in ("lsgan", "rsgan")}
+    m = {n: rows[n]["modes_covered_mean"] for n in ("lsgan", "rsgan")}
+
+    def scaled(values, lower):
+        a, b = values["lsgan"], values["rsgan"]
+        if a == b:
+            return {"lsgan": 0.5, "rsgan": 0.5}
+        first = (a < b) == lower
+        return {"lsgan": 0.0 if first else 1.0, "rsgan": 1.0 if first else 0.0}
+
+    expected = {n: (3 * scaled(q, True)[n] + 2 * scaled(s, True)[n] + scaled(m, False)[n]) / 6
+                for n in ("lsgan", "rsgan")}
+    assert report.scores == pytest.approx(expected)
+
+
+def test_compare_rejects_a_budget_that_cannot_feed_the_first_round(toy):
+    with pytest.raises(ValueError, match=r"budget is too small: 3 candidates × 2 seeds over 2 rounds need at least "
+                                         r"12 generator iterations.*Received: budget=11"):
+        selection.compare(["lsgan", "rsgan", "sngan"], toy, budget=11, seeds=2)
+    with pytest.raises(ValueError, match=r"either iterations .* or budget.*Received: iterations=5, budget=100"):
+        selection.compare(["lsgan"], toy, iterations=5, budget=100)
+
+
+def test_select_recipe_writes_the_report_next_to_the_leaderboard(tmp_path, capsys):
+    from absl import flags
+
+    from recipes import select
+
+    flag_values = flags.FlagValues()
+    select.define_flags(flag_values)
+    flag_values(["select", f"--logdir={tmp_path}", "--smoke", "--candidates=lsgan,fc_gan", "--budget=4", "--seeds=1",
+                 "--width=4"])
+    select.main([], flag_values)
+    out = capsys.readouterr().out
+    assert "**Verdict: use `" in out and str(tmp_path / "report.md") in out
+    for name in ("leaderboard.csv", "leaderboard.md", "leaderboard.png", "report.md", "report.png"):
+        assert (tmp_path / name).exists(), name
+    runs = list(csv.DictReader(open(tmp_path / "runs.csv")))
+    assert sorted(int(r["iterations"]) for r in runs) == [2, 2]                    # 4 = 2 candidates × 1 seed × 2

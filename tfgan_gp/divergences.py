@@ -21,9 +21,15 @@ Each :class:`Divergence` below gives ``f`` (paper Table 1), ``g_f``, ``dom f*``,
 ``f*(g_f)`` is exponential in ``v`` (KL, reverse KL, squared Hellinger) the
 value itself exceeds the float32 range beyond ``|v|`` of about 88 and comes out
 as ``±inf`` (never NaN), so the loss is ``+inf`` there: the domain of those
-divergences in float32 is roughly ``|v| < 88`` on the exponential side; the
-GAN, Jensen-Shannon and Pearson forms are finite for every finite ``v``. The methods keep the input's dtype (float64 in, float64 out);
+divergences in float32 is roughly ``|v| < 88`` on the exponential side (so for
+Neyman χ², Jeffrey and the α-divergence with ``0 < α < 1``, each docstring says
+where); the GAN, Jensen-Shannon, Pearson and total variation forms are finite for
+every finite ``v``. The methods keep the input's dtype (float64 in, float64 out);
 :class:`FGAN` computes in float32.
+
+All ten rows of Table 2 are here: total variation, KL, reverse KL, Pearson χ²,
+Neyman χ², squared Hellinger, Jeffrey, Jensen-Shannon, GAN and the α-divergence
+(``get("alpha", alpha=...)``; its two rows, ``α < 1`` and ``α > 1``, are one class).
 
 Register a new divergence by subclassing :class:`Divergence` and decorating it
 with ``@register("name")``; it is then also the loss ``"f_gan:name"``
@@ -91,6 +97,10 @@ class Divergence:
     def _in_domain(self, t):
         return tf.ones_like(t, dtype=tf.bool)
 
+    def parameters(self):
+        """The divergence's own arguments (``{}`` for all but the α-divergence), for reprs and logs."""
+        return {}
+
     def conjugate(self, t):
         """Fenchel conjugate ``f*(t)``; ``+inf`` outside ``dom f*`` (where the sup is unbounded).
 
@@ -103,7 +113,8 @@ class Divergence:
         return tf.where(inside, self._conjugate(safe), tf.constant(math.inf, t.dtype))
 
     def __repr__(self):
-        return f"{type(self).__name__}()"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.parameters().items())
+        return f"{type(self).__name__}({args})"
 
 
 _REGISTRY = Registry("divergence", instance_of=Divergence, instead="a tfgan_gp.divergences.Divergence instance")
@@ -257,3 +268,177 @@ class GANDivergence(Divergence):
 
     def conjugate_of_activation(self, v):
         return tf.nn.softplus(_float(v))
+
+
+@register("total_variation")
+class TotalVariation(Divergence):
+    """Total variation ``TV(P, Q) = ½ ∫ |p - q|``.
+
+    ``f(u) = ½|u - 1|``, ``T* = ½ sign(p / q - 1)``; ``g_f(v) = ½ tanh(v)``,
+    ``dom f* = {|t| ≤ ½}``, ``f*(t) = t``, ``f'(1) = 0`` (``f`` has a kink at 1;
+    0 is a subgradient). ``f*(g_f(v)) = ½ tanh(v)``: finite for every ``v``; the
+    optimal critic is reached only as ``v → ±∞`` (tanh saturated).
+    """
+
+    critical_value = 0.0
+
+    def activation(self, v):
+        return 0.5 * tf.tanh(_float(v))
+
+    def _in_domain(self, t):
+        return tf.abs(t) <= 0.5
+
+    def _conjugate(self, t):
+        return tf.identity(t)
+
+    def conjugate_of_activation(self, v):
+        return 0.5 * tf.tanh(_float(v))
+
+
+@register("neyman")
+class Neyman(Divergence):
+    """Neyman chi-squared ``χ²_N(P || Q) = ∫ (q - p)² / p`` (Pearson's with P and Q swapped).
+
+    ``f(u) = (1 - u)² / u``, ``T* = 1 - (q / p)²``; ``g_f(v) = 1 - exp(-v)``,
+    ``dom f* = {t < 1}``, ``f*(t) = 2 - 2 √(1 - t)``, ``f'(1) = 0``.
+    Computed as ``f*(t) = 2t / (1 + √(1 - t))`` (no cancellation near 0),
+    ``g_f(v) = -expm1(-v)`` and ``f*(g_f(v)) = -2 expm1(-v / 2)``; ``g_f(v)`` is -inf
+    in float32 for ``v < ~-88.7`` (real term), ``f*(g_f(v))`` for ``v < ~-177``.
+    """
+
+    critical_value = 0.0
+
+    def activation(self, v):
+        return -tf.math.expm1(-_float(v))
+
+    def _in_domain(self, t):
+        return t < 1
+
+    def _conjugate(self, t):
+        return 2.0 * t / (1.0 + tf.sqrt(1.0 - t))
+
+    def conjugate_of_activation(self, v):
+        return -2.0 * tf.math.expm1(-0.5 * _float(v))
+
+
+_LAMBERT_NEWTON_STEPS = 6
+
+
+@tf.custom_gradient
+def _log_lambert_w_of_exp(s):
+    """``ℓ = log W(e^s)`` (principal branch), the root of ``ℓ + e^ℓ = s``, for any real ``s``.
+
+    Newton's method from ``log(s - log s)`` (``s > 1``) or ``s - e^s`` (``s ≤ 1``); six steps
+    reach full float64 precision from every start (checked against ``scipy.special.lambertw``).
+    Working with ``log W`` keeps ``W(e^s)`` usable where ``e^s`` over- or underflows.
+    Gradient: ``dℓ/ds = 1 / (1 + W)``.
+    """
+    big = s > 1.0
+    s_big = tf.where(big, s, tf.ones_like(s) * 2.0)
+    l = tf.where(big, tf.math.log(s_big - tf.math.log(s_big)), s - tf.exp(tf.minimum(s, 1.0)))
+    for _ in range(_LAMBERT_NEWTON_STEPS):
+        w = tf.exp(l)
+        l = l - (l + w - s) / (1.0 + w)
+
+    def grad(upstream):
+        return upstream / (1.0 + tf.exp(l))
+
+    return l, grad
+
+
+@register("jeffrey")
+class Jeffrey(Divergence):
+    """Jeffrey ``KL(P || Q) + KL(Q || P) = ∫ (p - q) log(p / q)``.
+
+    ``f(u) = (u - 1) log u``, ``T* = 1 + log(p / q) - q / p``; ``g_f(v) = v``,
+    ``dom f* = R``, ``f*(t) = W(e^{1-t}) + 1 / W(e^{1-t}) + t - 2`` (``W``: Lambert's
+    W function), ``f'(1) = 0``. With ``ℓ = log W(e^{1-t})`` (``ℓ + e^ℓ = 1 - t``) this is
+    ``f*(t) = e^{-ℓ} - 1 - ℓ = expm1(-ℓ) - ℓ``, a sum of terms of one sign (no
+    cancellation); ``f*'(t) = 1 / W(e^{1-t})``. ``f*(g_f(v))`` is +inf in float32 for
+    ``v > ~89.7`` (it grows as ``e^{v-1}``, like KL's).
+    """
+
+    critical_value = 0.0
+
+    def activation(self, v):
+        return _float(v)
+
+    def _conjugate(self, t):
+        l = _log_lambert_w_of_exp(1.0 - t)
+        return tf.math.expm1(-l) - l
+
+    def conjugate_of_activation(self, v):
+        return self._conjugate(_float(v))
+
+
+def _log_softplus(x):
+    """``log(softplus(x)) = log(log(1 + e^x))``, accurate where ``softplus(x)`` underflows (``x < -20``)."""
+    far = x < -20.0
+    near = tf.math.log(tf.nn.softplus(tf.maximum(x, -20.0)))
+    tail = tf.minimum(x, -20.0)
+    return tf.where(far, tail - 0.5 * tf.exp(tail), near)   # log(e^x (1 - e^x / 2 + ...)), error O(e^{2x})
+
+
+@register("alpha")
+class Alpha(Divergence):
+    """The α-divergence ``D_α(P || Q) = (∫ p^α q^{1-α} - 1) / (α(α - 1))``, ``α ∉ {0, 1}``.
+
+    ``f(u) = (u^α - 1 - α(u - 1)) / (α(α - 1))``, ``T* = ((p / q)^{α-1} - 1) / (α - 1)``,
+    ``f'(1) = 0``, ``f*(t) = ((1 + (α - 1)t)^{α/(α-1)} - 1) / α``. Table 2's two rows:
+
+    * ``α < 1``: ``g_f(v) = 1 / (1 - α) - log(1 + e^{-v})``, ``dom f* = {t < 1 / (1 - α)}``;
+      ``f*(g_f(v)) = (((1 - α) softplus(-v))^{α/(α-1)} - 1) / α``, computed in logs. For
+      ``0 < α < 1`` it grows as ``e^{vα/(1-α)}`` and is +inf in float32 beyond
+      ``v ≈ 88.7 (1 - α) / α``.
+    * ``α > 1``: ``g_f(v) = v``, ``dom f* = R``; where ``1 + (α - 1)t ≤ 0`` the power is
+      taken as 0 (``f*(t) = -1 / α``: the exact conjugate of ``f`` on ``u ≥ 0``, where
+      Table 2's formula is undefined). Polynomial growth: finite for every finite ``v``.
+
+    ``α = 2`` is half of Pearson χ², ``α = -1`` half of Neyman χ², ``α = ½`` twice the
+    squared Hellinger distance; ``α → 1`` tends to KL and ``α → 0`` to reverse KL.
+
+    Args:
+        alpha: α (default 1.5, our choice: a member between KL and Pearson χ² that the
+            other rows do not cover, with the polynomial, overflow-free ``α > 1`` form).
+    """
+
+    critical_value = 0.0
+
+    def __init__(self, alpha=1.5):
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not math.isfinite(alpha) \
+                or alpha in (0, 1):
+            raise ValueError(f"alpha must be a finite number other than 0 and 1 (those limits are reverse KL and "
+                             f"KL). Received: alpha={alpha!r}")
+        self.alpha = float(alpha)
+
+    def parameters(self):
+        return {"alpha": self.alpha}
+
+    @property
+    def _power(self):
+        return self.alpha / (self.alpha - 1.0)
+
+    def activation(self, v):
+        v = _float(v)
+        if self.alpha < 1:
+            return 1.0 / (1.0 - self.alpha) - tf.nn.softplus(-v)
+        return v
+
+    def _in_domain(self, t):
+        if self.alpha < 1:
+            return t < 1.0 / (1.0 - self.alpha)
+        return tf.ones_like(t, dtype=tf.bool)
+
+    def _conjugate(self, t):
+        base = 1.0 + (self.alpha - 1.0) * t
+        positive = base > 0
+        log_base = tf.math.log1p((self.alpha - 1.0) * tf.where(positive, t, tf.zeros_like(t)))
+        value = tf.math.expm1(self._power * log_base) / self.alpha
+        return tf.where(positive, value, -tf.ones_like(t) / self.alpha)
+
+    def conjugate_of_activation(self, v):
+        v = _float(v)
+        if self.alpha > 1:
+            return self._conjugate(v)
+        log_base = math.log(1.0 - self.alpha) + _log_softplus(-v)
+        return tf.math.expm1(self._power * log_base) / self.alpha

@@ -43,6 +43,21 @@ def _known_dims_differ(expected, actual):
     return any(e is not None and a is not None and e != a for e, a in zip(expected, actual))
 
 
+class _CriticScores:
+    """The critic as a penalty sees it: ``x -> (B, 1)`` float32 scores (labels bound, AC-GAN logits dropped),
+    with the critic's ``trainable_variables`` (weight decay reads them)."""
+
+    def __init__(self, gan, labels):
+        self.gan, self.labels = gan, labels
+
+    def __call__(self, x, training=True):
+        return self.gan._score(x, self.labels, training)[0]
+
+    @property
+    def trainable_variables(self):
+        return self.gan.critic.trainable_variables
+
+
 class GAN(keras.Model):
     """A generator and a critic trained adversarially; defaults are WGAN-GP's.
 
@@ -272,15 +287,12 @@ class GAN(keras.Model):
         fake = self._generate(self._noise(n), labels, training=True)
         grad_scale = self.d_optimizer.scale_loss(tf.constant(1.0))
 
-        def critic_scores(x, training=True):
-            return self._score(x, labels, training)[0]
-
         with tf.GradientTape() as tape:
             real_out, real_logits = self._score(real, labels)
             fake_out, _ = self._score(fake, labels)
-            d_loss = self.adversarial_loss.critic_loss(real_out, fake_out)
+            d_loss = self.adversarial_loss.critic_objective(real_out, fake_out, real, fake)
             weighted, stats = self.penalty.compute(
-                critic_scores, real, fake, training=True, seed=self.seed_generator,
+                _CriticScores(self, labels), real, fake, training=True, seed=self.seed_generator,
                 grad_scale=grad_scale)
             d_loss += weighted
             if self._is_auxiliary_classifier:
@@ -353,7 +365,7 @@ class GAN(keras.Model):
         fake = self._generate(self._noise(n), fake_labels, training=False)
         real_out, _ = self._score(real, labels, training=False)
         fake_out, _ = self._score(fake, fake_labels, training=False)
-        self._update("d_loss", self.adversarial_loss.critic_loss(real_out, fake_out))
+        self._update("d_loss", self.adversarial_loss.critic_objective(real_out, fake_out, real, fake))
         self._update("wasserstein_estimate", tf.reduce_mean(real_out) - tf.reduce_mean(fake_out))
         return self._logs(("d_loss", "wasserstein_estimate"))
 

@@ -55,13 +55,26 @@ class Loss:
     ``needs_real_for_generator`` tells the training step whether
     ``generator_loss`` reads ``real_out`` (relativistic losses do), so that the
     critic is not run on real data for nothing.
+
+    ``needs_samples`` tells it whether ``critic_loss`` also reads the samples the
+    outputs were computed on, as keywords ``real`` and ``fake`` (the loss-sensitive
+    GAN's margin is a distance between them). Callers go through
+    :meth:`critic_objective`, which passes the samples on only to such losses, so
+    every other loss keeps the two-argument ``critic_loss(real_out, fake_out)``.
     """
 
     name = None
     needs_real_for_generator = False
+    needs_samples = False
 
     def critic_loss(self, real_out, fake_out):
         raise NotImplementedError
+
+    def critic_objective(self, real_out, fake_out, real=None, fake=None):
+        """``critic_loss(real_out, fake_out)``, given ``real=real, fake=fake`` too if the loss ``needs_samples``."""
+        if self.needs_samples:
+            return self.critic_loss(real_out, fake_out, real=real, fake=fake)
+        return self.critic_loss(real_out, fake_out)
 
     def generator_loss(self, real_out, fake_out):
         raise NotImplementedError
@@ -206,6 +219,70 @@ class RelativisticAverageLeastSquares(Loss):
         return self._pair(fake_out, real_out)
 
 
+@register("loss_sensitive")
+class LossSensitive(Loss):
+    """Loss-Sensitive GAN, LS-GAN (Qi 2017, arXiv 1701.06264, eq. 5-6); not Mao et al.'s least squares
+    (that is ``least_squares``).
+
+    The critic learns a loss function ``L_θ`` that must be smaller on a real sample than on
+    a generated one by a margin that grows with their distance; the generator lowers the
+    loss of its samples. Here ``L_θ(x) = -D(x)`` (the critic's score, negated), so that a
+    higher score means "real" as for every other loss of this module::
+
+        critic:    γ·E[L(x)] + E[(Δ(x, G(z)) + L(x) - L(G(z)))₊]
+                 = -γ·E[D(x)] + E[(Δ(x, G(z)) - D(x) + D(G(z)))₊]
+        generator: E[L(G(z))] = -E[D(G(z))]
+
+    with real and generated samples paired element-wise (batches of equal size) and the
+    margin ``Δ(x, G(z)) = margin·‖x - G(z)‖₁ / n``, the L1 distance over all ``n`` values
+    of a sample, scaled. Qi writes the critic's objective ``E[L(x)] + λ·E[(…)₊]``; dividing
+    by λ gives the form above with ``γ = 1/λ``, which is how the author's code sets it
+    (``gamma``, 0 by default: "the theorem shows this term can be ignored"). The code's
+    margin is ``0.0002·‖x - G(z)‖₁`` on 64×64×3 images, i.e. ``margin ≈ 2.5`` in this
+    per-value scaling; the default ``margin=1`` keeps that order of magnitude for any
+    sample shape. Qi bounds the Lipschitz constant of ``L_θ`` by weight decay (the
+    ``weight_decay`` penalty) or, alternatively, a gradient penalty.
+
+    ``needs_samples``: the margin needs the samples, passed as ``real`` and ``fake``.
+
+    Args:
+        margin: scale of Δ (> 0).
+        real_weight: γ, the weight of ``E[L(x)]`` (>= 0).
+    """
+
+    needs_samples = True
+
+    def __init__(self, margin=1.0, real_weight=0.0):
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not margin > 0:
+            raise ValueError(f"margin must be a number > 0 (the scale of the L1 margin). Received: margin={margin!r}")
+        if isinstance(real_weight, bool) or not isinstance(real_weight, (int, float)) or not real_weight >= 0:
+            raise ValueError(f"real_weight must be a number >= 0. Received: real_weight={real_weight!r}")
+        self.margin = float(margin)
+        self.real_weight = float(real_weight)
+
+    def margins(self, real, fake):
+        """``Δ(x_i, G(z_i)) = margin·mean_j |x_ij - G(z_i)_j|`` per pair, shape ``(B, 1)``."""
+        real, fake = _f32(real), _f32(fake)
+        axes = list(range(1, len(real.shape)))
+        return self.margin * tf.reshape(tf.reduce_mean(tf.abs(real - fake), axis=axes), [-1, 1])
+
+    def critic_loss(self, real_out, fake_out, real=None, fake=None):
+        if real is None or fake is None:
+            raise ValueError("The loss-sensitive critic loss needs the samples (its margin is the distance between "
+                             "each real and generated sample): call critic_objective(real_out, fake_out, real, fake). "
+                             f"Received: real={'given' if real is not None else None}, "
+                             f"fake={'given' if fake is not None else None}")
+        real_out, fake_out = tf.reshape(_f32(real_out), [-1, 1]), tf.reshape(_f32(fake_out), [-1, 1])
+        hinge = _mean(tf.nn.relu(self.margins(real, fake) - real_out + fake_out))
+        return hinge - self.real_weight * _mean(real_out)
+
+    def generator_loss(self, real_out, fake_out):
+        return -_mean(fake_out)
+
+    def __repr__(self):
+        return f"LossSensitive(margin={self.margin}, real_weight={self.real_weight})"
+
+
 class FGAN(Loss):
     """f-GAN adversarial loss (Nowozin et al. 2016, eq. 6 and §3.2) on the critic's raw outputs ``V``.
 
@@ -227,17 +304,19 @@ class FGAN(Loss):
     Args:
         divergence: a name from :func:`tfgan_gp.divergences.names` or a :class:`Divergence`.
         generator: ``"alternative"`` or ``"saddle"``.
+        **divergence_kwargs: the divergence's own arguments, with a name (e.g.
+            ``get("f_gan:alpha", alpha=0.5)``).
     """
 
     needs_real_for_generator = False
     GENERATOR_OBJECTIVES = ("alternative", "saddle")
 
-    def __init__(self, divergence="gan", generator="alternative"):
+    def __init__(self, divergence="gan", generator="alternative", **divergence_kwargs):
         if generator not in self.GENERATOR_OBJECTIVES:
             raise ValueError(
                 f"Unknown generator objective: expected one of "
                 f"{', '.join(self.GENERATOR_OBJECTIVES)}. Received: generator={generator!r}")
-        self.divergence = divergences.get(divergence)
+        self.divergence = divergences.get(divergence, **divergence_kwargs)
         self.generator = generator
         self.name = F_GAN_PREFIX + self.divergence.name
 
@@ -253,4 +332,5 @@ class FGAN(Loss):
         return -_mean(d.activation(fake))
 
     def __repr__(self):
-        return f"FGAN(divergence={self.divergence.name!r}, generator={self.generator!r})"
+        extra = "".join(f", {k}={v!r}" for k, v in self.divergence.parameters().items())
+        return f"FGAN(divergence={self.divergence.name!r}, generator={self.generator!r}{extra})"

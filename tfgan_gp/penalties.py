@@ -199,6 +199,31 @@ class WeightClipping(Penalty):
         return f"WeightClipping(c={self.c})"
 
 
+class WeightDecay(Penalty):
+    """L2 weight decay of the critic: ``λ/2·Σ_θ ‖θ‖²`` over all its trainable weights.
+
+    Its gradient adds ``λ·θ`` to each weight's gradient, as ``grad + decay_rate·θ`` in the
+    loss-sensitive GAN's code; Qi (2017) keeps the learned loss function Lipschitz this way
+    ("we adopt weight decay for its simplicity"), with ``decay_rate`` 5e-5 (the default λ here).
+    Batch norm in the critic is fine (no per-sample gradients). ``critic`` must expose
+    ``trainable_variables`` (a Keras model, or the scoring function the GAN passes).
+    """
+
+    metric_names = ("penalty",)
+    needs_per_sample_gradients = False
+
+    def __init__(self, weight=5e-5):
+        super().__init__(weight)
+
+    def compute(self, critic, real, fake, training=True, seed=None, grad_scale=1.0):
+        variables = getattr(critic, "trainable_variables", None)
+        if variables is None:
+            raise ValueError(f"Weight decay needs the critic's weights: pass a Keras model or an object with "
+                             f"trainable_variables. Received: critic={critic!r}")
+        value = 0.5 * tf.add_n([tf.reduce_sum(tf.square(tf.cast(v, tf.float32))) for v in variables])
+        return self.weight * value, {"penalty": value}
+
+
 class NoPenalty(Penalty):
     """No regularisation (e.g. with spectral normalisation inside the critic)."""
 
@@ -221,4 +246,5 @@ register("dragan")(DRAGAN)
 register("r1")(R1)
 register("r2")(R2)
 register("clip")(WeightClipping)
+register("weight_decay")(WeightDecay)
 register("none")(NoPenalty)

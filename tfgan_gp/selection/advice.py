@@ -10,10 +10,15 @@ spectral normalization is cheaper than the gradient penalty; batch norm helps th
 but hurts the critic.
 
 A candidate's score is the priority-weighted mean of its ratings, plus an adjustment for the
-kind of data where the papers give one (text). The ratings are a summary of published
+kind of data where the papers give one (text, images). The ratings are a summary of published
 results, not measurements: confirm a choice with :func:`tfgan_gp.selection.compare` on your data.
+
+Every reason that rests on a finding of the selection framework cites it: :data:`FINDINGS` holds
+those findings with the question they answer, reasons mark them as ``[[key]]``, and
+:func:`recommend` writes the citation in and lists the findings on each :class:`Recommendation`.
 """
 import dataclasses
+import re
 
 from tfgan_gp.selection import candidates as candidates_lib
 
@@ -28,10 +33,40 @@ _CRITERION_WORDS = {"quality": "sample quality", "stability": "stable training",
                     "mode_coverage": "mode coverage (no mode collapse)", "gradients": "no vanishing gradients",
                     "convergence": "convergence", "cost": "low cost"}
 
+FRAMEWORK = "selection framework, arXiv 2002.08641"
+# The framework's findings the ratings rely on: key -> (the question it answers, the finding).
+FINDINGS = {
+    "strong_candidates": ("loss", "WGAN-GP, LSGAN, RSGAN and SNGAN are strong candidates"),
+    "relativism": ("loss", "LSGAN improves with relativism (RaLSGAN)"),
+    "generalisation": ("loss", "the loss-sensitive GAN and SNGAN generalise better (its Table 7 compares the "
+                               "loss-sensitive GAN with DCGAN)"),
+    "gp_quality": ("regularization", "the gradient penalty improves quality, but not always stability"),
+    "sn_cost": ("regularization", "spectral normalization is cheaper than the gradient penalty"),
+    "batch_norm": ("architecture", "batch norm helps the generator but hurts the critic"),
+    "failure_modes": ("all four", "mode collapse, vanishing gradients, unstable training and non-convergence are "
+                                  "the failure modes a choice must avoid"),
+    "f_divergences": ("divergence", "the divergence the critic estimates is a choice of its own; f-GAN makes any "
+                                    "f-divergence (Nowozin et al. 2016, Table 2) trainable"),
+}
+_CITATION = re.compile(r"\[\[(\w+)\]\]")
+
+
+def finding(key):
+    """The citation of finding ``key``: ``(selection framework, arXiv 2002.08641, <question> question: <finding>)``."""
+    question, text = FINDINGS[key]
+    return f"({FRAMEWORK}, {question} question{'s' if question == 'all four' else ''}: {text})"
+
+
+def _cite(reason):
+    """``reason`` with its ``[[key]]`` markers replaced by citations, and the keys it cites."""
+    keys = _CITATION.findall(reason)
+    return _CITATION.sub(lambda m: finding(m.group(1)), reason), keys
+
+
 _GP_COST = ("the penalty needs a second backward pass through the critic at every critic step "
             "(double backpropagation), and 5 critic steps per generator step")
 _ONE_STEP = "one critic step per generator step and no penalty: the cheapest kind of iteration"
-_BN_CRITIC = ("batch norm helps the generator but hurts the critic (framework); with a per-sample penalty the "
+_BN_CRITIC = ("batch norm helps the generator but hurts the critic [[batch_norm]]; with a per-sample penalty the "
               "critic uses layer norm or none, as the paper requires (§4)")
 _SATURATION = ("with a near-optimal discriminator the Jensen-Shannon game saturates and the generator's "
                "gradient vanishes where data and samples do not overlap (Arjovsky & Bottou 2017)")
@@ -40,8 +75,8 @@ _SATURATION = ("with a near-optimal discriminator the Jensen-Shannon game satura
 KNOWLEDGE = {
     "wgan_gp": {
         "quality": (2, "the gradient penalty gives high sample quality (Gulrajani et al. 2017: Inception score 7.86 "
-                       "on CIFAR-10 with a ResNet; framework: the penalty improves quality)"),
-        "stability": (1, "the penalty raises quality more than stability (framework), although it trains almost all "
+                       "on CIFAR-10 with a ResNet) [[gp_quality]]"),
+        "stability": (1, "the penalty raises quality more than stability [[gp_quality]], although it trains almost all "
                          "of 200 random architectures where the standard GAN fails on many (Gulrajani §5.1)"),
         "mode_coverage": (2, "covers all modes of the 8- and 25-Gaussian toy sets where other GANs drop some "
                              "(Gulrajani Fig. 1-2)"),
@@ -62,8 +97,8 @@ KNOWLEDGE = {
     },
     "lsgan": {
         "quality": (1, None),
-        "stability": (1, "more stable than the standard GAN, but can still collapse on harder data (framework: "
-                         "better with relativism)"),
+        "stability": (1, "more stable than the standard GAN, but can still collapse on harder data; better with "
+                         "relativism [[relativism]]"),
         "gradients": (2, "the least-squares loss keeps pulling samples that are on the right side of the boundary but "
                          "far from the data, so gradients do not vanish as with the sigmoid cross-entropy "
                          "(Mao et al. 2017)"),
@@ -73,14 +108,14 @@ KNOWLEDGE = {
         "quality": (1, None),
         "stability": (2, "the relativistic critic judges whether real data look more real than fakes, so it cannot "
                          "saturate the way the standard critic does; more stable than SGAN "
-                         "(Jolicoeur-Martineau 2018; framework pick)"),
+                         "(Jolicoeur-Martineau 2018) [[strong_candidates]]"),
         "gradients": (1, "the generator's loss also pushes real scores down, which keeps gradients alive longer than "
                          "the standard GAN's"),
         "cost": (2, "one critic step per generator step and no penalty; the generator update also scores a real batch"),
     },
     "ralsgan": {
         "quality": (2, "relativism helps LSGAN: RaLSGAN reaches better FID than LSGAN with the same networks "
-                       "(Jolicoeur-Martineau 2018; framework)"),
+                       "(Jolicoeur-Martineau 2018) [[relativism]]"),
         "stability": (2, "among the most stable of the relativistic variants across settings "
                          "(Jolicoeur-Martineau 2018)"),
         "gradients": (2, "least-squares loss: no saturation"),
@@ -88,18 +123,18 @@ KNOWLEDGE = {
     },
     "sngan": {
         "quality": (2, "hinge loss with spectral normalization reached Inception score 8.22 on CIFAR-10 with a ResNet "
-                       "(Miyato et al. 2018)"),
+                       "(Miyato et al. 2018), and SNGAN generalises better [[generalisation]]"),
         "stability": (2, "spectral normalization bounds every layer's Lipschitz constant and is robust to the "
-                         "optimizer's settings (Miyato et al. 2018, Fig. 1; framework pick)"),
+                         "optimizer's settings (Miyato et al. 2018, Fig. 1) [[strong_candidates]]"),
         "gradients": (2, "a Lipschitz critic gives non-vanishing gradients"),
-        "cost": (1, "spectral norm is cheaper than the gradient penalty (framework): one power iteration per layer "
+        "cost": (1, "spectral norm is cheaper than the gradient penalty [[sn_cost]]: one power iteration per layer "
                     "instead of a second backward pass; 5 critic steps per generator step"),
     },
     "dcgan": {
-        "quality": (1, "sharp samples when training succeeds; batch norm helps its generator (framework)"),
+        "quality": (1, "sharp samples when training succeeds; batch norm helps its generator [[batch_norm]]"),
         "stability": (0, "the standard GAN trains only a narrow set of architectures (Gulrajani §5.1) and its critic "
-                         "uses batch norm, which hurts the critic (framework)"),
-        "mode_coverage": (0, "prone to mode collapse (Gulrajani Fig. 2; framework)"),
+                         "uses batch norm, which hurts the critic [[batch_norm]]"),
+        "mode_coverage": (0, "prone to mode collapse (Gulrajani Fig. 2), the first failure mode [[failure_modes]]"),
         "gradients": (1, "the non-saturating generator loss avoids the minimax loss's flat start, but " + _SATURATION),
         "convergence": (0, "its losses do not track sample quality, so convergence is hard to judge"),
         "cost": (2, _ONE_STEP),
@@ -153,6 +188,66 @@ KNOWLEDGE = {
         "stability": (1, "a symmetric, bounded divergence, between forward and reverse KL in behaviour"),
         "cost": (2, _ONE_STEP),
     },
+    "fgan_total_variation": {
+        "quality": (1, None),
+        "gradients": (0, "the critic's output ½·tanh(v) saturates: the optimal critic ½·sign(p − q) is flat, so a "
+                         "confident critic gives the generator almost no gradient (Nowozin et al. 2016, Table 2)"),
+        "stability": (1, "a bounded divergence (at most 1) with bounded critic outputs: nothing explodes "
+                         "[[f_divergences]]"),
+        "cost": (2, _ONE_STEP),
+    },
+    "fgan_neyman": {
+        "stability": (0, "its output activation 1 − e^{−v} makes the real-sample term explode for negative critic "
+                         "outputs (Nowozin et al. 2016, Table 2)"),
+        "mode_coverage": (1, "Neyman χ²(P‖Q) = ∫(q − p)²/p punishes model mass where the data have little; a missed "
+                             "mode costs at most its mass"),
+        "cost": (2, _ONE_STEP),
+    },
+    "fgan_jeffrey": {
+        "stability": (0, "its conjugate grows as e^{v − 1}, like KL's, so the critic's loss explodes easily "
+                         "(Nowozin et al. 2016, Table 2)"),
+        "mode_coverage": (2, "Jeffrey = KL(P‖Q) + KL(Q‖P) contains the mode-covering forward KL: missing data mass "
+                             "is penalised without bound"),
+        "convergence": (0, None),
+        "cost": (2, "one critic step per generator step; the conjugate needs Lambert's W (a few Newton steps)"),
+    },
+    "fgan_alpha": {
+        "stability": (1, "with the default α = 1.5 the conjugate grows polynomially, not exponentially as KL's does "
+                         "[[f_divergences]]"),
+        "cost": (2, _ONE_STEP),
+    },
+    "geometric_gan": {
+        "quality": (1, None),
+        "stability": (1, "the SVM hinge ignores samples already beyond the margin, so an over-confident critic stops "
+                         "pushing; without a Lipschitz constraint (SNGAN's spectral norm) the critic's scale is free "
+                         "(Lim & Ye 2017)"),
+        "gradients": (1, "the generator moves along the normal of the separating hyperplane (−E[D(G(z))]), which "
+                         "does not saturate (Lim & Ye 2017)"),
+        "convergence": (1, "Lim & Ye (2017) prove the geometric game converges to a Nash equilibrium"),
+        "cost": (2, _ONE_STEP),
+    },
+    "loss_sensitive": {
+        "quality": (2, "the loss-sensitive GAN generalises better [[generalisation]]; Qi (2017) bounds its "
+                       "generalisation error for Lipschitz loss functions"),
+        "stability": (1, "the margin makes the critic separate real from generated samples only as far as their "
+                         "distance warrants, and weight decay keeps it Lipschitz (Qi 2017)"),
+        "mode_coverage": (2, "Qi (2017) reports it resilient against mode collapse even with an over-trained loss "
+                             "function"),
+        "gradients": (2, "the learned loss is cone-shaped, with non-vanishing gradient almost everywhere even when "
+                         "over-trained (Qi 2017, non-parametric analysis)"),
+        "cost": (2, "one critic step per generator step; weight decay costs one pass over the weights, not a second "
+                    "backward pass"),
+    },
+    "fc_gan": {
+        "quality": (1, "fully connected networks suit low-dimensional data; on images they ignore spatial structure "
+                       "(see the images adjustment)"),
+        "stability": (0, "the standard GAN game, whose critic trains only a narrow set of architectures "
+                         "(Gulrajani §5.1)"),
+        "mode_coverage": (0, "the standard game is prone to mode collapse [[failure_modes]]"),
+        "gradients": (1, "the non-saturating generator loss avoids the minimax loss's flat start, but " + _SATURATION),
+        "convergence": (0, None),
+        "cost": (2, _ONE_STEP),
+    },
 }
 
 # Adjustments by kind of data (added to the score), with their reasons.
@@ -166,19 +261,26 @@ KIND_ADJUSTMENTS = {
         sngan=(0.0, "a Lipschitz critic, as WGAN-GP's, but not tested on text in the papers"),
         wgan_clip=(0.0, "a Lipschitz critic, but the paper's clipped WGAN learned text more slowly (Gulrajani §5.4)"),
     ),
+    "images": dict(
+        fc_gan=(-0.5, "fully connected networks ignore the spatial structure of images: convolutional networks "
+                      "(DCGAN, Radford et al. 2016) are the usual architecture answer for images, and §5.2 of "
+                      "Gulrajani et al. trains its MLP generator only with the gradient penalty"),
+    ),
 }
 
 
 @dataclasses.dataclass
 class Recommendation:
     """A ranked candidate: ``candidate`` (with the published settings for the data kind), ``score`` in ``[0, 2]``
-    plus any kind adjustment, and ``reasons``: the kind adjustment's reason, then every rated fact about the
-    candidate, the prioritised criteria first, then the architecture advice."""
+    plus any kind adjustment, ``reasons``: the kind adjustment's reason, then every rated fact about the
+    candidate, the prioritised criteria first, then the architecture advice; and ``findings``: the keys of
+    :data:`FINDINGS` those reasons cite (in order of first citation)."""
 
     rank: int
     candidate: candidates_lib.Candidate
     score: float
     reasons: list
+    findings: list = dataclasses.field(default_factory=list)
 
     def __str__(self):
         lines = [f"{self.rank}. {self.candidate.name} (score {self.score:.2f}): {self.candidate.summary}"]
@@ -216,7 +318,13 @@ def priority_weights(priorities=None):
 
 
 def _architecture_reason(data_kind, candidate):
+    if candidate.architecture == "mlp" and data_kind != "toy":
+        return ("architecture: fully connected G and D over the flattened samples (the original GAN's); batch norm "
+                "helps the generator but hurts the critic [[batch_norm]]")
     if data_kind == "toy":
+        if candidate.generator_normalization == "batch":
+            return ("architecture: the paper's toy MLPs (3 hidden ReLU layers) with batch norm in the generator only, "
+                    "where it helps [[batch_norm]]")
         return "architecture: the paper's toy MLPs (3 hidden ReLU layers), no normalization"
     if data_kind == "text":
         return "architecture: the paper's 1-D convolutional ResNet over 32 one-hot characters (§5.4)"
@@ -225,7 +333,7 @@ def _architecture_reason(data_kind, candidate):
     if candidate.regularization == candidates_lib.SPECTRAL:
         return "architecture: batch norm in the generator, spectral norm (no batch norm) in the critic"
     return ("architecture: DCGAN with batch norm in the generator (it helps there); batch norm in the critic, as "
-            "DCGAN has it, hurts the critic (framework): try critic_normalization='layer' or 'spectral'")
+            "DCGAN has it, hurts the critic [[batch_norm]]: try critic_normalization='layer' or 'spectral'")
 
 
 def recommend(data_kind, priorities=None, candidates=None):
@@ -262,9 +370,14 @@ def recommend(data_kind, priorities=None, candidates=None):
             reasons.insert(0, f"{data_kind}: {adjustment[1]}")
         candidate = candidates_lib.get(name, data_kind)
         if name in FRAMEWORK_PICKS:
-            reasons.append("one of the four strong candidates the selection framework recommends")
+            reasons.append("one of the four strong candidates the selection framework recommends [[strong_candidates]]")
         reasons.append(_architecture_reason(data_kind, candidate))
-        scored.append((-score, name not in FRAMEWORK_PICKS, order, candidate, score, reasons))
+        cited, findings = [], []
+        for reason in reasons:
+            text, keys = _cite(reason)
+            cited.append(text)
+            findings += [k for k in keys if k not in findings]
+        scored.append((-score, name not in FRAMEWORK_PICKS, order, candidate, score, cited, findings))
     scored.sort(key=lambda item: item[:3])
-    return [Recommendation(rank, candidate, score, reasons)
-            for rank, (*_, candidate, score, reasons) in enumerate(scored, 1)]
+    return [Recommendation(rank, candidate, score, reasons, findings)
+            for rank, (*_, candidate, score, reasons, findings) in enumerate(scored, 1)]

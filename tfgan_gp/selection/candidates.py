@@ -39,6 +39,9 @@ DIVERGENCE_OF_LOSS = {
     "least_squares": "pearson_chi2",
     # The hinge critic's minimum is 2 − 2·TV(P, Q) (pointwise optimum D = sign(p − q)).
     "hinge": "total_variation",
+    # Qi 2017, Thm. 2: with Lipschitz loss functions the generated density equals the data's at equilibrium; the
+    # critic's game is a margin on the L1 distance between samples, not a divergence between the densities.
+    "loss_sensitive": "l1_margin_lipschitz",
     # Jolicoeur-Martineau 2019 ("On relativistic f-divergences"): relativistic versions of the above.
     "relativistic": "relativistic_jensen_shannon",
     "relativistic_average": "relativistic_average_jensen_shannon",
@@ -186,7 +189,10 @@ class Candidate:
         """A compiled :class:`tfgan_gp.GAN` for ``problem`` (a :class:`~tfgan_gp.selection.problems.Problem`).
 
         ``model_kwargs`` (e.g. ``{"width": 128}`` or ``{"dim": 16}``) go to both builders of the
-        family and override the problem's defaults; ``n_critic`` overrides the candidate's;
+        family and override the problem's defaults; keyed by family names instead
+        (``{"dcgan": {"dim": 16}, "mlp": {"width": 128}}``) each family takes its own entry (none
+        if it has no entry), so one setting serves candidates of different families.
+        ``n_critic`` overrides the candidate's;
         ``compile_kwargs`` (``jit_compile``, ``run_eagerly``) go to ``GAN.compile``.
         Weights are initialised from the global Keras seed (set it for reproducible runs).
         """
@@ -195,6 +201,8 @@ class Candidate:
         shape_g, shape_d = problem.shape_kwargs(family_name)
         own_g, own_d = self.model_kwargs()
         extra = dict(model_kwargs or {})
+        if extra and all(key in architectures.names() for key in extra):  # per-family settings
+            extra = dict(extra.get(family_name) or {})
         g_kwargs = _checked_kwargs(family.generator, {**shape_g, **extra, **own_g}, family_name, "generator")
         d_kwargs = _checked_kwargs(family.critic, {**shape_d, **extra, **own_d}, family_name, "critic")
         return self.assemble(family.generator(**g_kwargs), family.critic(**d_kwargs), problem.latent_dim, seed,
@@ -245,14 +253,32 @@ _BASE = [
        summary="DRAGAN (Kodali et al. 2017): GAN loss, gradient penalty around the real data, λ=10."),
 ] + [
     _c(f"fgan_{name}", losses.F_GAN_PREFIX + name, **_DCGAN_ADAM,
-       summary=f"f-GAN (Nowozin et al. 2016) with the {name.replace('_', ' ')} divergence.")
-    for name in ("gan", "kl", "reverse_kl", "pearson", "squared_hellinger", "jensen_shannon")
+       summary=f"f-GAN (Nowozin et al. 2016) with the {label} divergence.")
+    for name, label in (("gan", "GAN"), ("kl", "KL"), ("reverse_kl", "reverse KL"), ("pearson", "Pearson χ²"),
+                        ("squared_hellinger", "squared Hellinger"), ("jensen_shannon", "Jensen-Shannon"),
+                        ("total_variation", "total variation"), ("neyman", "Neyman χ²"),
+                        ("jeffrey", "Jeffrey (symmetric KL)"), ("alpha", "α (α = 1.5)"))
+] + [
+    _c("geometric_gan", "hinge", **_DCGAN_ADAM,
+       summary="Geometric GAN (Lim & Ye 2017): SVM hinge loss (a soft-margin separating hyperplane), generator "
+               "moved along its normal (−E[D(G(z))]); DCGAN networks with batch norm, no Lipschitz constraint, "
+               "one critic step."),
+    _c("loss_sensitive", "loss_sensitive", "weight_decay", learning_rate=1e-4, beta_1=0.5, beta_2=0.999,
+       summary="Loss-sensitive GAN, LS-GAN (Qi 2017): the critic learns a loss that must be lower on real data by "
+               "an L1 margin (hinge), weight decay 5e-5 for a Lipschitz loss, Adam(1e-4, 0.5) as the author's code; "
+               "not LSGAN's least squares."),
+    _c("fc_gan", "non_saturating", architecture="mlp", **_DCGAN_ADAM,
+       summary="Fully connected GAN (Goodfellow et al. 2014): MLP generator and critic (over the flattened samples "
+               "on images), non-saturating loss, no normalization."),
 ]
 
 # Published settings that differ by kind of data.
 _KIND_OVERRIDES = {
     "wgan_gp": {"toy": dict(penalty_weight=0.1),  # gan_toy.py: LAMBDA = .1
                 "text": dict(n_critic=10)},        # gan_language.py: CRITIC_ITERS = 10
+    # DCGAN's batch norm in the generator, in the toy MLP too (the image family has it by default); without it DCGAN
+    # would be the fully connected GAN (fc_gan) on toy data
+    "dcgan": {"toy": dict(generator_normalization="batch")},
 }
 
 CATALOGUE = {candidate.name: candidate for candidate in _BASE}
@@ -261,6 +287,9 @@ CATALOGUE = {candidate.name: candidate for candidate in _BASE}
 def names():
     """The catalogue's candidate names, in catalogue order."""
     return list(CATALOGUE)
+
+
+ALL = "all"
 
 
 def get(name, data_kind="images"):
@@ -275,14 +304,22 @@ def get(name, data_kind="images"):
     return CATALOGUE[name].replace(**overrides) if overrides else CATALOGUE[name]
 
 
-def parse(candidates, data_kind="images"):
-    """A list of candidates from names, :class:`Candidate` objects or one comma-separated string."""
+def parse(candidates, data_kind="images", supports=None):
+    """A list of candidates from names, :class:`Candidate` objects or one comma-separated string.
+
+    ``"all"`` (alone or among names) stands for the whole catalogue, in catalogue order; with
+    ``supports`` (``Candidate -> bool``, e.g. whether the problem can build its architecture) only
+    for the candidates it accepts.
+    """
     if isinstance(candidates, (str, Candidate)):
         candidates = [candidates]
     items = []
     for item in candidates:
         if isinstance(item, str):
-            items.extend(get(part.strip(), data_kind) for part in item.split(",") if part.strip())
+            parts = [part.strip() for part in item.split(",") if part.strip()]
+            everything = [n for n in names() if supports is None or supports(get(n, data_kind))]
+            parts = [n for part in parts for n in (everything if part == ALL else [part])]
+            items.extend(get(part, data_kind) for part in parts)
         else:
             items.append(get(item, data_kind))
     if not items:

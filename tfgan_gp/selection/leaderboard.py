@@ -1,7 +1,10 @@
 """The leaderboard of a comparison: per-candidate aggregates over seeds, as CSV, Markdown and a PNG.
 
 One row per candidate, ranked by the problem's quality metric (mean over the seeds whose run
-finished; ties broken by mode coverage). Columns:
+finished; ties broken by mode coverage), after two coarser keys: under a successive-halving
+budget, how far the candidate got (a candidate stopped after round ``r`` ranks below every one
+that trained longer), and then whether any of its runs failed (a candidate whose runs all
+finished ranks above one with a failed run). Columns:
 
 * quality and coverage metrics: mean and sample standard deviation over seeds — the standard
   deviation of the quality metric is the *spread across seeds* (stability between runs);
@@ -9,13 +12,15 @@ finished; ties broken by mode coverage). Columns:
   critic's Wasserstein estimate per generator iteration (stability within a run);
 * ``diverged``: runs stopped by a non-finite loss (their metrics are left out of the means);
 * cost: median seconds per generator iteration, trainable parameters of G and D, and the
-  largest peak allocator memory of a run.
+  largest peak allocator memory of a run;
+* under a budget: ``iterations`` each run trained and ``stopped``, the round after which
+  successive halving stopped the candidate (empty for those that trained to the end).
 """
 import csv
 import dataclasses
 import math
 import os
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 
@@ -37,6 +42,8 @@ class RunResult:
     params_critic: int
     curves: dict
     peak_memory_bytes: float = math.nan
+    samples: object = None        # a few generated samples (numpy) for the report's pictures, or None
+    stopped_round: Optional[int] = None  # successive halving stopped the candidate after this round
 
     @property
     def diverged(self):
@@ -70,7 +77,11 @@ class Leaderboard:
     problem: object
     candidates: list
     runs: List[RunResult]
-    iterations: int
+    iterations: Optional[int]     # per run; None under a budget
+    budget: Optional[int] = None  # generator iterations in total (successive halving)
+    # successive halving, one dict per round: round, iterations_per_run, iterations (each run's total by then),
+    # candidates (ranked), quality ({name: mean}), rows ({name: that round's leaderboard row}), stopped
+    history: list = dataclasses.field(default_factory=list)
     rows: list = dataclasses.field(init=False)
     paths: dict = dataclasses.field(init=False, default_factory=dict)
 
@@ -86,7 +97,8 @@ class Leaderboard:
         row = {"candidate": candidate.name, "architecture": candidate.architecture or self.problem.architecture,
                "loss": candidate.loss, "regularization": candidate.regularization,
                "divergence": candidate.divergence, "n_critic": runs[0].n_critic if runs else candidate.n_critic,
-               "seeds": len(runs), "iterations": self.iterations}
+               "seeds": len(runs), "iterations": max((r.iterations for r in runs), default=0),
+               "stopped": runs[0].stopped_round if runs else None}
         for metric in self.problem.metrics:
             row[f"{metric.key}_mean"], row[f"{metric.key}_std"] = _stats(r.metrics.get(metric.key) for r in finished)
         row["oscillation_mean"], row["oscillation_std"] = _stats(r.oscillation for r in runs)
@@ -106,7 +118,17 @@ class Leaderboard:
             if not np.isfinite(value):
                 return math.inf
             return -value if metric.higher_is_better else value
-        return key(self.problem.quality), key(self.problem.coverage)
+        reached = -(row["stopped"] if row["stopped"] is not None else math.inf)
+        return reached, row["diverged_runs"] > 0, key(self.problem.quality), key(self.problem.coverage)
+
+    @property
+    def halving(self):
+        """Whether the comparison spent a budget by successive halving."""
+        return self.budget is not None
+
+    @property
+    def rounds(self):
+        return len(self.history)
 
     # --------------------------------------------------------------- outputs
     def columns(self):
@@ -118,6 +140,8 @@ class Leaderboard:
         cols += [(f"{m.key}_mean", arrow(m)) for m in self.problem.metrics]
         cols += [("oscillation_mean", "W-osc ↓"), ("diverged_runs", "diverged"), ("sec_per_iter", "s/iter"),
                  ("params_generator", "params G"), ("params_critic", "params D"), ("peak_memory_mib", "peak MiB")]
+        if self.halving:
+            cols += [("iterations", "iterations"), ("stopped", "stopped")]
         return cols
 
     def markdown(self):
@@ -133,6 +157,8 @@ class Leaderboard:
                     cells.append(_mean_std(row[key], row[key[:-5] + "_std"]))
                 elif key == "diverged_runs":
                     cells.append(f"{row[key]}/{row['seeds']}")
+                elif key == "stopped":
+                    cells.append("–" if row[key] is None else f"after round {row[key]} of {self.rounds}")
                 elif isinstance(row[key], str):
                     cells.append(row[key])
                 else:
@@ -143,10 +169,18 @@ class Leaderboard:
     def caption(self):
         quality = self.problem.quality
         seeds = len(self.runs) // max(1, len(self.candidates))
+        if self.halving:
+            spent = sum(r.iterations for r in self.runs)
+            budget = (f"successive halving under a budget of {self.budget:,} generator iterations in total "
+                      f"({spent:,} spent) over {self.rounds} round{'s' * (self.rounds != 1)}, keeping the better "
+                      f"half after each; candidates stopped earlier rank lower")
+        else:
+            budget = f"{self.iterations} generator iterations each"
         return (f"{self.problem.name}: {len(self.candidates)} candidates × {seeds} seed{'s' * (seeds != 1)}, "
-                f"{self.iterations} generator iterations each; ranked by {quality.label} "
-                f"({'higher' if quality.higher_is_better else 'lower'} is better); ± is the standard deviation "
-                f"across seeds; W-osc: oscillation of the critic's Wasserstein estimate (0 monotone, 1 zig-zag).")
+                f"{budget}; ranked by {quality.label} "
+                f"({'higher' if quality.higher_is_better else 'lower'} is better), candidates with a failed run "
+                f"last; ± is the standard deviation across seeds; W-osc: oscillation of the critic's Wasserstein "
+                f"estimate (0 monotone, 1 zig-zag).")
 
     def write(self, logdir):
         """Write ``leaderboard.csv``, ``leaderboard.md``, ``leaderboard.png`` and ``runs.csv``; return their paths."""
@@ -164,7 +198,8 @@ class Leaderboard:
 
     def _run_row(self, run):
         row = {"candidate": run.candidate, "seed": run.seed, "n_critic": run.n_critic, "iterations": run.iterations,
-               "diverged": run.diverged, "failure": run.failure or ""}
+               "diverged": run.diverged, "failure": run.failure or "",
+               "stopped": "" if run.stopped_round is None else run.stopped_round}
         row.update({m.key: run.metrics.get(m.key, math.nan) for m in self.problem.metrics})
         row.update(oscillation=run.oscillation, sec_per_iter=run.seconds_per_iteration,
                    params_generator=run.params_generator, params_critic=run.params_critic,

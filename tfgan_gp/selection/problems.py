@@ -70,6 +70,14 @@ class Problem:
     def metrics(self):
         return tuple(m for m in (self.quality, self.coverage, *self.extra_metrics) if m is not None)
 
+    def supports(self, family):
+        """Whether this problem can build the architecture ``family`` (its ``shape_kwargs`` accepts it)."""
+        try:
+            self.shape_kwargs(family)
+        except ValueError:
+            return False
+        return True
+
 
 def _unsupported(problem_kind, family, supported):
     return ValueError(f"The {problem_kind} problem cannot build the {family!r} family; use one of "
@@ -107,7 +115,7 @@ def toy_problem(name, eval_samples=TOY_EVAL_SAMPLES):
 
 
 # -------------------------------------------------------------------- images
-IMAGE_FAMILIES = ("dcgan", "resnet_cifar", "resnet_64")
+IMAGE_FAMILIES = ("dcgan", "resnet_cifar", "resnet_64", "mlp")
 
 
 def image_problem(source, classifier, name=None, image_size=32, data_dir=None, num_examples=None,
@@ -125,6 +133,7 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
         eval_samples: generated (and real) images per evaluation. FID is biased upwards at small
             sizes, so compare numbers computed with the same ``eval_samples`` only.
     """
+    from tfgan_gp.architectures.mlp import image_kwargs as mlp_image_kwargs
     from tfgan_gp.data import load_images
     from tfgan_gp.metrics.classifiers import load_classifier
 
@@ -150,9 +159,12 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
             return dict(latent_dim=128, channels=channels), dict(channels=channels)
         if family == "resnet_64" and height == 64 and channels == 3:
             return dict(latent_dim=128), {}
+        if family == "mlp":  # the fully connected GAN: MLPs over the flattened images
+            generator_kwargs, critic_kwargs = mlp_image_kwargs((height, width, channels))
+            return generator_kwargs, critic_kwargs
         raise _unsupported(f"{height}x{width}x{channels} image", family,
                            ["dcgan"] + (["resnet_cifar"] if height == 32 else [])
-                           + (["resnet_64"] if height == 64 and channels == 3 else []))
+                           + (["resnet_64"] if height == 64 and channels == 3 else []) + ["mlp"])
 
     def evaluate(gan, seed):
         if not real_stats:

@@ -46,8 +46,7 @@ def define_flags(flag_values):
     flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.", **fv)
     flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
     flags.DEFINE_integer("eval_samples", 10_000, "Samples per Inception score / FID evaluation.", lower_bound=1, **fv)
-    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).",
-                        **fv)
+    common.define_classifier_flags(flag_values)
 
 
 def optimizers(method):
@@ -77,7 +76,7 @@ def recipe(args, architecture, method):
         critic_kwargs=dict(variant=architecture, dim=args.dim, gradient_penalty=method == "wgan_gp"),
         data=data, optimizers=optimizers(method), in_memory=False,
         callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE,
-                                         real_images=lambda: load("validation", image_size=64)),
+                                         real_images=lambda split: load(split or "validation", image_size=64)),
         config=common.run_config_extras(args))
 
 

@@ -26,6 +26,10 @@ KERAS_INCEPTION_V3 = "keras-inception-v3"
 INCEPTION_2015_URL = "http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz"
 
 
+class ProtocolMismatchError(ValueError):
+    """Statistics of one protocol (or weights) compared with another's: the numbers would mean nothing."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Protocol:
     """One way of computing IS/FID/KID, with the sample counts its authors used.
@@ -107,20 +111,20 @@ def _features_of(rec):
 
 
 def check_comparable(reference, ours, what="real_stats"):
-    """Raise ``ValueError`` unless statistics recorded as ``reference`` may be compared with ``ours``.
+    """Raise :class:`ProtocolMismatchError` (a ``ValueError``) unless statistics recorded as ``reference`` may be compared with ``ours``.
 
     Protocols must produce the same features (``ttur`` and ``tfgan`` do; ``clean`` and ``keras`` differ
     from both), and weights must have the same SHA-256 where both are known.
     """
     if _features_of(reference) != _features_of(ours):
-        raise ValueError(
+        raise ProtocolMismatchError(
             f"{what} were computed under protocol {reference.get('protocol')!r} ({describe_pixels(reference)}) "
             f"but this evaluation uses {ours.get('protocol')!r} ({describe_pixels(ours)}), and numbers from "
             f"different protocols are not comparable: recompute the statistics with protocol "
             f"{ours.get('protocol')!r}. Received: {what} protocol={reference.get('protocol')!r}")
     a, b = reference.get("weights_sha256"), ours.get("weights_sha256")
     if a and b and a != b:
-        raise ValueError(f"{what} were computed with other network weights (SHA-256 {a[:12]}…, this evaluation "
+        raise ProtocolMismatchError(f"{what} were computed with other network weights (SHA-256 {a[:12]}…, this evaluation "
                          f"{b[:12]}…): recompute them with the same file. Received: {what} weights_sha256={a!r}")
 
 

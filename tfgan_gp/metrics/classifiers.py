@@ -24,7 +24,7 @@ import tensorflow as tf
 
 from tfgan_gp.metrics import protocols
 from tfgan_gp.metrics.inception_2015 import SIZE as INCEPTION_2015_SIZE
-from tfgan_gp.metrics.inception_2015 import Inception2015
+from tfgan_gp.metrics.inception_2015 import Inception2015, file_sha256
 from tfgan_gp.metrics.preprocessing import quantize_uint8, resize_pil_bicubic, resize_tf1_bilinear
 
 INCEPTION_SIZE = 299
@@ -88,9 +88,10 @@ class InceptionFeatures(KerasClassifier):
     pass a local copy of ``inception_v3_weights_tf_dim_ordering_tf_kernels.h5`` as
     ``weights=PATH``, or use another classifier.
 
-    Deviation from the paper: Gulrajani et al.'s Inception scores come from the 2015
-    TensorFlow Inception graph (1008 classes, other weights), so absolute numbers from this
-    network differ slightly; compare scores computed with the same classifier only.
+    This is the ``keras`` protocol: not comparable with published numbers, which come from the
+    2015 TensorFlow Inception graph (1008 classes, other weights, uint8 images, TF1 resize); use
+    :class:`Inception2015Features` (protocol ``ttur``) for those. Compare ``keras`` scores with
+    each other only.
     """
 
     def __init__(self, weights="imagenet"):
@@ -103,7 +104,7 @@ class InceptionFeatures(KerasClassifier):
             raise InceptionWeightsUnavailable(_weights_message(weights, f"{type(err).__name__}: {err}")) from err
         super().__init__(net, "avg_pool", image_size=INCEPTION_SIZE, name="inception_v3")
         self.protocol = protocols.get("keras")
-        self.record = protocols.record("keras")
+        self.record = protocols.record("keras", file_sha256(weights) if weights not in ("imagenet", None) else None)
 
 
 class Inception2015Features:

@@ -5,7 +5,9 @@
 Paper defaults: DIM 128, batch 64, n_critic 5, λ 10, Adam(2e-4, β₁ 0, β₂ 0.9) with the
 learning rate decayed linearly to 0 over 100k generator iterations. ``--conditional``
 adds conditional batch norm in G and an AC-GAN head on D (critic weight 1.0, generator
-weight 0.1). Reported Inception scores: 7.86 unsupervised, 8.42 conditional.
+weight 0.1). Reported Inception scores: 7.86 unsupervised, 8.42 conditional, computed with the 2015
+Inception graph: pass ``--classifier_protocol ttur --inception_graph classify_image_graph_def.pb`` to
+score the same way (default ``keras``: Keras' InceptionV3, not comparable with the paper).
 """
 from absl import flags
 
@@ -24,6 +26,7 @@ def define_flags(flag_values):
     flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).",
                        lower_bound=0.0, **fv)
     common.define_image_flags(flag_values, eval_samples=50_000)
+    common.define_classifier_flags(flag_values)
     common.define_architecture_flag(flag_values, ["resnet_cifar"])
 
 
@@ -54,7 +57,7 @@ def recipe(args):
         critic_kwargs=critic_kwargs,
         latent_dim=128, data=data, optimizers=optimizers, num_classes=classes,
         gan_kwargs=dict(ac_critic_weight=1.0, ac_generator_weight=0.1),
-        callbacks=common.image_callbacks(args, "cifar10", SHAPE, real_images=lambda: load("test")),
+        callbacks=common.image_callbacks(args, "cifar10", SHAPE, real_images=lambda split: load(split or "test")),
         config=common.run_config_extras(args))
 
 

@@ -29,8 +29,8 @@ from tfgan_gp.training import Interrupted
 SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
 
-USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable, FloatingPointError,
-               ValueError, OSError)
+USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable,
+               tg.metrics.protocols.ProtocolMismatchError, FloatingPointError, ValueError, OSError)
 """Failures a user fixes with a flag, a file or the disk (bad values, unusable data or run directory, a full
 disk): reported in one sentence without a traceback, unless ``--verbose``."""
 
@@ -70,7 +70,7 @@ def define_shared_flags(flag_values, **defaults):
 
 
 def define_image_flags(flag_values, eval_samples=None):
-    """Flags of the image recipes: ``--value_range`` and, with ``eval_samples``, the Inception evaluation's."""
+    """Flags of the image recipes: ``--value_range`` and, with ``eval_samples``, the evaluation's sample count."""
     fv = dict(flag_values=flag_values)
     flags.DEFINE_list("value_range", None, "low,high of the pixel values of a float .npy/.npz --data_dir (default: "
                       "inferred from [0, 1], [-1, 1] or [0, 255]).", **fv)
@@ -80,8 +80,6 @@ def define_image_flags(flag_values, eval_samples=None):
         return
     flags.DEFINE_integer("eval_samples", eval_samples, "Generated samples per Inception score / FID evaluation "
                          "(at least the score's 10 splits).", lower_bound=10, **fv)
-    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).",
-                        **fv)
 
 
 def _range(values):
@@ -140,7 +138,8 @@ def train_config(args, **changes):
     return tg.TrainConfig(**{name: getattr(args, name) for name in fields if hasattr(args, name)} | changes)
 
 
-EVALUATION_FLAGS = ("eval_samples", "inception_weights", "verbose", "heldout_examples")
+EVALUATION_FLAGS = ("eval_samples", "inception_weights", "inception_graph", "classifier_protocol", "reference_stats",
+                    "verbose", "heldout_examples")
 """Flags that change how a run is watched, not what it trains: a resumed run may change them."""
 
 
@@ -248,28 +247,61 @@ def tiny_classifier(image_shape, num_classes=10, seed=0):
     return tg.metrics.KerasClassifier(keras.Model(inputs, logits, name="smoke_classifier"), "pool")
 
 
+def define_classifier_flags(flag_values):
+    """The image recipes' evaluation flags: which protocol (network and pixels) scores IS/FID/KID, and its files."""
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_enum("classifier_protocol", "keras", tg.metrics.protocols.NAMES,
+                      "Evaluation protocol: ttur / tfgan (the paper's numbers: the 2015 Inception graph, uint8 "
+                      "images, TF1 bilinear, FID against the 50,000 training images; needs --inception_graph), "
+                      "clean (clean-fid), keras (Keras InceptionV3: compare runs with each other only).", **fv)
+    flags.DEFINE_string("inception_graph", None, "classify_image_graph_def.pb from inception-2015-12-05.tgz (or "
+                        "TF-GAN's TF-Hub module directory) for --classifier_protocol ttur, tfgan or clean.", **fv)
+    flags.DEFINE_string("inception_weights", None, "--classifier_protocol keras: a local InceptionV3 weights file "
+                        "(default: download ImageNet's).", **fv)
+    flags.DEFINE_string("reference_stats", None, "FID reference statistics instead of computing them from the "
+                        "dataset: an .npz with mu and sigma (TTUR's fid_stats_cifar10_train.npz, clean-fid's, or "
+                        "one written by python -m evaluate --stats_out) of the same protocol.", **fv)
+
+
 def image_classifier(args, image_shape):
-    """The evaluation network: a tiny random CNN under ``--smoke``, else ``--classifier`` or Keras' InceptionV3."""
-    if args.smoke:
-        return tiny_classifier(image_shape)
+    """The evaluation network: ``--classifier``, else the ``--classifier_protocol``'s (Keras' InceptionV3 by default).
+
+    ``--smoke`` uses a tiny random CNN unless a 2015-graph protocol is asked for explicitly.
+    """
     classifier = getattr(args, "classifier", None)
-    return classifier or tg.metrics.InceptionFeatures(weights=args.inception_weights or "imagenet")
+    protocol = getattr(args, "classifier_protocol", None) or "keras"
+    if args.smoke and not classifier and protocol == "keras":
+        return tiny_classifier(image_shape)
+    return classifier or tg.metrics.protocol_classifier(protocol, inception_graph=getattr(args, "inception_graph", None),
+                                                        inception_weights=getattr(args, "inception_weights", None))
 
 
 def image_callbacks(args, dataset_name, image_shape, real_images):
-    """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID every ``--eval_every``.
+    """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID and the k-NN metrics every ``--eval_every``.
 
-    ``real_images()`` gives the real images for FID/KID (statistics cached in the run directory);
-    ``--smoke`` compares with synthetic images through :func:`tiny_classifier`.
+    ``real_images(split)`` gives the real images for FID/KID (``split=None``: the recipe's usual held-out
+    split; the 2015-graph protocols ask for their own, ``train``, and use 50,000 images as TTUR did), unless
+    ``--reference_stats`` names a statistics file. Statistics are cached in the run directory; ``--smoke``
+    compares with synthetic images through :func:`tiny_classifier`.
     """
+    protocol = tg.metrics.PROTOCOLS[getattr(args, "classifier_protocol", None) or "keras"]
+    split = None if protocol.name == "keras" else protocol.real_split
+
     def make(gan, logdir):
-        reals = synthetic_images(image_shape, seed=args.seed + 1) if args.smoke else real_images()
-        smoke = dict(kid_block_size=16) if args.smoke else {}
+        reference = getattr(args, "reference_stats", None)
+        options = dict(kid_block_size=16) if args.smoke else {}
+        if reference:
+            reals = reference
+        elif args.smoke:
+            reals = synthetic_images(image_shape, seed=args.seed + 1)
+        else:
+            reals = real_images(split)
+            options.update(num_real=protocol.num_real, source={"dataset": dataset_name, "split": split or "held-out"})
         return [tg.callbacks.Samples(logdir),
                 tg.callbacks.Evaluate(args.eval_every, args.eval_samples,
                                       classifier=image_classifier(args, image_shape), real_stats=reals,
                                       log_dir=logdir, dataset_name="smoke" if args.smoke else dataset_name,
-                                      **smoke)]
+                                      **options)]
 
     return make
 

@@ -47,6 +47,7 @@ def define_flags(flag_values):
     flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.", **fv)
     flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
     common.define_image_flags(flag_values, eval_samples=10_000)
+    common.define_classifier_flags(flag_values)
 
 
 def optimizers(method):
@@ -79,7 +80,7 @@ def recipe(args, architecture, method):
         latent_dim=128, generator_kwargs=generator_kwargs, critic_kwargs=critic_kwargs,
         data=data, optimizers=optimizers(method), in_memory=False,
         callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE,
-                                         real_images=lambda: load("validation")),
+                                         real_images=lambda split: load(split or "validation")),
         config=common.run_config_extras(args))
 
 

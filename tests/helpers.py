@@ -4,6 +4,8 @@ and the brute-force precision/recall reference.
 Import as ``from helpers import ...`` (pytest puts ``tests/`` on ``sys.path``). Test files import this
 module and ``conftest``, never each other.
 """
+import os
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -123,3 +125,108 @@ def run_layer_test(make_layer, inputs, tmp_path, policies=POLICIES, training=Fal
         assert output.dtype == keras.mixed_precision.Policy(policy).compute_dtype, (policy, output.dtype)
         assert np.all(np.isfinite(tf.cast(output, tf.float32).numpy())), policy
     return expected
+
+
+def _inception_2015_like(x, seed, legacy_batch_norm):
+    """From ``Mul:0`` on: a strided convolution, batch norm, pools, a 1×1 convolution to ``pool_3`` ``(B, 1, 1, 2048)``;
+    returns ``(pool_3, softmax weights, biases)``. ``legacy_batch_norm``: a stand-in node ``conv/batchnorm`` for
+    :func:`_as_2015_batch_norm`, else the same arithmetic in today's ops."""
+    rng = np.random.default_rng(seed)
+
+    def const(shape, name, scale=1.0, low=None):
+        value = rng.uniform(low, scale, shape) if low is not None else rng.normal(0.0, scale, shape)
+        return tf.constant(value.astype(np.float32), name=name)
+
+    x = tf.nn.conv2d(x, const((5, 5, 3, 8), "conv/conv2d_params", 0.3), 4, "VALID", name="conv/Conv2D")
+    mean, var = const((8,), "conv/batchnorm/moving_mean", 0.5), const((8,), "conv/batchnorm/moving_variance", 2.0, 0.5)
+    beta, gamma = const((8,), "conv/batchnorm/beta", 0.2), const((8,), "conv/batchnorm/gamma", 1.5, low=0.5)
+    if legacy_batch_norm:
+        x = tf.identity_n([x, mean, var, beta, gamma], name="conv/batchnorm")[0]
+    else:
+        x = (x - mean) * (tf.math.rsqrt(var + 0.001) * gamma) + beta
+    x = tf.nn.max_pool2d(tf.nn.relu(x, name="conv"), 9, 9, "VALID", name="pool")
+    x = tf.nn.relu(tf.nn.conv2d(x, const((1, 1, 8, 2048), "mixed/conv", 0.5), 1, "VALID"), name="mixed")
+    pool = tf.nn.avg_pool2d(x, 8, 1, "VALID", name="pool_3")
+    return pool, const((2048, 1008), "softmax/weights", 0.05), const((1008,), "softmax/biases", 0.5)
+
+
+def _as_2015_batch_norm(graph_def):
+    """Turn the ``conv/batchnorm`` stand-in into the 2015 graph's ``BatchNormWithGlobalNormalization`` (ε 0.001,
+    γ applied), an op no graph built today may contain: the GraphDef is marked as from before version 9."""
+    for node in graph_def.node:
+        if node.name.endswith("conv/batchnorm"):
+            node.op = "BatchNormWithGlobalNormalization"
+            dtype = node.attr["T"].list.type[0]
+            del node.attr["T"]
+            node.attr["T"].type = dtype
+            node.attr["variance_epsilon"].f = 0.001
+            node.attr["scale_after_normalization"].b = True
+    graph_def.versions.producer = 8
+    return graph_def
+
+
+def inception_2015_graph(path, seed=0):
+    """A small frozen GraphDef laid out like ``classify_image_graph_def.pb`` (inception-2015-12-05), saved at ``path``.
+
+    Same tensor names, dtypes and shapes where the evaluation code looks: ``DecodeJpeg`` (uint8) → ``Cast``
+    → ``ExpandDims:0`` (float32, static batch 1) → ``ResizeBilinear`` to 299×299 (TF1) → ``Sub`` 128 →
+    ``Mul:0`` ×1/128 → a strided convolution with the 2015 graph's ``BatchNormWithGlobalNormalization`` →
+    ``pool_3:0`` ``(1, 1, 1, 2048)`` per image → ``pool_3/_reshape`` to ``[1, 2048]`` →
+    ``softmax/logits/MatMul`` with 1008 classes, bias ``softmax/logits``, ``softmax``. Random weights.
+    """
+    graph = tf.Graph()
+    with graph.as_default():
+        jpeg = tf.compat.v1.placeholder(tf.uint8, [None, None, 3], name="DecodeJpeg")
+        x = tf.expand_dims(tf.cast(jpeg, tf.float32, name="Cast"), 0, name="ExpandDims")
+        x = tf.compat.v1.image.resize_bilinear(x, [299, 299], align_corners=False, name="ResizeBilinear")
+        x = tf.multiply(tf.subtract(x, 128.0, name="Sub"), 1.0 / 128.0, name="Mul")
+        pool, weights, biases = _inception_2015_like(x, seed, legacy_batch_norm=True)
+        flat = tf.reshape(pool, [1, 2048], name="pool_3/_reshape")
+        logits = tf.nn.bias_add(tf.matmul(flat, weights, name="softmax/logits/MatMul"), biases, name="softmax/logits")
+        tf.nn.softmax(logits, name="softmax")
+    with open(path, "wb") as f:
+        f.write(_as_2015_batch_norm(graph.as_graph_def()).SerializeToString())
+    return path
+
+
+def tfgan_hub_module(path, seed=0):
+    """A TF1-Hub-format SavedModel like TF-GAN's ``tfgan/eval/inception/1``, with the weights of
+    :func:`inception_2015_graph` (same ``seed``): its ``default`` signature takes ``images`` in [-1, 1] of any
+    size, resizes them (TF1 bilinear, 299×299) and returns ``logits`` (with the bias) and ``pool_3``."""
+    graph = tf.Graph()
+    with graph.as_default():
+        images = tf.compat.v1.placeholder(tf.float32, [None, None, None, 3], name="images")
+        x = tf.compat.v1.image.resize_bilinear(images, [299, 299], align_corners=False)
+        pool, weights, biases = _inception_2015_like(x, seed, legacy_batch_norm=False)
+        logits = tf.matmul(tf.reshape(pool, [-1, 2048]), weights) + biases
+        tf.Variable(0.0, name="unused")  # a Hub module has variables; the builder expects some
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            signature = tf.compat.v1.saved_model.signature_def_utils.predict_signature_def(
+                inputs={"images": images}, outputs={"logits": logits, "pool_3": pool})
+            builder = tf.compat.v1.saved_model.Builder(str(path))
+            builder.add_meta_graph_and_variables(session, tags=[], signature_def_map={"default": signature})
+            builder.save()
+    with open(os.path.join(path, "tfhub_module.pb"), "wb") as f:
+        f.write(b"")   # the marker of the TF1 Hub format
+    return path
+
+
+def ttur_features(graph_path, images):
+    """``(logits, pool_3)`` of uint8 ``images`` as TTUR's ``fid.py`` and Salimans et al.'s script computed them.
+
+    A TF1 session on the imported graph, one image at a time fed to ``ExpandDims:0`` as float32 (the
+    graph resizes and scales it), logits ``pool_3 · W`` of ``softmax/logits/MatMul`` without the bias.
+    """
+    graph_def = tf.compat.v1.GraphDef()
+    with open(graph_path, "rb") as f:
+        graph_def.ParseFromString(f.read())
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.graph_util.import_graph_def(graph_def, name="")
+        pool = graph.get_tensor_by_name("pool_3:0")
+        weights = graph.get_operation_by_name("softmax/logits/MatMul").inputs[1]
+        logits = tf.matmul(tf.squeeze(pool, [1, 2]), weights)
+    with tf.compat.v1.Session(graph=graph) as session:
+        outs = [session.run([logits, pool], {"ExpandDims:0": image[None].astype(np.float32)}) for image in images]
+    return np.concatenate([o[0] for o in outs]), np.concatenate([o[1].reshape(1, -1) for o in outs])

@@ -1,5 +1,6 @@
 """The Evaluate callback: trigger on generator iterations, TensorBoard scalars, history, cached real statistics."""
 import glob
+import json
 import os
 
 import numpy as np
@@ -8,10 +9,11 @@ import tensorflow as tf
 
 import tfgan_gp as tg
 from tfgan_gp import metrics
+from tfgan_gp.architectures import mlp
 from tfgan_gp.callbacks import Evaluate
 from tfgan_gp.metrics import evaluation
 
-from helpers import tiny_classifier, tiny_gan, tiny_image_gan
+from helpers import inception_2015_graph, tiny_classifier, tiny_gan, tiny_image_gan
 
 
 def real_images(n=64, seed=0):
@@ -64,6 +66,28 @@ def test_real_statistics_are_cached_per_dataset_in_the_log_dir(tmp_path):
     np.testing.assert_array_equal(from_path.features, stats.features)
     fresh = evaluation.ImageEvaluator(clf, real_images(seed=2), cache_path=str(tmp_path / "real_stats_b.npz"))
     assert not np.array_equal(fresh.real_statistics(32).moments.mean, stats.moments.mean)
+
+
+def test_protocol_is_recorded_with_every_evaluation(tmp_path):
+    """Under the ttur protocol (the 2015 graph's layout): the protocol line in TensorBoard, one JSON line per
+    evaluation with the record and counts, the k-NN metrics in history, the record in the cached statistics."""
+    gan = tiny_image_gan()
+    clf = metrics.protocol_classifier("ttur", inception_graph=inception_2015_graph(tmp_path / "graph.pb"))
+    callback = Evaluate(2, 24, clf, real_images(24), log_dir=str(tmp_path), dataset_name="noise", batch_size=12,
+                        kid_block_size=12, source={"dataset": "noise", "split": "train"})
+    data = tf.data.Dataset.from_tensor_slices(real_images()).repeat().batch(4)
+    history = gan.fit(data, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[callback])
+    for key in ("precision", "recall", "density", "coverage", "fid", "kid"):
+        assert len(history.history[key]) == 1, key
+    (line,) = [json.loads(x) for x in open(tmp_path / "eval" / "metrics.jsonl")]
+    assert line["iteration"] == 2 and line["num_samples"] == 24 and line["fid"] == history.history["fid"][0]
+    assert line["protocol"] == clf.record and line["protocol"]["protocol"] == "ttur"
+    assert "24 generated samples" in line["protocol_line"] and "reference noise train: 24 images" in line["protocol_line"]
+    texts = [tf.make_ndarray(v.tensor).item().decode() for path in glob.glob(str(tmp_path / "eval_protocol" / "*"))
+             for event in tf.compat.v1.train.summary_iterator(path) for v in event.summary.value]
+    assert texts == [line["protocol_line"]]
+    cached = metrics.ClassifierStatistics.load(tmp_path / "real_stats_noise.npz")
+    assert cached.record == clf.record and cached.source == {"dataset": "noise", "split": "train"}
 
 
 class StubModel:

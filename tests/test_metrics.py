@@ -8,6 +8,7 @@ import pytest
 import scipy.linalg
 import tensorflow as tf
 from scipy.ndimage import convolve
+from scipy.spatial.distance import cdist
 
 from tfgan_gp import metrics
 from tfgan_gp.metrics import classifiers, inception, statistics, swd
@@ -168,6 +169,41 @@ def test_precision_recall_against_a_naive_reference_and_mode_collapse():
     assert metrics.precision_recall(np.concatenate([mode_a, mode_b]), mode_a) == (1.0, 0.5)
     with pytest.raises(ValueError, match="Received"):
         metrics.precision_recall(real, fake[:, :3])
+
+
+def _naive_density_coverage(real, fake, k):
+    """Naeem et al.'s prdc formulas with scipy distances (strict inequalities, as their code)."""
+    radii = np.sort(cdist(real, real), axis=1)[:, k]
+    inside = cdist(real, fake) < radii[:, None]
+    return inside.sum() / (k * len(fake)), inside.any(axis=1).mean()
+
+
+def test_density_coverage_against_a_naive_reference():
+    rng = np.random.default_rng(2)
+    real, fake = rng.normal(size=(150, 6)), rng.normal(0.3, 1.2, size=(110, 6))
+    got = metrics.density_coverage(real, fake, k=5, chunk=23)
+    assert got == pytest.approx(_naive_density_coverage(real, fake, 5), abs=1e-12)
+    with pytest.raises(ValueError, match=r"Received: k=5, sizes 150 and 4"):
+        metrics.density_coverage(real, fake[:4])
+
+
+def test_manifold_metrics_known_answers_identical_disjoint_and_a_subset():
+    rng = np.random.default_rng(3)
+    mode_a, mode_b = rng.normal(size=(60, 4)), rng.normal(size=(60, 4)) + 100.0
+    real = np.concatenate([mode_a, mode_b])
+    # identical sets: everything covered; a set against itself has density exactly 1 (each real ball holds the
+    # point itself and k - 1 neighbours strictly inside, the k-th on its boundary)
+    assert metrics.precision_recall(real, real.copy(), k=3) == (1.0, 1.0)
+    assert metrics.density_coverage(real, real.copy(), k=5) == (1.0, 1.0)
+    # disjoint sets, far apart: nothing
+    far = rng.normal(size=(70, 4)) - 100.0
+    assert metrics.precision_recall(real, far) == (0.0, 0.0)
+    assert metrics.density_coverage(real, far) == (0.0, 0.0)
+    # a generator that reproduces one of two modes exactly: perfect quality, half the real data covered
+    assert metrics.precision_recall(real, mode_a.copy()) == (1.0, 0.5)
+    density, coverage = metrics.density_coverage(real, mode_a.copy())
+    assert coverage == 0.5
+    assert density == pytest.approx(1.0, abs=0.2)   # 1 up to generated points on a ball's boundary (k-th neighbours)
 
 
 # ------------------------------------------------------------------ sliced Wasserstein

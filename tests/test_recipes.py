@@ -106,6 +106,24 @@ def test_unavailable_dataset_is_one_sentence(tmp_path, monkeypatch, capsys):
     assert "cifar10" in lines[0]
 
 
+def test_paper_protocol_without_the_graph_file_is_one_sentence(tmp_path, capsys):
+    """--classifier_protocol ttur needs the 2015 Inception graph: offline, without it, one sentence naming the flag."""
+    from absl import flags
+
+    from recipes import cifar_resnet, common
+
+    flag_values = flags.FlagValues()
+    cifar_resnet.define_flags(flag_values)
+    flag_values(["cifar_resnet", f"--logdir={tmp_path}", "--smoke", "--precision=float32",
+                 "--classifier_protocol=ttur"])
+    with pytest.raises(SystemExit) as exit_info:
+        common.run_main(cifar_resnet.main, [], flag_values)
+    assert exit_info.value.code == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: Protocol 'ttur' needs the 2015 Inception graph")
+    assert "classify_image_graph_def.pb" in lines[0] and "--inception_graph=PATH" in lines[0]
+
+
 def test_local_npz_dataset_through_data_dir(tmp_path):
     images = np.random.default_rng(0).integers(0, 256, size=(40, 32, 32, 3), dtype=np.uint8)
     np.savez(tmp_path / "mine.npz", images=images)

@@ -175,11 +175,11 @@ def test_no_test_imports_another_test_file():
 
 
 def test_wheel_installs_no_generic_top_level_names(tmp_path):
-    """The wheel holds tfgan_gp, tfgan_gp_recipes and tfgan_gp_export, and the recipes run from it."""
+    """The wheel holds tfgan_gp, tfgan_gp_recipes, tfgan_gp_export and tfgan_gp_evaluate, and the tools run from it."""
     import shutil
 
     source, wheels = tmp_path / "source", tmp_path / "wheels"   # a copy: the build leaves nothing in the checkout
-    for folder in ("tfgan_gp", "recipes", "export"):
+    for folder in ("tfgan_gp", "recipes", "export", "evaluate"):
         shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("setup.py", "README.md"):
         shutil.copy2(ROOT / name, source / name)
@@ -189,11 +189,13 @@ def test_wheel_installs_no_generic_top_level_names(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         top = {name.split("/")[0] for name in archive.namelist() if not name.split("/")[0].endswith(".dist-info")}
         archive.extractall(tmp_path / "site")
-    assert top == {"tfgan_gp", "tfgan_gp_recipes", "tfgan_gp_export"}
+    assert top == {"tfgan_gp", "tfgan_gp_recipes", "tfgan_gp_export", "tfgan_gp_evaluate"}
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
-    for module in ("tfgan_gp_recipes.mnist", "tfgan_gp_export"):
+    flags = {"tfgan_gp_recipes.mnist": ("--logdir", "--num_train", "--loss"),
+             "tfgan_gp_export": ("--checkpoint", "--out"),
+             "tfgan_gp_evaluate": ("--samples", "--reference", "--protocol", "--inception_graph")}
+    for module, expected in flags.items():
         result = subprocess.run([sys.executable, "-m", module, "--help"], cwd=tmp_path, env=env,
                                 capture_output=True, text=True, timeout=120)
         assert "Traceback" not in result.stderr, (module, result.stderr[-2000:])  # absl's --help exits 1
-        expected = ("--logdir", "--num_train", "--loss") if "recipes" in module else ("--checkpoint", "--out")
         assert all(flag in result.stdout for flag in expected), (module, result.stdout[-2000:])

@@ -1,4 +1,5 @@
 """Scoring the generator during training: :class:`Evaluate` (IS/FID/KID, JS-n, toy metrics) on generator iterations."""
+import json
 import os
 
 import keras
@@ -10,18 +11,24 @@ from tfgan_gp import metrics
 class Evaluate(keras.callbacks.Callback):
     """Every ``every_n_iterations`` generator iterations, score ``num_samples`` generated samples.
 
-    Images (default): Inception score and, with ``real_stats``, FID and KID, computed by
-    :class:`tfgan_gp.metrics.ImageEvaluator` with ``classifier`` (e.g.
-    ``tfgan_gp.metrics.InceptionFeatures()``, any callable ``images -> (logits,
-    pool_features)`` or a SavedModel path). Text: :meth:`text` (JS-1…4 in bits). 2-D toy
-    data: :meth:`toy` (W1, modes covered, high-quality fraction). Any other evaluator
-    (see :mod:`tfgan_gp.metrics.evaluation`) goes in ``evaluator``.
+    Images (default): Inception score and, with ``real_stats``, FID, KID, precision/recall
+    (Kynkäänniemi et al. 2019, k = 3) and density/coverage (Naeem et al. 2020, k = 5), computed by
+    :class:`tfgan_gp.metrics.ImageEvaluator` with ``classifier`` (for numbers comparable with
+    papers ``tfgan_gp.metrics.protocol_classifier("ttur", inception_graph=PATH)``; else
+    ``tfgan_gp.metrics.InceptionFeatures()``, any callable ``images -> (logits, pool_features)``
+    or a SavedModel path). Text: :meth:`text` (JS-1…4 in bits). 2-D toy data: :meth:`toy` (W1,
+    modes covered, high-quality fraction). Any other evaluator (see
+    :mod:`tfgan_gp.metrics.evaluation`) goes in ``evaluator``.
 
     The trigger is the generator-iteration counter ``model.optimizer.iterations``, checked
     after every training batch (so any ``steps_per_epoch`` works, and a resumed run keeps
     its schedule). Results are written as TensorBoard scalars in ``log_dir/eval`` at that
     iteration, and the latest ones (plus ``eval_iteration``, the iteration they belong to)
     into the epoch's ``logs``, hence into ``history.history``, from the first evaluation on.
+    Image evaluations also record their protocol with every number: a ``protocol`` text summary in
+    ``log_dir/eval_protocol`` (network, weights hash, resize, quantization, sample counts) and one
+    JSON line per evaluation in ``log_dir/eval/metrics.jsonl`` (``iteration``, the metrics, the
+    protocol record and line, the counts).
 
     Args:
         every_n_iterations: generator iterations between evaluations.
@@ -35,7 +42,8 @@ class Evaluate(keras.callbacks.Callback):
         seed: latent codes of evaluation ``k`` are drawn from seeds ``seed, seed + 1, …``
             (the same at every evaluation).
         **image_options: ``batch_size``, ``num_real``, ``splits``, ``kid_block_size``,
-            ``keep_features`` of ``ImageEvaluator``.
+            ``keep_features``, ``source`` of ``ImageEvaluator`` (``source`` defaults to
+            ``{"dataset": dataset_name}``).
     """
 
     def __init__(self, every_n_iterations, num_samples, classifier=None, real_stats=None, log_dir=None,
@@ -50,6 +58,7 @@ class Evaluate(keras.callbacks.Callback):
         if evaluator is None:
             cache = (os.path.join(log_dir, f"real_stats_{dataset_name}.npz")
                      if log_dir and dataset_name else None)
+            image_options.setdefault("source", {"dataset": dataset_name} if dataset_name else None)
             evaluator = metrics.ImageEvaluator(classifier, real_stats, cache_path=cache, **image_options)
         splits = getattr(evaluator, "splits", 1)
         if num_samples < splits:
@@ -59,7 +68,7 @@ class Evaluate(keras.callbacks.Callback):
         self.every_n_iterations, self.num_samples = every_n_iterations, num_samples
         self.log_dir, self.seed = log_dir, seed
         self.latest = {}
-        self._writer = None
+        self._writer = self._text_writer = None
         self._done = 0
 
     @classmethod
@@ -97,6 +106,8 @@ class Evaluate(keras.callbacks.Callback):
     def evaluate(self, iteration):
         """Score the model now; log the results at ``iteration`` and return them."""
         results = self.evaluator(lambda n, seed: self.model.sample(n, seed=seed), self.num_samples, self.seed)
+        describe = getattr(self.evaluator, "describe", None)
+        protocol = describe(self.num_samples) if describe else None
         if self.log_dir:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval"))
@@ -104,5 +115,15 @@ class Evaluate(keras.callbacks.Callback):
                 for name, value in results.items():
                     tf.summary.scalar(name, value)
             self._writer.flush()
+            if protocol:
+                if self._text_writer is None:  # its own run: the eval run holds scalars only
+                    self._text_writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval_protocol"))
+                with self._text_writer.as_default(step=iteration):
+                    tf.summary.text("protocol", protocol)
+                self._text_writer.flush()
+                line = dict(iteration=int(iteration), **results, protocol=self.evaluator.record,
+                            protocol_line=protocol, num_samples=self.num_samples)
+                with open(os.path.join(self.log_dir, "eval", "metrics.jsonl"), "a", encoding="utf-8") as f:
+                    f.write(json.dumps(line) + "\n")
         self.latest = dict(results, eval_iteration=float(iteration))
         return results

@@ -10,8 +10,9 @@ import os
 import numpy as np
 
 from tfgan_gp.data import toy as toy_data
-from tfgan_gp.metrics import toy
-from tfgan_gp.metrics.classifiers import classifier_name, load_classifier
+from tfgan_gp.metrics import protocols, toy
+from tfgan_gp.metrics.classifiers import classifier_record, load_classifier
+from tfgan_gp.metrics.manifold import density_coverage, precision_recall
 from tfgan_gp.metrics.statistics import (ClassifierStatistics, cached_statistics, compute_statistics,
                                          image_batches)
 from tfgan_gp.metrics.text import ngram_js
@@ -25,32 +26,55 @@ def sample_batches(sample_fn, num_samples, batch_size, seed=0):
         yield np.asarray(sample_fn(min(batch_size, num_samples - start), seed + i))
 
 
+def manifold_metrics(real, fake, k_precision=3, k_density=5):
+    """Precision/recall (k = 3) and density/coverage (k = 5) of the kept pool features, when both sets have enough."""
+    a, b = real.features, fake.features
+    results = {}
+    if a.size and b.size and min(len(a), len(b)) > k_precision:
+        results["precision"], results["recall"] = precision_recall(a, b, k=k_precision)
+    if a.size and b.size and min(len(a), len(b)) > k_density:
+        results["density"], results["coverage"] = density_coverage(a, b, k=k_density)
+    return results
+
+
 class ImageEvaluator:
-    """Inception score, and FID/KID against real-data statistics, of generated images.
+    """Inception score, and FID/KID/precision/recall/density/coverage against real-data statistics.
+
+    Generated samples are drawn in a background thread (and quantized/resized there when the
+    classifier's protocol says so) while the network scores the previous batch.
 
     Args:
-        classifier: callable ``images -> (logits, pool_features)`` or a SavedModel path
-            (e.g. :class:`~tfgan_gp.metrics.classifiers.InceptionFeatures`).
-        real_stats: a :class:`ClassifierStatistics`, an ``.npz`` path saved by one, real images
-            (array ``(N, H, W, C)`` in ``[-1, 1]`` or uint8, or a ``tf.data.Dataset``), or ``None``
+        classifier: callable ``images -> (logits, pool_features)`` or a SavedModel path, e.g.
+            :func:`~tfgan_gp.metrics.protocol_classifier` ``("ttur", inception_graph=PATH)``.
+        real_stats: a :class:`ClassifierStatistics`, an ``.npz`` path (ours, TTUR's, clean-fid's), real
+            images (array ``(N, H, W, C)`` in ``[-1, 1]`` or uint8, or a ``tf.data.Dataset``), or ``None``
             (Inception score only, unless ``cache_path`` already exists).
         cache_path: where statistics computed from real images are saved, and read from
-            when present (same classifier and ``num_real`` only).
+            when present (same classifier, protocol and ``num_real`` only).
         num_real: real images to use (default: the ``num_samples`` of the first call).
         batch_size, splits, kid_block_size, keep_features: see :class:`ClassifierStatistics`
-            and :func:`~tfgan_gp.metrics.inception.kernel_inception_distance`.
+            and :func:`~tfgan_gp.metrics.inception.kernel_inception_distance`; ``keep_features``
+            also bounds the samples of the k-NN metrics (default 10,000, as Naeem et al.).
+        source: what the real images are, recorded in their statistics (``{"dataset", "split"}``).
+        progress: ``callable(count)`` after each batch (e.g. a Progbar's ``update``).
+
+    Real statistics from another protocol (or other weights) are refused with a ``ValueError``.
     """
 
     def __init__(self, classifier, real_stats=None, cache_path=None, num_real=None, batch_size=100,
-                 splits=10, kid_block_size=1000, keep_features=None):
+                 splits=10, kid_block_size=1000, keep_features=None, source=None, progress=None):
         self.classifier = load_classifier(classifier)
+        self.record = classifier_record(self.classifier)
         self.cache_path, self.num_real = cache_path, num_real
         self.batch_size, self.splits = batch_size, splits
         self.kid_block_size, self.keep_features = kid_block_size, keep_features
+        self.source, self.progress = source, progress
         if isinstance(real_stats, (str, os.PathLike)):
             real_stats = ClassifierStatistics.load(real_stats)
         elif real_stats is None and cache_path and os.path.exists(cache_path):
             real_stats = ClassifierStatistics.load(cache_path)
+        if isinstance(real_stats, ClassifierStatistics):
+            protocols.check_comparable(real_stats.record, self.record)
         self._real = real_stats
 
     def real_statistics(self, num_samples):
@@ -60,24 +84,35 @@ class ImageEvaluator:
         num_real = self.num_real or num_samples
         if self.cache_path:
             self._real = cached_statistics(self.cache_path, self.classifier, self._real, num_real,
-                                           self.batch_size, self.splits, self.keep_features)
+                                           self.batch_size, self.splits, self.keep_features, self.source,
+                                           self.progress)
         else:
             self._real = compute_statistics(self.classifier, image_batches(self._real, self.batch_size),
-                                            num_real, self.splits, self.keep_features)
+                                            num_real, self.splits, self.keep_features, self.source, self.progress)
         return self._real
+
+    def describe(self, num_samples):
+        """The protocol line of an evaluation of ``num_samples`` generated samples (counts included)."""
+        real = self._real if isinstance(self._real, ClassifierStatistics) else None
+        reference = None
+        if real is not None:
+            reference = real.source.get("path") or " ".join(
+                real.source.get(k) for k in ("dataset", "split") if real.source.get(k)) or None
+        return protocols.describe(self.record, num_samples, self.splits,
+                                  None if real is None else real.num_samples, reference)
 
     def __call__(self, sample_fn, num_samples, seed=0):
         fake = compute_statistics(self.classifier, sample_batches(sample_fn, num_samples, self.batch_size, seed),
-                                  num_samples, self.splits, self.keep_features)
+                                  num_samples, self.splits, self.keep_features, progress=self.progress)
         score, score_std = fake.inception_score()
         results = {"inception_score": score, "inception_score_std": score_std}
         real = self.real_statistics(num_samples)
         if real is not None:
-            if real.classifier and real.classifier != classifier_name(self.classifier):
-                raise ValueError(f"real_stats were computed with classifier {real.classifier!r}, not with "
-                                 f"{classifier_name(self.classifier)!r}. Received: real_stats for {real.classifier!r}")
-            kid, kid_std = fake.kernel_inception_distance(real, self.kid_block_size)
-            results.update(fid=fake.frechet_distance(real), kid=kid, kid_std=kid_std)
+            results["fid"] = fake.frechet_distance(real)
+            if real.features.size:
+                kid, kid_std = fake.kernel_inception_distance(real, self.kid_block_size)
+                results.update(kid=kid, kid_std=kid_std)
+                results.update(manifold_metrics(real, fake))
         return results
 
 

@@ -7,8 +7,8 @@ which classifier produced them is up to the caller (:mod:`tfgan_gp.metrics.class
   ``splits`` consecutive chunks of the samples, reported as mean ± std over chunks,
   exactly as the authors' ``inception_score.py`` (which Gulrajani et al. used with 50k
   samples and 10 splits). Their numbers come from the 2015 Inception graph with 1008
-  output classes; Keras' ``InceptionV3`` has 1000 and different weights, so absolute
-  scores differ slightly from the paper's (compare runs with one classifier only).
+  output classes: the ``ttur`` protocol (:mod:`~tfgan_gp.metrics.protocols`) reproduces
+  that; Keras' ``InceptionV3`` (``keras``) has 1000 classes and other weights.
 * FID (Heusel et al. 2017): ``‖μ₁−μ₂‖² + tr(Σ₁ + Σ₂ − 2(Σ₁Σ₂)^½)`` of Gaussians fitted to
   pool features, float64 and unbiased covariances.
 * KID (Bińkowski et al. 2018): unbiased MMD² with the kernel ``k(x, y) = (xᵀy/d + 1)³``,

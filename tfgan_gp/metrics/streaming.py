@@ -60,6 +60,15 @@ class RunningMoments:
         return {"count": np.int64(self.count), "mean": self._mean, "scatter": self._scatter}
 
     @classmethod
+    def from_mean_covariance(cls, mean, covariance, count=None):
+        """Moments with this mean and covariance (e.g. TTUR's ``mu``/``sigma``); ``count=None``: unknown (2 is kept)."""
+        moments = cls()
+        moments.count = 2 if count is None else int(count)
+        moments._mean = np.array(mean, np.float64)
+        moments._scatter = np.array(covariance, np.float64) * (moments.count - 1)
+        return moments
+
+    @classmethod
     def from_state(cls, state):
         moments = cls()
         moments.count = int(state["count"])

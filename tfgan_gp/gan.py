@@ -14,6 +14,8 @@ import tensorflow as tf
 from tfgan_gp import distribute, losses, penalties, randomness
 
 METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
+NONFINITE = "nonfinite_losses"
+"""Logged under loss scaling (``mixed_float16``) only: updates in the epoch whose loss was not finite."""
 
 
 def paper_adam(learning_rate=1e-4):
@@ -92,6 +94,7 @@ class GAN(keras.Model):
         if self._is_auxiliary_classifier:
             names += ("ac_loss_critic", "ac_loss_generator")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self._skips_nonfinite = False
         self.built = True  # both networks were built by the shape checks
 
     # ----------------------------------------------------------------- checks
@@ -154,6 +157,10 @@ class GAN(keras.Model):
         d_optimizer = self._loss_scaled(d_optimizer or paper_adam(), self.critic)
         super().compile(optimizer=g_optimizer, auto_scale_loss=False, jit_compile=jit_compile, **kwargs)
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        self._skips_nonfinite = isinstance(d_optimizer, keras.optimizers.LossScaleOptimizer)
+        self.trackers.pop(NONFINITE, None)
+        if self._skips_nonfinite:
+            self.trackers[NONFINITE] = keras.metrics.Sum(name=NONFINITE)
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.critic.trainable_variables)
 
@@ -248,12 +255,37 @@ class GAN(keras.Model):
         return total // self.n_critic
 
     def _update(self, name, value):
-        self.trackers[name].update_state(value)
+        if not self._skips_nonfinite:
+            self.trackers[name].update_state(value)
+            return
+        # Under loss scaling a non-finite value marks a step the LossScaleOptimizer skips: count it,
+        # keep it out of the epoch's means (one inf would make them inf until the epoch ends).
+        finite = tf.math.is_finite(value)
+        self.trackers[name].update_state(tf.where(finite, value, tf.zeros_like(value)),
+                                         sample_weight=tf.cast(finite, value.dtype))
+        if name in ("d_loss", "g_loss"):
+            self.trackers[NONFINITE].update_state(tf.cast(tf.logical_not(finite), tf.float32))
+
+    @staticmethod
+    def _apply(optimizer, grads, variables):
+        """``apply_gradients``; a step that loss scaling skips (non-finite gradients) still counts as one.
+
+        ``LossScaleOptimizer`` skips the update and halves its scale, and would not advance
+        ``iterations``: counting it keeps ``gan.iteration`` equal to the training steps taken
+        (checkpoint numbers, evaluation cadence and resume rely on it).
+        """
+        optimizer.apply_gradients(zip(grads, variables))
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            skipped = tf.logical_not(optimizer.check_finite(grads))
+            optimizer.iterations.assign_add(tf.cast(skipped, optimizer.iterations.dtype))
 
     def _critic_step(self, real, labels):
         n = tf.shape(real)[0]
         fake = self._generate(self._noise(n), labels, training=True)
-        grad_scale = self.d_optimizer.scale_loss(tf.constant(1.0))
+        # The penalty's inner backward runs in the critic's compute dtype: a bounded scale keeps float16
+        # cotangents from underflowing without overflowing (the full loss scale, 2^15 at first, would make
+        # the penalty inf once input gradients reach a few units).
+        grad_scale = tf.minimum(self.d_optimizer.scale_loss(tf.constant(1.0)), penalties.MAX_INNER_GRAD_SCALE)
 
         def critic_scores(x, training=True):
             return self._score(x, labels, training)[0]
@@ -271,7 +303,7 @@ class GAN(keras.Model):
                 d_loss += self.ac_critic_weight * ac_loss
             scaled = self.d_optimizer.scale_loss(distribute.scale_for_replicas(d_loss))
         grads = tape.gradient(scaled, self.critic.trainable_variables)
-        self.d_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
+        self._apply(self.d_optimizer, grads, self.critic.trainable_variables)
         self.penalty.after_critic_update(self.critic)
 
         self._update("d_loss", d_loss)
@@ -296,7 +328,7 @@ class GAN(keras.Model):
                 g_loss += self.ac_generator_weight * ac_loss
             scaled = self.g_optimizer.scale_loss(distribute.scale_for_replicas(g_loss))
         grads = tape.gradient(scaled, self.generator.trainable_variables)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        self._apply(self.g_optimizer, grads, self.generator.trainable_variables)
         self._update("g_loss", g_loss)
         if self._is_auxiliary_classifier:
             self._update("ac_loss_generator", ac_loss)

@@ -141,6 +141,41 @@ def test_download_false_never_calls_download(monkeypatch):
     assert builder.download_calls == 0
 
 
+def test_unresolvable_download_host_fails_within_seconds_without_retrying(monkeypatch, tmp_path):
+    """The real cifar10 builder, DNS failing: one sentence at once, tfds' download (ten retries each) never runs."""
+    import socket
+
+    def no_dns(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, f"Name or service not known: {host}")
+
+    def must_not_download(self, *args, **kwargs):
+        raise AssertionError("download_and_prepare ran although the download host cannot be resolved")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", must_not_download)
+    with pytest.raises(data.DataUnavailableError) as info:
+        data.load_images("cifar10", data_dir=str(tmp_path))
+    message = str(info.value)
+    assert "its download host www.cs.toronto.edu cannot be resolved" in message and "--data_dir" in message
+    assert "\n" not in message
+
+
+def test_resolvable_download_host_downloads_as_usual(monkeypatch, tmp_path):
+    import socket
+
+    calls = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: calls.append(host) or [])
+
+    def download(self, *args, **kwargs):
+        calls.append("download")
+        raise ConnectionError("server down")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download)
+    with pytest.raises(data.DataUnavailableError, match="ConnectionError: server down"):
+        data.load_images("cifar10", data_dir=str(tmp_path))
+    assert calls == ["www.cs.toronto.edu", "download"]
+
+
 def test_unknown_name_that_is_no_path_is_a_value_error():
     with pytest.raises(ValueError, match="neither an existing local path nor a tensorflow-datasets name"):
         data.load_images("no_such_dataset_xyz")

@@ -5,6 +5,7 @@ Each evaluator is called as ``evaluator(sample_fn, num_samples, seed)`` where
 dict of floats. Samples are drawn in batches with seeds ``seed, seed + 1, …`` (so every
 evaluation sees the same latent codes and curves are not noisier than the model).
 """
+import logging
 import os
 
 import numpy as np
@@ -17,6 +18,25 @@ from tfgan_gp.metrics.statistics import (ClassifierStatistics, cached_statistics
 from tfgan_gp.metrics.text import ngram_js
 
 TOY_RADIUS_UNSCALED = 0.1  # "high quality" radius in the authors' unscaled toy units (as recipes/toy.py)
+
+_log = logging.getLogger(__name__)
+
+
+def count_images(images, limit):
+    """How many images ``images`` (array or ``tf.data.Dataset``) holds, counting at most to ``limit``."""
+    import tensorflow as tf
+
+    if not isinstance(images, tf.data.Dataset):
+        return min(len(images), limit)
+    spec = images.element_spec[0] if isinstance(images.element_spec, tuple) else images.element_spec
+    if isinstance(spec, tf.TensorSpec) and len(spec.shape) == 3 and int(images.cardinality()) >= 0:
+        return min(int(images.cardinality()), limit)  # unbatched with a known size: no pass needed
+    total = 0
+    for batch in image_batches(images, 1000):
+        total += len(batch)
+        if total >= limit:
+            return limit
+    return total
 
 
 def sample_batches(sample_fn, num_samples, batch_size, seed=0):
@@ -36,7 +56,8 @@ class ImageEvaluator:
             (Inception score only, unless ``cache_path`` already exists).
         cache_path: where statistics computed from real images are saved, and read from
             when present (same classifier and ``num_real`` only).
-        num_real: real images to use (default: the ``num_samples`` of the first call).
+        num_real: real images to use (default: the ``num_samples`` of the first call); when the real
+            images are fewer, all of them are used and a warning says so.
         batch_size, splits, kid_block_size, keep_features: see :class:`ClassifierStatistics`
             and :func:`~tfgan_gp.metrics.inception.kernel_inception_distance`.
     """
@@ -58,6 +79,12 @@ class ImageEvaluator:
         if self._real is None or isinstance(self._real, ClassifierStatistics):
             return self._real
         num_real = self.num_real or num_samples
+        available = count_images(self._real, num_real)
+        if available < num_real:
+            _log.warning("The FID/KID reference holds %d real images, fewer than the %d asked for: its "
+                         "statistics use all %d.", available, num_real, available)
+            num_real = available
+        self.num_real_used = num_real
         if self.cache_path:
             self._real = cached_statistics(self.cache_path, self.classifier, self._real, num_real,
                                            self.batch_size, self.splits, self.keep_features)

@@ -60,21 +60,31 @@ class GAN(keras.Model):
         ac_critic_weight, ac_generator_weight: AC-GAN cross-entropy weights
             (paper's conditional CIFAR model: 1.0 and 0.1).
         seed: seed of the noise, interpolation and label draws.
+        generator_batch_multiple: the generator update uses this many times the critic's minibatch
+            size ``m`` (the paper's Algorithm 1: 1; the authors' CIFAR ResNet code: 2, ``GEN_BS_MULTIPLE``).
 
-    The generator update uses a batch of the same size as one critic minibatch
-    (the authors' CIFAR code used twice that; the paper's algorithm uses m).
     For conditional models the critic's fakes use the real minibatch's labels
     (as in the authors' code) and the generator update draws labels uniformly.
+    Losses whose generator term reads real samples (the relativistic ones) get their
+    own ``generator_batch_multiple × m`` real samples in each step, after the critic's
+    minibatches, instead of re-reading the last critic minibatch (Jolicoeur-Martineau's
+    code samples a fresh real batch for the generator too): batch the data with
+    ``tfgan_gp.data.for_gan(ds, m, gan.real_batches_per_step)``.
     """
 
     def __init__(self, generator, critic, latent_dim, loss="wasserstein", penalty="gp",
                  n_critic=5, num_classes=None, ac_critic_weight=1.0, ac_generator_weight=0.1,
-                 seed=None, **kwargs):
+                 seed=None, generator_batch_multiple=1, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(n_critic, int) or n_critic < 1:
             raise ValueError(
                 f"n_critic must be an integer >= 1 (critic updates per generator update). "
                 f"Received: n_critic={n_critic!r}")
+        if isinstance(generator_batch_multiple, bool) or not isinstance(generator_batch_multiple, int) \
+                or generator_batch_multiple < 1:
+            raise ValueError(f"generator_batch_multiple must be an integer >= 1. "
+                             f"Received: generator_batch_multiple={generator_batch_multiple!r}")
+        self.generator_batch_multiple = generator_batch_multiple
         if not isinstance(latent_dim, int) or latent_dim < 1:
             raise ValueError(f"latent_dim must be a positive integer. Received: latent_dim={latent_dim!r}")
         self.generator = generator
@@ -257,21 +267,30 @@ class GAN(keras.Model):
                 f"batches. Received: samples only")
         return real, (tf.cast(labels, tf.int32) if labels is not None else None)
 
+    @property
+    def real_batches_per_step(self):
+        """Real minibatches one ``train_step`` consumes: ``n_critic``, plus the generator's own for
+        relativistic losses (``generator_batch_multiple``); pass it to ``tfgan_gp.data.for_gan``."""
+        extra = self.generator_batch_multiple if self.adversarial_loss.needs_real_for_generator else 0
+        return self.n_critic + extra
+
     def _minibatch_size(self, real):
+        parts = self.real_batches_per_step
         total = real.shape[0]
         if total is not None:
-            if total % self.n_critic:
+            if total % parts:
                 raise ValueError(
-                    f"A training batch holds n_critic={self.n_critic} critic minibatches, so its "
-                    f"size must be divisible by n_critic (batch with tfgan_gp.data.for_gan). "
-                    f"Received: batch of {total} samples")
-            return total // self.n_critic
+                    f"A training batch holds real_batches_per_step={parts} minibatches (n_critic="
+                    f"{self.n_critic}, plus the generator's for relativistic losses), so its size must be "
+                    f"divisible by {parts} (batch with tfgan_gp.data.for_gan(ds, batch_size, "
+                    f"gan.real_batches_per_step)). Received: batch of {total} samples")
+            return total // parts
         total = tf.shape(real)[0]
         tf.debugging.assert_equal(
-            total % self.n_critic, 0,
-            message=f"A training batch must hold n_critic={self.n_critic} equal minibatches "
-                    f"(batch with tfgan_gp.data.for_gan)")
-        return total // self.n_critic
+            total % parts, 0,
+            message=f"A training batch must hold real_batches_per_step={parts} equal minibatches "
+                    f"(batch with tfgan_gp.data.for_gan(ds, batch_size, gan.real_batches_per_step))")
+        return total // parts
 
     def _update(self, name, value):
         if not self._skips_nonfinite:
@@ -332,8 +351,7 @@ class GAN(keras.Model):
         if self._is_auxiliary_classifier:
             self._update("ac_loss_critic", ac_loss)
 
-    def _generator_step(self, real, real_labels):
-        n = tf.shape(real)[0]
+    def _generator_step(self, n, real, real_labels):
         labels = self._random_labels(n)
         with tf.GradientTape() as tape:
             fake = self._generate(self._noise(n), labels, training=True)
@@ -362,10 +380,11 @@ class GAN(keras.Model):
         """
         real, labels = self._unpack(data)
         m = self._minibatch_size(real)
+        critic_part = self.n_critic * m
         if (tf.inside_function() and not self.jit_compile and not tf.distribute.has_strategy()
                 and isinstance(m, int)):
-            minibatches = tf.reshape(real, [self.n_critic, m] + list(real.shape[1:]))
-            label_batches = None if labels is None else tf.reshape(labels, [self.n_critic, m])
+            minibatches = tf.reshape(real[:critic_part], [self.n_critic, m] + list(real.shape[1:]))
+            label_batches = None if labels is None else tf.reshape(labels[:critic_part], [self.n_critic, m])
 
             def critic_update(i):
                 self._critic_step(minibatches[i], None if labels is None else label_batches[i])
@@ -376,7 +395,10 @@ class GAN(keras.Model):
             for i in range(self.n_critic):
                 self._critic_step(real[i * m:(i + 1) * m],
                                   None if labels is None else labels[i * m:(i + 1) * m])
-        self._generator_step(real[-m:], None if labels is None else labels[-m:])
+        g_real = g_labels = None
+        if self.adversarial_loss.needs_real_for_generator:
+            g_real, g_labels = real[critic_part:], None if labels is None else labels[critic_part:]
+        self._generator_step(self.generator_batch_multiple * m, g_real, g_labels)
         return self._logs(self.trackers)
 
     def test_step(self, data):

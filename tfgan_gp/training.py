@@ -25,7 +25,7 @@ import tensorflow as tf
 from tfgan_gp import architectures, checkpoints, distribute, losses, penalties, precision, serving
 from tfgan_gp.callbacks import Checkpoint, NaNGuard
 from tfgan_gp.data import for_gan
-from tfgan_gp.data.replay import arrays_from, replay_batches
+from tfgan_gp.data.replay import arrays_from, dequantize_batches, replay_batches
 from tfgan_gp.gan import GAN
 
 
@@ -46,6 +46,9 @@ class Recipe:
         config: extra JSON-serialisable entries for ``run_config.json`` (e.g. ``vocab_file``).
         gan_kwargs: extra :class:`GAN` arguments (AC-GAN weights...).
         batch_transform: applied to every training batch (e.g. ids → one-hot, cheaper than one-hot examples).
+        dequantize: ``data`` yields 8-bit images (``load_images(..., uint8=True)``); every training batch maps
+            them to ``(x + u)/128 − 1``, ``u ~ U[0, 1)`` drawn afresh for each step (the authors'
+            ``gan_cifar_resnet.py``), also when replayed from memory (see :mod:`tfgan_gp.data.replay`).
     """
 
     name: str
@@ -61,6 +64,7 @@ class Recipe:
     config: dict = dataclasses.field(default_factory=dict)
     gan_kwargs: dict = dataclasses.field(default_factory=dict)
     batch_transform: Optional[Callable] = None
+    dequantize: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,7 +172,7 @@ def train(recipe, config):
         *recipe.callbacks(gan, logdir),
         Checkpoint(manager),
     ]
-    history = gan.fit(_training_data(recipe, config, start), steps_per_epoch=steps,
+    history = gan.fit(_training_data(recipe, config, start, gan.real_batches_per_step), steps_per_epoch=steps,
                       epochs=math.ceil(config.iterations / steps), initial_epoch=start // steps,
                       callbacks=callbacks, verbose=1 if distribute.is_chief() else 0)
     if guard.failure:
@@ -182,12 +186,16 @@ def train(recipe, config):
     return gan
 
 
-def _training_data(recipe, config, start):
+def _training_data(recipe, config, start, minibatches):
+    """``minibatches`` real minibatches per step: ``gan.real_batches_per_step`` (``n_critic``, + G's own)."""
     dataset = recipe.data()
     if recipe.in_memory:
-        batches = replay_batches(arrays_from(dataset), config.batch_size, config.n_critic, config.seed, start)
+        batches = replay_batches(arrays_from(dataset), config.batch_size, minibatches, config.seed, start,
+                                 dequantize=recipe.dequantize)
     else:  # streamed: a fresh shuffle order after a resume (exact replay needs random access)
-        batches = for_gan(dataset, config.batch_size, config.n_critic, seed=config.seed + start)
+        batches = for_gan(dataset, config.batch_size, minibatches, seed=config.seed + start)
+        if recipe.dequantize:
+            batches = dequantize_batches(batches, config.seed + start)
     if recipe.batch_transform:
         batches = batches.map(recipe.batch_transform, num_parallel_calls=tf.data.AUTOTUNE)
     return batches

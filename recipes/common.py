@@ -29,6 +29,7 @@ from tfgan_gp.data import images  # noqa: E402
 
 SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
+# ``--rehearsal`` (recipes/rehearsal.py) keeps every size but the recipe's widths (its REHEARSAL dict).
 
 USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable, FloatingPointError)
 """Failures a user fixes with a flag: reported in one sentence, without a traceback."""
@@ -58,6 +59,10 @@ def define_shared_flags(flag_values, **defaults):
     flags.DEFINE_integer("seed", d["seed"], "Random seed (weights, noise, data order).", lower_bound=0, **fv)
     flags.DEFINE_bool("smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
                       "shapes, offline: checks the whole pipeline end to end.", **fv)
+    flags.DEFINE_bool("rehearsal", False, "The real configuration at tiny width, offline: tensorflow-datasets "
+                      "mock data in the real split sizes, a tiny classifier instead of InceptionV3, and "
+                      "--iterations 2 x --eval_every unless given; evaluation sizes, batch, schedule, "
+                      "checkpoints, resume and export as in the real run (recipes/rehearsal.py).", **fv)
     for name, valid in (("loss", tg.losses.names()), ("penalty", tg.penalties.names())):
         flags.register_validator(name, lambda v, valid=valid: v in valid,
                                  message=f"--{name} must be one of {', '.join(valid)}", **fv)
@@ -72,17 +77,22 @@ def dataclass_defaults(instance):
     return {name: getattr(instance, name) for name in instance.__dataclass_fields__}
 
 
-def values(flag_values, smoke=None, **overrides):
+def values(flag_values, smoke=None, rehearsal=None, **overrides):
     """The parsed flags as a namespace.
 
     ``overrides`` replace flags the user did not pass (a recipe's per-method defaults); under
-    ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples).
+    ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples),
+    under ``--rehearsal`` the recipe's ``rehearsal`` widths and ``iterations = 2 × eval_every``.
     """
     result = {name: flag_values[name].value for name in flag_values}
     replace = dict(overrides, **(dict(SMOKE, **(smoke or {})) if result.get("smoke") else {}))
+    if result.get("rehearsal"):
+        replace.update(rehearsal or {})
     for name, value in replace.items():
         if not flag_values[name].present:
             result[name] = value
+    if result.get("rehearsal") and not flag_values["iterations"].present:
+        result["iterations"] = 2 * result["eval_every"]  # two evaluation cycles
     return types.SimpleNamespace(**result)
 
 
@@ -94,7 +104,7 @@ def train_config(args, **changes):
 
 def run_config_extras(args):
     """Entries every recipe adds to ``run_config.json``."""
-    return {"smoke": bool(args.smoke)}
+    return {"smoke": bool(args.smoke), "rehearsal": bool(getattr(args, "rehearsal", False))}
 
 
 def run(define_flags, main):
@@ -124,19 +134,29 @@ def run_main(main, argv, flag_values):
 
 
 # ----------------------------------------------------------------- data and evaluation
-def image_loader(tfds_name, data_dir):
+def image_loader(tfds_name, data_dir, rehearsal=False):
     """``load(split="train", **load_images_kwargs)`` for a recipe's ``--data_dir`` (a tfds dir or a local set).
 
     A local dataset has a single split: asking it for ``test``/``validation`` gives the same examples
-    (e.g. as the FID reference).
+    (e.g. as the FID reference). ``rehearsal``: tfds sets are mocked in their real sizes.
     """
     source, tfds_dir = images.resolve_source(tfds_name, data_dir)
     is_local = source != tfds_name
 
     def load(split="train", **kwargs):
-        return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
+        with mocked_tfds(rehearsal and not is_local):
+            return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
 
     return load
+
+
+def mocked_tfds(rehearsal):
+    """Within: tfds mock data in the real split sizes if ``rehearsal`` (see :mod:`recipes.rehearsal`)."""
+    import contextlib
+
+    from . import rehearsal as rehearsal_module
+
+    return rehearsal_module.mock_tfds() if rehearsal else contextlib.nullcontext()
 
 
 def synthetic_images(shape, num_examples=512, num_classes=None, seed=0):
@@ -165,17 +185,33 @@ def tiny_classifier(image_shape, num_classes=10, seed=0):
 
 
 def image_classifier(args, image_shape):
-    """The evaluation network: a tiny random CNN under ``--smoke``, else ``--classifier`` or Keras' InceptionV3."""
-    if args.smoke:
+    """The evaluation network: a tiny random CNN under ``--smoke``/``--rehearsal``, else ``--classifier`` or
+    Keras' InceptionV3."""
+    if args.smoke or getattr(args, "rehearsal", False):
         return tiny_classifier(image_shape)
     classifier = getattr(args, "classifier", None)
     return classifier or tg.metrics.InceptionFeatures(weights=args.inception_weights or "imagenet")
 
 
-def image_callbacks(args, dataset_name, image_shape, real_images):
+def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=50_000, reference_samples=50_000):
+    """The image recipes' evaluation flags (sample counts a CPU affords during training, the paper's at the end)."""
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_integer("eval_samples", eval_samples, "Generated samples per Inception score / FID / KID "
+                         "evaluation during training (every --eval_every iterations).", lower_bound=1, **fv)
+    flags.DEFINE_integer("final_eval_samples", final_eval_samples, "Generated samples of the evaluation at the "
+                         "end of training (the paper's Inception scores: 50,000; 0: none).", lower_bound=0, **fv)
+    flags.DEFINE_integer("reference_samples", reference_samples, "Real training images whose statistics are the "
+                         "FID/KID reference (all of them when there are fewer).", lower_bound=1, **fv)
+    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).",
+                        **fv)
+
+
+def image_callbacks(args, dataset_name, image_shape, real_images, batch_statistics=False):
     """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID every ``--eval_every``.
 
-    ``real_images()`` gives the real images for FID/KID (statistics cached in the run directory);
+    ``real_images()`` gives the reference images for FID/KID (the first ``--reference_samples``;
+    statistics cached in the run directory), ``--final_eval_samples`` the evaluation at the end;
+    ``batch_statistics``: sample as the authors evaluated (see :class:`tfgan_gp.callbacks.Evaluate`).
     ``--smoke`` compares with synthetic images through :func:`tiny_classifier`.
     """
     def make(gan, logdir):
@@ -185,7 +221,9 @@ def image_callbacks(args, dataset_name, image_shape, real_images):
                 tg.callbacks.Evaluate(args.eval_every, args.eval_samples,
                                       classifier=image_classifier(args, image_shape), real_stats=reals,
                                       log_dir=logdir, dataset_name="smoke" if args.smoke else dataset_name,
-                                      **smoke)]
+                                      num_real=args.reference_samples,
+                                      final_num_samples=args.final_eval_samples or None,
+                                      batch_statistics=batch_statistics, **smoke)]
 
     return make
 

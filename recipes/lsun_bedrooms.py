@@ -1,4 +1,4 @@
-"""LSUN bedrooms 64×64 and the §5.2 architecture study (Gulrajani et al. 2017, Figure 3).
+"""LSUN bedrooms 64×64 and the §5.2 architecture study (Gulrajani et al. 2017, Figure 2).
 
     python -m recipes.lsun_bedrooms --logdir runs/lsun --architecture good --method wgan_gp
     python -m recipes.lsun_bedrooms --logdir runs/lsun_grid --all    # every architecture × method
@@ -18,6 +18,12 @@ method         loss                                regulariser                n_
 The critic uses layer norm where it normalizes under ``wgan_gp`` and batch norm for the
 other methods. ``--loss``/``--penalty``/``--n_critic`` passed explicitly override the method's.
 With ``--all`` each run writes to ``LOGDIR/<architecture>_<method>``.
+
+Evaluation (the paper shows samples only): Inception score, FID and KID of ``--eval_samples``
+(5,000) samples every ``--eval_every`` iterations and of ``--final_eval_samples`` (50,000) at the
+end, against the first ``--reference_samples`` (50,000) training images (the validation split
+holds 300, too few for a 2,048-dimensional covariance). Samples are drawn with batch statistics in
+G's batch norm, as the authors' ``gan_64x64.py`` did.
 """
 import os
 
@@ -35,7 +41,8 @@ METHODS = {
     "lsgan": dict(loss="least_squares", penalty="none", n_critic=1),
 }
 SHAPE = (64, 64, 3)
-SMOKE = dict(dim=4, eval_samples=64)
+SMOKE = dict(dim=4, eval_samples=64, final_eval_samples=64, reference_samples=64)
+REHEARSAL = dict(dim=2)
 
 
 def define_flags(flag_values):
@@ -45,9 +52,7 @@ def define_flags(flag_values):
     flags.DEFINE_enum("method", "wgan_gp", sorted(METHODS), "Training method (loss, regulariser, optimiser).", **fv)
     flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.", **fv)
     flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
-    flags.DEFINE_integer("eval_samples", 10_000, "Samples per Inception score / FID evaluation.", lower_bound=1, **fv)
-    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (default: download ImageNet's).",
-                        **fv)
+    common.define_evaluation_flags(flag_values)
 
 
 def optimizers(method):
@@ -66,7 +71,7 @@ def optimizers(method):
 
 def recipe(args, architecture, method):
     """One (architecture, method) cell of the study for the flag values ``args``."""
-    load = common.image_loader("lsun/bedroom", args.data_dir)
+    load = common.image_loader("lsun/bedroom", args.data_dir, args.rehearsal)
 
     def data():
         return common.synthetic_images(SHAPE, 64, seed=args.seed) if args.smoke else load("train", image_size=64)
@@ -76,8 +81,8 @@ def recipe(args, architecture, method):
         generator_kwargs=dict(variant=architecture, dim=args.dim),
         critic_kwargs=dict(variant=architecture, dim=args.dim, gradient_penalty=method == "wgan_gp"),
         data=data, optimizers=optimizers(method), in_memory=False,
-        callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE,
-                                         real_images=lambda: load("validation", image_size=64)),
+        callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE, batch_statistics=True,
+                                         real_images=lambda: load("train", image_size=64)),
         config=common.run_config_extras(args))
 
 
@@ -85,7 +90,7 @@ def main(argv, flag_values):
     cells = ([(a, m) for a in resnet_64.VARIANTS for m in sorted(METHODS)] if flag_values.all
              else [(flag_values.architecture, flag_values.method)])
     for architecture, method in cells:
-        args = common.values(flag_values, smoke=SMOKE, **METHODS[method])
+        args = common.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL, **METHODS[method])
         logdir = os.path.join(args.logdir, f"{architecture}_{method}") if args.all else args.logdir
         tg.train(recipe(args, architecture, method), common.train_config(args, logdir=logdir))
 

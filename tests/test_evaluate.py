@@ -199,3 +199,32 @@ def test_batch_statistics_sampling_normalises_each_batch_and_keeps_the_moving_av
     for variable, value in zip(gan.generator.non_trainable_variables, moving):
         np.testing.assert_array_equal(variable.numpy(), value)         # untouched by sampling
     assert not np.allclose(gan.sample(16, seed=3).numpy(), with_batch, atol=1e-3)   # moving averages differ
+
+
+def test_critic_loss_curves_include_the_penalty_as_the_authors_logged_it(tmp_path):
+    """§5.6: the logged critic cost is the adversarial loss plus λ·penalty, on fixed fakes; training RNG untouched."""
+    gan = tg.GAN(mlp.generator(2, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=2, seed=0)
+    gan.compile()
+    points = np.random.default_rng(0).normal(size=(40, 2)).astype("float32")
+    train, heldout = (tf.data.Dataset.from_tensor_slices(p) for p in (points[:20], points[20:]))
+    with_penalty = tg.callbacks.CriticLossCurves(str(tmp_path), train, heldout, batch_size=8, include_penalty=True)
+    without = tg.callbacks.CriticLossCurves(str(tmp_path), train, heldout, batch_size=8)
+    for callback in (with_penalty, without):
+        callback.set_model(gan)
+    state = gan.seed_generator.state.numpy().copy()
+    a, b = with_penalty.critic_loss(with_penalty.data["train"]), with_penalty.critic_loss(with_penalty.data["train"])
+    plain = without.critic_loss(without.data["train"])
+    assert a == b                                                     # the same fakes at every evaluation
+    np.testing.assert_array_equal(gan.seed_generator.state.numpy(), state)
+    # the same fakes and interpolates by hand: λ·E[(‖∇D(x̂)‖ − 1)²] on top of E[D(fake)] − E[D(real)]
+    seed = keras.random.SeedGenerator(0)
+    total = 0.0
+    for batch in with_penalty.data["train"]:
+        fake = gan.generator(tg.randomness.normal([len(batch), 2], seed), training=False)
+        adversarial = float(tf.reduce_mean(gan.critic(fake)) - tf.reduce_mean(gan.critic(batch)))
+        norms = tg.penalties.input_gradient_norms(gan.critic, tg.penalties.GradientPenalty().interpolates(
+            batch, fake, seed=seed), training=False)
+        total += (adversarial + 10.0 * float(tf.reduce_mean((norms - 1.0) ** 2))) * len(batch)
+    assert a == pytest.approx(total / 20, rel=1e-5) and a > plain
+    with_penalty.on_epoch_end(0, logs := {})
+    assert logs["critic_loss_train"] == pytest.approx(a) and os.path.exists(tmp_path / "critic_loss.png")

@@ -401,6 +401,30 @@ class GAN(keras.Model):
         self._generator_step(self.generator_batch_multiple * m, g_real, g_labels)
         return self._logs(self.trackers)
 
+    def critic_loss(self, data, include_penalty=False, seed=None):
+        """The critic's loss on real ``data`` (samples or ``(samples, labels)``) and as many fresh fakes.
+
+        Nothing is updated; batch norm uses its moving averages. ``include_penalty`` adds the weighted
+        penalty, as the critic cost the authors' ``gan_mnist.py`` logged on its dev set (§5.6).
+        ``seed``: a ``keras.random.SeedGenerator`` for noise and interpolates (default: the GAN's own).
+        """
+        seed = seed or self.seed_generator
+        real, labels = self._unpack(data)
+        n = tf.shape(real)[0]
+        fake_labels = labels
+        if self.num_classes and labels is None:
+            fake_labels = randomness.randint([n], seed, 0, self.num_classes)
+        fake = self._generate(randomness.normal([n, self.latent_dim], seed), fake_labels, training=False)
+        real_out, _ = self._score(real, labels, training=False)
+        fake_out, _ = self._score(fake, fake_labels, training=False)
+        loss = self.adversarial_loss.critic_loss(real_out, fake_out)
+        if include_penalty:
+            def critic_scores(x, training=False):
+                return self._score(x, fake_labels, training)[0]
+
+            loss += self.penalty.compute(critic_scores, real, fake, training=False, seed=seed)[0]
+        return loss
+
     def test_step(self, data):
         """Critic loss (no penalty) and Wasserstein estimate on held-out real data (paper §5.6)."""
         real, labels = self._unpack(data)

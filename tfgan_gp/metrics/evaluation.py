@@ -15,7 +15,7 @@ from tfgan_gp.metrics import toy
 from tfgan_gp.metrics.classifiers import classifier_name, load_classifier
 from tfgan_gp.metrics.statistics import (ClassifierStatistics, cached_statistics, compute_statistics,
                                          image_batches)
-from tfgan_gp.metrics.text import ngram_js
+from tfgan_gp.metrics.text import NgramCounts, ngram_js
 
 TOY_RADIUS_UNSCALED = 0.1  # "high quality" radius in the authors' unscaled toy units (as recipes/toy.py)
 
@@ -109,21 +109,29 @@ class ImageEvaluator:
 
 
 class TextEvaluator:
-    """Character n-gram JS divergences ``js1 … js<max_n>`` (bits) of generated text vs ``reference`` lines.
+    """Character n-gram JS divergences ``js1 … js<max_n>`` (bits) of generated text vs ``reference``.
 
-    ``decode(batch)`` turns a batch of generator outputs (e.g. ``(B, length, vocab)``
-    softmax outputs) into a list of strings.
+    ``reference``: lines (strings), compared with the samples as ``decode(batch)`` turns a batch of
+    generator outputs (e.g. ``(B, length, vocab)`` softmax outputs) into strings; or a
+    :class:`~tfgan_gp.metrics.text.NgramCounts` of a large corpus's id sequences, compared with the
+    samples' argmax ids (all ``length`` positions, padding included, as the paper's §5.5 numbers).
     """
 
     def __init__(self, reference, decode, max_n=4, batch_size=64):
         if not callable(decode):
             raise ValueError(f"decode must be a callable batch -> list of strings. Received: {decode!r}")
-        self.reference, self.decode = list(reference), decode
+        self.reference = reference if isinstance(reference, NgramCounts) else list(reference)
+        self.decode = decode
         self.max_n, self.batch_size = max_n, batch_size
 
     def __call__(self, sample_fn, num_samples, seed=0):
-        lines = [line for batch in sample_batches(sample_fn, num_samples, self.batch_size, seed)
-                 for line in self.decode(batch)]
+        batches = sample_batches(sample_fn, num_samples, self.batch_size, seed)
+        if isinstance(self.reference, NgramCounts):
+            samples = NgramCounts(self.reference.vocab_size, self.max_n)
+            for batch in batches:
+                samples.add(np.asarray(batch).argmax(-1))
+            return {f"js{n}": samples.js(self.reference, n) for n in range(1, self.max_n + 1)}
+        lines = [line for batch in batches for line in self.decode(batch)]
         return {f"js{n}": ngram_js(lines, self.reference, n) for n in range(1, self.max_n + 1)}
 
 

@@ -25,7 +25,7 @@ from . import common
 
 SHAPE = (32, 32, 3)
 SMOKE = dict(dim=8, eval_samples=64, final_eval_samples=64, reference_samples=64)
-REHEARSAL = dict(dim=4)
+REHEARSAL = dict(dim=1)
 
 
 def define_flags(flag_values):

@@ -28,7 +28,7 @@ REAL_SPLITS = {
 }
 """Examples per split of the tensorflow-datasets sets the recipes read (from the tfds catalog)."""
 
-MOCK_IMAGE_SHAPES = {"cifar10": (32, 32, 3), "mnist": (28, 28, 1), "lsun/bedroom": (96, 128, 3),
+MOCK_IMAGE_SHAPES = {"cifar10": (32, 32, 3), "mnist": (28, 28, 1), "lsun/bedroom": (64, 80, 3),
                      "downsampled_imagenet/32x32": (32, 32, 3)}
 """Shapes of the random images (LSUN's are not square, as the real ones, so the centre crop runs)."""
 
@@ -41,33 +41,47 @@ def dataset_name(builder):
     return f"{builder.name}/{config.name}" if config is not None and builder.name == "lsun" else builder.name
 
 
-def examples(name, split):
-    """Random tfds-style examples of ``name``/``split`` in the real number (deterministic, made on the fly)."""
+def examples(name, split, block=1000):
+    """Random tfds-style examples of ``name``/``split`` in the real number (deterministic, made on the fly).
+
+    Drawn ``block`` at a time from stateless seeds ``(first index, split)``: a pure function of the index.
+    """
     import tensorflow as tf
 
     sizes = REAL_SPLITS.get(name)
     if sizes is None or split not in sizes:
         raise ValueError(f"A rehearsal knows the real split sizes of {', '.join(sorted(REAL_SPLITS))} "
                          f"(splits {sizes and sorted(sizes)}). Received: {name}, split={split!r}")
-    salt = sorted(sizes).index(split)
+    total, salt = sizes[split], sorted(sizes).index(split)
+
+    def seed(start):
+        return tf.stack([start, tf.constant(salt, tf.int64)])
+
+    def count(start):
+        return tf.minimum(tf.constant(block, tf.int64), total - start)
+
     if name == "lm1b":
         alphabet = tf.constant(ALPHABET)
 
-        def line(i):
-            seed = tf.stack([i, tf.constant(salt, tf.int64)])
-            length = tf.random.stateless_uniform([], seed, 1, 60, dtype=tf.int32)
-            chars = tf.random.stateless_uniform([length], seed + 1, 0, len(ALPHABET), dtype=tf.int32)
-            return {"text": tf.strings.reduce_join(tf.gather(alphabet, chars))}
+        def lines(start):
+            k = count(start)
+            chars = tf.random.stateless_uniform([k, 60], seed(start), 0, len(ALPHABET), dtype=tf.int32)
+            lengths = tf.random.stateless_uniform([k], seed(start) + 1, 1, 60, dtype=tf.int32)
+            full = tf.strings.reduce_join(tf.gather(alphabet, chars), axis=-1)
+            return {"text": tf.strings.substr(full, tf.zeros_like(lengths), lengths)}
 
-        return tf.data.Dataset.range(sizes[split]).map(line)
-    shape = MOCK_IMAGE_SHAPES[name]
+        make = lines
+    else:
+        shape = MOCK_IMAGE_SHAPES[name]
 
-    def image(i):
-        seed = tf.stack([i, tf.constant(salt, tf.int64)])
-        pixels = tf.random.stateless_uniform(shape, seed, 0, 256, dtype=tf.int32)
-        return {"image": tf.cast(pixels, tf.uint8), "label": i % 10}
+        def make(start):
+            k = count(start)
+            pixels = tf.random.stateless_uniform(tf.concat([[k], tf.constant(shape, tf.int64)], 0), seed(start), 0, 256,
+                                                   dtype=tf.int32)
+            return {"image": tf.cast(pixels, tf.uint8), "label": (start + tf.range(k)) % 10}
 
-    return tf.data.Dataset.range(sizes[split]).map(image)
+    return (tf.data.Dataset.range(0, total, block).map(make).unbatch()
+            .apply(tf.data.experimental.assert_cardinality(total)))
 
 
 @contextlib.contextmanager

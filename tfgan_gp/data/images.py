@@ -335,8 +335,13 @@ def _to_shape(image, source_shape, target):
         crop_w = tf.minimum(shape[1], shape[0] * width // height)
         image = tf.image.crop_to_bounding_box(image, (shape[0] - crop_h) // 2, (shape[1] - crop_w) // 2,
                                               crop_h, crop_w)
-        resized = tf.image.resize(image, (height, width), method="bilinear", antialias=True)
-        image = tf.saturate_cast(tf.round(resized), tf.uint8) if image.dtype == tf.uint8 else resized
+
+        def resize():
+            resized = tf.image.resize(image, (height, width), method="bilinear", antialias=True)
+            return tf.saturate_cast(tf.round(resized), tf.uint8) if image.dtype == tf.uint8 else resized
+
+        # a crop already of the target size (pre-resized data) skips the resampling: the same pixels
+        image = tf.cond(tf.logical_and(crop_h == height, crop_w == width), lambda: image, resize)
     if source_shape[2] == 1 and channels == 3:
         image = tf.image.grayscale_to_rgb(image)
     elif source_shape[2] == 3 and channels == 1:

@@ -14,14 +14,6 @@ import tensorflow as tf
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_recipe(name, logdir, *flags, timeout=300, mode="--smoke"):
-    result = subprocess.run([sys.executable, "-m", f"recipes.{name}", f"--logdir={logdir}", mode,
-                             "--precision=float32", *flags], cwd=ROOT, capture_output=True, text=True,
-                            timeout=timeout)
-    assert result.returncode == 0, (result.stdout[-2000:], result.stderr[-4000:])
-    return result.stdout
-
-
 def run_in_process(module, logdir, *argv, capsys=None):
     """``module``'s ``main`` on its own FlagValues, in this process (no second TensorFlow import)."""
     from absl import flags
@@ -60,12 +52,15 @@ def eval_scalars(logdir):
 # --eval_every is lowered (to 2, hence 4 iterations): two evaluation cycles of the real cadence (1,000
 # iterations) would take minutes even at width 1.
 
-def test_cifar_resnet_rehearsal_survives_sigkill_and_evaluates_at_the_real_sizes(tmp_path):
+def test_cifar_resnet_rehearsal_survives_sigkill_and_evaluates_at_the_real_sizes(tmp_path, capsys):
     """Killed (SIGKILL) right after its first checkpoint, the same command resumes, evaluates and exports.
 
-    Real sizes: the 50,000 training images are the FID/KID reference, 5,000 samples per evaluation and
+    The resumed run runs in this process (one TensorFlow import less). Real sizes: the 50,000 training
+    images are the FID/KID reference, 5,000 samples per evaluation and
     50,000 at the end (before: the 10,000-image test split against 50,000 samples stopped the run).
     """
+    from recipes import cifar_resnet
+
     command = [sys.executable, "-m", "recipes.cifar_resnet", f"--logdir={tmp_path}", "--rehearsal",
                "--precision=float32", "--conditional", "--eval_every=2"]
     state = tmp_path / "checkpoints" / "checkpoint"
@@ -80,7 +75,7 @@ def test_cifar_resnet_rehearsal_survives_sigkill_and_evaluates_at_the_real_sizes
         run.kill()
         run.wait()
     assert not (tmp_path / "export").exists()             # it really died mid-run
-    out = run_recipe("cifar_resnet", tmp_path, "--conditional", "--eval_every=2", mode="--rehearsal")
+    out = run_in_process(cifar_resnet, tmp_path, "--rehearsal", "--conditional", "--eval_every=2", capsys=capsys)
     assert "Resuming cifar_resnet from generator iteration 2" in out
     assert "statistics of the first 50,000 CIFAR-10 training images" in out
     check_run(tmp_path, 4, mode="rehearsal")
@@ -170,24 +165,29 @@ def test_unavailable_dataset_is_one_sentence(tmp_path, monkeypatch, capsys):
     assert "cifar10" in lines[0]
 
 
-def test_local_npz_dataset_through_data_dir(tmp_path):
+def test_local_npz_dataset_through_data_dir(tmp_path, capsys):
+    from recipes import cifar_resnet
+
     images = np.random.default_rng(0).integers(0, 256, size=(40, 32, 32, 3), dtype=np.uint8)
     np.savez(tmp_path / "mine.npz", images=images)
-    run = tmp_path / "run"
-    result = subprocess.run([sys.executable, "-m", "recipes.cifar_resnet", f"--logdir={run}",
-                             f"--data_dir={tmp_path / 'mine.npz'}", "--precision=float32", "--dim=8",
-                             "--iterations=1", "--eval_every=1", "--batch_size=4", "--eval_samples=8",
-                             "--inception_weights=/nonexistent.h5"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    with pytest.raises(SystemExit) as exit_info:
+        run_in_process(cifar_resnet, tmp_path / "run", f"--data_dir={tmp_path / 'mine.npz'}", "--dim=8",
+                       "--iterations=1", "--eval_every=1", "--batch_size=4", "--eval_samples=8",
+                       "--inception_weights=/nonexistent.h5")
     # reads the local array (no tfds involved), then stops at the missing evaluation network, in one sentence
-    assert result.returncode == 1, result.stderr[-3000:]
-    last = result.stderr.strip().splitlines()[-1]
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
     assert last.startswith("error: InceptionV3 weights") and "--inception_weights=PATH" in last
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in err
 
 
 def test_every_lsun_architecture_and_method_steps_once():
-    """§5.2 grid at dim 4, batch 2, one eager step each (resnet101's step runs in test_architectures)."""
+    """§5.2 grid at dim 4, batch 2, one eager step each (resnet101's step runs in test_architectures).
+
+    Each architecture's generator and its two critics (layer norm for the penalty, batch norm for the
+    others) are built once and shared by the methods: the step is what is checked, not the build.
+    """
     import keras
 
     import tfgan_gp as tg
@@ -196,16 +196,16 @@ def test_every_lsun_architecture_and_method_steps_once():
 
     real = tf.random.uniform((2, 64, 64, 3), -1.0, 1.0, seed=0)
     for architecture in [v for v in resnet_64.VARIANTS if v != "resnet101"]:
+        generator = resnet_64.generator(variant=architecture, dim=4)
+        critics = {gp: resnet_64.critic(variant=architecture, dim=4, gradient_penalty=gp) for gp in (True, False)}
         for method, settings in sorted(lsun.METHODS.items()):
-            gan = tg.GAN(resnet_64.generator(variant=architecture, dim=4),
-                         resnet_64.critic(variant=architecture, dim=4, gradient_penalty=method == "wgan_gp"),
-                         latent_dim=128, loss=settings["loss"], n_critic=1,
+            gan = tg.GAN(generator, critics[method == "wgan_gp"], latent_dim=128, loss=settings["loss"], n_critic=1,
                          penalty=tg.penalties.build(settings["penalty"], weight=10.0))
             g_opt, d_opt = lsun.optimizers(method)(10, 1)
             gan.compile(g_optimizer=g_opt, d_optimizer=d_opt, run_eagerly=True)
             logs = gan.train_step(real)
             assert all(np.isfinite(float(v)) for v in logs.values()), (architecture, method, logs)
-            keras.backend.clear_session()
+        keras.backend.clear_session()
 
 
 def test_recipe_smoke_under_mirrored_strategy(tmp_path, capsys):

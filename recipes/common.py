@@ -89,7 +89,7 @@ def values(flag_values, smoke=None, rehearsal=None, **overrides):
     if result.get("rehearsal"):
         replace.update(rehearsal or {})
     for name, value in replace.items():
-        if not flag_values[name].present:
+        if name in result and not flag_values[name].present:  # (recipes without a flag ignore its size)
             result[name] = value
     if result.get("rehearsal") and not flag_values["iterations"].present:
         result["iterations"] = 2 * result["eval_every"]  # two evaluation cycles

@@ -22,7 +22,8 @@ def run_in_process(module, logdir, *argv, capsys=None):
 
     flag_values = flags.FlagValues()
     module.define_flags(flag_values)
-    flag_values([module.__name__, f"--logdir={logdir}", "--precision=float32", *argv])
+    precision = ["--precision=float32"] if "precision" in flag_values else []
+    flag_values([module.__name__, f"--logdir={logdir}", *precision, *argv])
     common.run_main(module.main, [], flag_values)
     return capsys.readouterr().out if capsys else None
 
@@ -214,3 +215,34 @@ def test_recipe_smoke_under_mirrored_strategy(tmp_path, capsys):
     out = run_in_process(mnist, tmp_path, "--smoke", "--distribute=mirrored", capsys=capsys)
     check_run(tmp_path, 4)
     assert "precision float32" in out
+
+
+def test_random_architectures_trains_wgan_gp_with_the_section_5_1_optimizers(tmp_path, capsys, monkeypatch):
+    """§5.1 / Appendix B: Adam(1e-4, 0, 0.9), and weight decay 1e-3 on critics that normalize (layer norm)."""
+    from recipes import random_architectures as study
+    from tfgan_gp.selection import search_space
+
+    arch = search_space.RandomArchitecture("relu", "relu", 2, 2, False, True, 8, 8)
+    g_opt, d_opt = study.wgan_gp_optimizers(arch)
+    for opt in (g_opt, d_opt):
+        assert (float(opt.learning_rate), opt.beta_1, opt.beta_2) == (pytest.approx(1e-4), 0.0, 0.9)
+    assert g_opt.weight_decay is None and d_opt.weight_decay == pytest.approx(1e-3)
+    plain = search_space.RandomArchitecture("relu", "relu", 2, 2, True, False, 8, 8)
+    assert study.wgan_gp_optimizers(plain)[1].weight_decay is None
+
+    seen = []
+    original = study.wgan_gp_optimizers
+    monkeypatch.setattr(study, "wgan_gp_optimizers", lambda a: seen.append(a) or original(a))
+    run_in_process(study, tmp_path, "--smoke", "--num_architectures=2", capsys=capsys)
+    assert len(seen) == 2                                  # once per architecture, for WGAN-GP only
+    summary = (tmp_path / "summary.md").read_text()
+    assert "2 random architectures on 8gaussians" in summary and (tmp_path / "architectures.csv").exists()
+
+
+def test_select_smoke_ranks_a_relativistic_candidate_next_to_wgan_gp(tmp_path, capsys):
+    """The shared --smoke sizes reach recipes without an --eval_every flag (before: KeyError 'eval_every'),
+    and a relativistic candidate trains on its generator's own real minibatches."""
+    from recipes import select
+
+    out = run_in_process(select, tmp_path, "--smoke", "--candidates=wgan_gp,ralsgan", "--seeds=1", capsys=capsys)
+    assert "| ralsgan |" in out and "| wgan_gp |" in out and (tmp_path / "leaderboard.csv").exists()

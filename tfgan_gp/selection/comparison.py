@@ -45,8 +45,8 @@ def train(gan, problem, seed, iterations, batch_size):
 
     A run whose losses become non-finite stops there; ``failure`` is then the sentence saying where.
     """
-    data = for_gan(problem.real_data(seed), batch_size, gan.real_batches_per_step, shuffle_buffer=problem.shuffle_buffer,
-                   seed=seed)
+    data = for_gan(problem.real_data(seed), batch_size, gan.real_batches_per_step,
+                   shuffle_buffer=problem.shuffle_buffer, seed=seed)
     recorder, guard = RunRecorder(), NaNGuard()
     gan.fit(data, steps_per_epoch=iterations, epochs=1, verbose=0, callbacks=[recorder, guard])
     return recorder, guard.failure

@@ -54,7 +54,8 @@ def recipe(args):
     if not args.smoke:
         print(f"cifar_resnet: FID/KID reference: statistics of the first {args.reference_samples:,} CIFAR-10 "
               f"training images (the published convention; CIFAR-10 has 50,000); {args.eval_samples:,} samples "
-              f"per evaluation every {args.eval_every:,} iterations, {args.final_eval_samples:,} at the end.")
+              f"per evaluation every {args.eval_every:,} iterations, {args.final_eval_samples:,} at the end, drawn "
+              f"in batches of 100 normalised by their own batch statistics (as the authors' code).")
 
     def optimizers(iterations, n_critic):
         import keras

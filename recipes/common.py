@@ -66,8 +66,9 @@ def define_shared_flags(flag_values, **defaults):
     for name, valid in (("loss", tg.losses.names()), ("penalty", tg.penalties.names())):
         flags.register_validator(name, lambda v, valid=valid: v in valid,
                                  message=f"--{name} must be one of {', '.join(valid)}", **fv)
-    flags.register_multi_flags_validator(
-        ["iterations", "eval_every"], lambda v: v["iterations"] % min(v["eval_every"], v["iterations"]) == 0,
+    flags.register_multi_flags_validator(  # (--smoke and --rehearsal choose --iterations after parsing)
+        ["iterations", "eval_every", "smoke", "rehearsal"],
+        lambda v: v["smoke"] or v["rehearsal"] or v["iterations"] % min(v["eval_every"], v["iterations"]) == 0,
         message="--iterations must be a multiple of --eval_every (each Keras epoch is --eval_every iterations)",
         **fv)
 

@@ -231,18 +231,19 @@ class GAN(keras.Model):
         ``batch_statistics=True`` runs batch norm in training mode, normalising with these ``n`` samples'
         own statistics (how the authors' code sampled), and leaves the moving averages as they were.
         """
-        z = tf.random.stateless_normal((n, self.latent_dim), seed=[seed, 0])
-        if self.num_classes and labels is None:
-            labels = tf.range(n, dtype=tf.int32) % self.num_classes
         if labels is not None:
             labels = tf.cast(labels, tf.int32)
         if tf.inside_function():
-            return self._sample_graph(z, labels, batch_statistics)
+            return self._sample_graph(n, seed, labels, batch_statistics)
         if self._sampler is None:  # one traced function: eager layer-by-layer calls cost ~10x at small widths
             self._sampler = tf.function(self._sample_graph, reduce_retracing=True)
-        return self._sampler(z, labels, bool(batch_statistics))
+        return self._sampler(tf.constant(n, tf.int32), tf.constant(seed, tf.int64), labels, bool(batch_statistics))
 
-    def _sample_graph(self, z, labels, batch_statistics):
+    def _sample_graph(self, n, seed, labels, batch_statistics):
+        z = tf.random.stateless_normal(tf.stack([n, self.latent_dim]),
+                                       seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]))
+        if self.num_classes and labels is None:
+            labels = tf.range(n, dtype=tf.int32) % self.num_classes
         if not batch_statistics:
             return tf.cast(self._generate(z, labels, training=False), tf.float32)
         state = self.generator.non_trainable_variables  # moving averages (and any other running state)

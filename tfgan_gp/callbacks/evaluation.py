@@ -1,6 +1,7 @@
 """Scoring the generator during training: :class:`Evaluate` (IS/FID/KID, JS-n, toy metrics) on generator iterations."""
 import json
 import os
+import time
 
 import keras
 import tensorflow as tf
@@ -21,7 +22,7 @@ class Evaluate(keras.callbacks.Callback):
     The trigger is the generator-iteration counter ``model.optimizer.iterations``, checked
     after every training batch (so any ``steps_per_epoch`` works, and a resumed run keeps
     its schedule). Results are written as TensorBoard scalars in ``log_dir/eval`` at that
-    iteration, and the latest ones (plus ``eval_iteration``, the iteration they belong to)
+    iteration (with ``eval_seconds``, the evaluation's wall time), and the latest ones (plus ``eval_iteration``, the iteration they belong to)
     into the epoch's ``logs``, hence into ``history.history``, from the first evaluation on.
 
     With ``final_num_samples`` the run ends with one more evaluation on that many samples (e.g. a
@@ -114,16 +115,19 @@ class Evaluate(keras.callbacks.Callback):
     def evaluate(self, iteration, num_samples=None, prefix=""):
         """Score ``num_samples`` samples (default: ``num_samples``) now; log the results at ``iteration``."""
         num_samples = num_samples or self.num_samples
+        start = time.perf_counter()
         results = self.evaluator(self._sample, num_samples, self.seed)
+        seconds = time.perf_counter() - start  # the first one includes the real statistics, once per run
         if self.log_dir:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval"))
             with self._writer.as_default(step=iteration):
                 for name, value in results.items():
                     tf.summary.scalar(prefix + name, value)
+                tf.summary.scalar(prefix + "eval_seconds", seconds)
             self._writer.flush()
         if prefix:
-            self.final = dict(results, iteration=iteration, num_samples=num_samples)
+            self.final = dict(results, iteration=iteration, num_samples=num_samples, eval_seconds=seconds)
             if self.log_dir:
                 with open(os.path.join(self.log_dir, "final_evaluation.json"), "w") as f:
                     json.dump({k: float(v) for k, v in self.final.items()}, f, indent=1, sort_keys=True)

@@ -7,8 +7,8 @@ Sequences of 32 characters over the 2,047 most frequent characters (+ unknown), 
 the generator outputs a softmax per position and the critic reads it directly, so nothing
 is sampled. 1-D convolutional ResNets (5 blocks, residuals × 0.3), Adam(1e-4, 0.5, 0.9),
 n_critic 10, λ 10, batch 64, the first 10 million lines (authors' ``gan_language.py``,
-``MAX_N_EXAMPLES``). Table 4 of the paper shows samples (it reports no JS numbers); TensorBoard shows decoded samples each
-epoch and, every ``--eval_every`` iterations, the JS divergences (bits) of character 1- to 4-grams
+``MAX_N_EXAMPLES``). Table 4 of the paper shows samples (it reports no JS numbers); TensorBoard shows
+decoded samples each epoch and, every ``--eval_every`` iterations, the JS divergences (bits) of character 1- to 4-grams
 as the authors' code computed them: ``--eval_samples`` (640) generated sequences, all 32
 characters of each, padding included, against the n-grams of the training corpus (every padded
 training line, counted once and cached in ``LOGDIR/reference_ngrams.npz``).

@@ -202,7 +202,7 @@ def test_batch_statistics_sampling_normalises_each_batch_and_keeps_the_moving_av
 
 
 def test_critic_loss_curves_include_the_penalty_as_the_authors_logged_it(tmp_path):
-    """§5.6: the logged critic cost is the adversarial loss plus λ·penalty, on fixed fakes; training RNG untouched."""
+    """§5.6: the logged critic cost is the adversarial loss plus λ·penalty on fixed fakes; training RNG untouched."""
     gan = tg.GAN(mlp.generator(2, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=2, seed=0)
     gan.compile()
     points = np.random.default_rng(0).normal(size=(40, 2)).astype("float32")

@@ -70,6 +70,11 @@ class GAN(keras.Model):
     minibatches, instead of re-reading the last critic minibatch (Jolicoeur-Martineau's
     code samples a fresh real batch for the generator too): batch the data with
     ``tfgan_gp.data.for_gan(ds, m, gan.real_batches_per_step)``.
+
+    Under ``mixed_float16`` (dynamic loss scaling, see :meth:`compile`) an update whose scaled
+    gradients overflow is skipped by the ``LossScaleOptimizer``; it still counts as an iteration,
+    non-finite values stay out of the logged means, and the ``nonfinite_losses`` metric counts the
+    updates whose loss was not finite (:class:`tfgan_gp.callbacks.NaNGuard` reads it).
     """
 
     def __init__(self, generator, critic, latent_dim, loss="wasserstein", penalty="gp",

@@ -22,8 +22,9 @@ class Evaluate(keras.callbacks.Callback):
     The trigger is the generator-iteration counter ``model.optimizer.iterations``, checked
     after every training batch (so any ``steps_per_epoch`` works, and a resumed run keeps
     its schedule). Results are written as TensorBoard scalars in ``log_dir/eval`` at that
-    iteration (with ``eval_seconds``, the evaluation's wall time), and the latest ones (plus ``eval_iteration``, the iteration they belong to)
-    into the epoch's ``logs``, hence into ``history.history``, from the first evaluation on.
+    iteration (with ``eval_seconds``, the evaluation's wall time), and the latest ones (plus
+    ``eval_iteration``, the iteration they belong to) into the epoch's ``logs``, hence into
+    ``history.history``, from the first evaluation on.
 
     With ``final_num_samples`` the run ends with one more evaluation on that many samples (e.g. a
     cheap 5,000 during training, the paper's 50,000 at the end), logged as ``final/<metric>`` and written

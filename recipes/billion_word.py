@@ -1,4 +1,4 @@
-"""Character-level language model without discrete sampling (Gulrajani et al. 2017, §5.5).
+"""Character-level language model without discrete sampling (Gulrajani et al. 2017, §5.5, Table 4).
 
     python -m recipes.billion_word --logdir runs/lm1b                 # tfds lm1b
     python -m recipes.billion_word --logdir runs/text --text_file=corpus.txt
@@ -6,9 +6,12 @@
 Sequences of 32 characters over the 2,047 most frequent characters (+ unknown), one-hot;
 the generator outputs a softmax per position and the critic reads it directly, so nothing
 is sampled. 1-D convolutional ResNets (5 blocks, residuals × 0.3), Adam(1e-4, 0.5, 0.9),
-n_critic 10, λ 10, batch 64 (authors' ``gan_language.py``). TensorBoard shows decoded
-samples each epoch and the JS divergence of character 1- to 4-gram statistics (bits)
-against held-out text every ``--eval_every`` iterations.
+n_critic 10, λ 10, batch 64, the first 10 million lines (authors' ``gan_language.py``,
+``MAX_N_EXAMPLES``). Table 4 of the paper shows samples (it reports no JS numbers); TensorBoard shows
+decoded samples each epoch and, every ``--eval_every`` iterations, the JS divergences (bits) of character 1- to 4-grams
+as the authors' code computed them: ``--eval_samples`` (640) generated sequences, all 32
+characters of each, padding included, against the n-grams of the training corpus (every padded
+training line, counted once and cached in ``LOGDIR/reference_ngrams.npz``).
 """
 import os
 
@@ -20,6 +23,7 @@ from tfgan_gp.data import text
 from . import common
 
 SMOKE = dict(dim=16, eval_samples=64)
+REHEARSAL = dict(dim=8)
 SMOKE_CORPUS = ("the quick brown fox jumps over the lazy dog", "a wasserstein critic reads soft characters",
                 "gradient penalties keep the critic lipschitz", "one more line of synthetic text")
 
@@ -31,40 +35,52 @@ def define_flags(flag_values):
     flags.DEFINE_integer("seq_len", 32, "Characters per sequence.", lower_bound=1, **fv)
     flags.DEFINE_integer("vocab_size", 2048, "Vocabulary entries, unknown included.", lower_bound=2, **fv)
     flags.DEFINE_integer("dim", 512, "Channels of the 1-D convolutional ResNets.", lower_bound=1, **fv)
-    flags.DEFINE_integer("eval_samples", 640, "Generated sequences per JS-n evaluation.", lower_bound=1, **fv)
-    flags.DEFINE_integer("heldout_lines", 10_000, "Held-out lines the n-gram statistics compare against.",
+    flags.DEFINE_integer("eval_samples", 640, "Generated sequences per JS-n evaluation (the authors': 640).",
                          lower_bound=1, **fv)
+    flags.DEFINE_integer("num_examples", 10_000_000, "Training lines read (the authors' MAX_N_EXAMPLES); the "
+                         "JS-n reference counts the same lines.", lower_bound=1, **fv)
 
 
 def corpus(args, logdir):
-    """``(training ids, vocab, held-out lines)``; the vocabulary is saved as ``LOGDIR/vocab.json``."""
+    """``(training ids, vocab, reference n-gram counts)``; the vocabulary is saved as ``LOGDIR/vocab.json``."""
+    os.makedirs(logdir, exist_ok=True)  # a new run directory: the vocabulary is written before training starts
     vocab_path = os.path.join(logdir, "vocab.json")
     vocab = vocab_path if os.path.exists(vocab_path) else None  # a resumed run keeps its vocabulary
     if args.smoke:
         lines = list(SMOKE_CORPUS) * 16
-        path = os.path.join(logdir, "smoke_corpus.txt")
-        os.makedirs(logdir, exist_ok=True)
-        with open(path, "w") as fh:
+        source = os.path.join(logdir, "smoke_corpus.txt")
+        with open(source, "w") as fh:
             fh.write("\n".join(lines) + "\n")
-        source, split, heldout = path, "train", lines[:8]
     else:
         source = args.text_file or "lm1b"
-        split = "train"
-        heldout = None
-    ids, vocab = text.load_text(source, args.seq_len, args.vocab_size, split=split, data_dir=args.data_dir,
-                                vocab=vocab, one_hot=False)
+    with common.mocked_tfds(args.rehearsal and source == "lm1b"):
+        ids, vocab = text.load_text(source, args.seq_len, args.vocab_size, split="train", data_dir=args.data_dir,
+                                    vocab=vocab, one_hot=False, num_examples=args.num_examples)
     vocab.save(vocab_path)
-    if heldout is None:
-        held_split = "test" if source == "lm1b" else "train"
-        held_ids, _ = text.load_text(source, args.seq_len, args.vocab_size, split=held_split,
-                                     data_dir=args.data_dir, vocab=vocab, one_hot=False)
-        heldout = [vocab.decode(row) for row in held_ids.take(args.heldout_lines).as_numpy_iterator()]
-    return ids, vocab, heldout
+    return ids, vocab, reference_counts(ids, vocab, os.path.join(logdir, "reference_ngrams.npz"))
+
+
+def reference_counts(ids, vocab, path):
+    """The n-gram counts of every training sequence (padded), computed once and cached at ``path``."""
+    from tfgan_gp.metrics.text import NgramCounts
+
+    if os.path.exists(path):
+        counts = NgramCounts.load(path)
+        if counts.vocab_size == len(vocab):
+            return counts
+    print("billion_word: counting the character n-grams of the training corpus (the JS-n reference) ...")
+    counts = NgramCounts(len(vocab))
+    for batch in ids.batch(8192).as_numpy_iterator():
+        counts.add(batch)
+    counts.save(path)
+    print(f"billion_word: JS-n reference: {counts.rows:,} training lines of {ids.element_spec.shape[0]} characters "
+          f"(cached in {path}).")
+    return counts
 
 
 def recipe(args):
     """The §5.5 experiment for the flag values ``args``."""
-    ids, vocab, heldout = corpus(args, args.logdir)
+    ids, vocab, reference = corpus(args, args.logdir)
     size = len(vocab.chars)
     decode = lambda probabilities: [vocab.decode(p) for p in probabilities]  # noqa: E731
 
@@ -75,7 +91,7 @@ def recipe(args):
 
     def callbacks(gan, logdir):
         return [tg.callbacks.TextSamples(logdir, decode),
-                tg.callbacks.Evaluate.text(args.eval_every, args.eval_samples, heldout, decode, log_dir=logdir)]
+                tg.callbacks.Evaluate.text(args.eval_every, args.eval_samples, reference, decode, log_dir=logdir)]
 
     kwargs = dict(seq_len=args.seq_len, dim=args.dim, vocab_size=size)
     return tg.Recipe(
@@ -86,7 +102,7 @@ def recipe(args):
 
 
 def main(argv, flag_values):
-    args = common.values(flag_values, smoke=SMOKE)
+    args = common.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL)
     gan = tg.train(recipe(args), common.train_config(args))
     common.print_outputs(args.logdir)
     return gan

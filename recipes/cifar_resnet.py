@@ -1,13 +1,24 @@
-"""CIFAR-10 ResNet WGAN-GP (Gulrajani et al. 2017, §5.3 and Appendix F).
+"""CIFAR-10 ResNet WGAN-GP (Gulrajani et al. 2017, §5.4, Table 3; architecture in Appendix F).
 
     python -m recipes.cifar_resnet --logdir runs/cifar [--conditional]
+    python -m recipes.cifar_resnet --logdir runs/cifar_rehearsal --rehearsal   # the same, tiny and offline
 
-Paper defaults: DIM 128, batch 64, n_critic 5, λ 10, Adam(2e-4, β₁ 0, β₂ 0.9) with the
-learning rate decayed linearly to 0 over 100k generator iterations. ``--conditional``
-adds conditional batch norm in G and an AC-GAN head on D (critic weight 1.0, generator
-weight 0.1). Reported Inception scores: 7.86 unsupervised, 8.42 conditional, computed with the 2015
-Inception graph: pass ``--classifier_protocol ttur --inception_graph classify_image_graph_def.pb`` to
-score the same way (default ``keras``: Keras' InceptionV3, not comparable with the paper).
+Paper defaults (the authors' ``gan_cifar_resnet.py``): DIM 128, batch 64, n_critic 5, λ 10,
+Adam(2e-4, β₁ 0, β₂ 0.9) with the learning rate decayed linearly to 0 over 100k generator
+iterations, generator updates on 2 × 64 samples (``--generator_batch_multiple``, their
+``GEN_BS_MULTIPLE``), training images dequantized as ``(x + u)/128 − 1``, ``u ~ U[0, 1)`` drawn
+afresh for every batch. ``--conditional`` adds conditional batch norm in G and an AC-GAN head on D
+(critic weight 1.0, generator weight 0.1). Reported Inception scores (Table 3): 7.86 unsupervised,
+8.42 conditional, computed with the 2015 Inception graph: pass
+``--classifier_protocol ttur --inception_graph classify_image_graph_def.pb`` to score the same way
+(default ``keras``: Keras' InceptionV3, not comparable with the paper).
+
+Evaluation: Inception score, FID and KID of ``--eval_samples`` (5,000) samples every ``--eval_every``
+(1,000) iterations, and of ``--final_eval_samples`` (50,000, the paper's count) at the end. The
+FID/KID reference is the statistics of the 50,000 CIFAR-10 training images (the published
+convention, Heusel et al. 2017). Samples are drawn with the generator's batch norm normalising each
+batch of 100 by its own statistics, as the authors' code did (its batch norm always used batch
+statistics); the exported generator uses the moving averages.
 """
 from absl import flags
 
@@ -15,7 +26,8 @@ import tfgan_gp as tg
 from . import common
 
 SHAPE = (32, 32, 3)
-SMOKE = dict(dim=8, eval_samples=64)
+SMOKE = dict(dim=8, eval_samples=64, final_eval_samples=64, reference_samples=64)
+REHEARSAL = dict(dim=1)
 
 
 def define_flags(flag_values):
@@ -25,7 +37,10 @@ def define_flags(flag_values):
     flags.DEFINE_bool("conditional", False, "Class-conditional model: conditional BN in G, AC-GAN head on D.", **fv)
     flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).",
                        lower_bound=0.0, **fv)
-    common.define_image_flags(flag_values, eval_samples=50_000)
+    flags.DEFINE_integer("generator_batch_multiple", 2, "Generator updates use this many times --batch_size "
+                         "samples (the authors' GEN_BS_MULTIPLE: 2; the paper's Algorithm 1: 1).", lower_bound=1, **fv)
+    common.define_image_flags(flag_values)
+    common.define_evaluation_flags(flag_values)
     common.define_classifier_flags(flag_values)
     common.define_architecture_flag(flag_values, ["resnet_cifar"])
 
@@ -39,7 +54,13 @@ def recipe(args):
     def data():
         if args.smoke:
             return common.synthetic_images(SHAPE, num_classes=classes, seed=args.seed)
-        return load("train", with_labels=args.conditional)
+        return load("train", with_labels=args.conditional, uint8=True)  # dequantized per batch (Recipe)
+
+    if not args.smoke:
+        print(f"cifar_resnet: FID/KID reference: statistics of the first {args.reference_samples:,} CIFAR-10 "
+              f"training images (the published convention; CIFAR-10 has 50,000); {args.eval_samples:,} samples "
+              f"per evaluation every {args.eval_every:,} iterations, {args.final_eval_samples:,} at the end, drawn "
+              f"in batches of 100 normalised by their own batch statistics (as the authors' code).")
 
     def optimizers(iterations, n_critic):
         import keras
@@ -56,13 +77,15 @@ def recipe(args):
         name="cifar_resnet", architecture=args.architecture, generator_kwargs=generator_kwargs,
         critic_kwargs=critic_kwargs,
         latent_dim=128, data=data, optimizers=optimizers, num_classes=classes,
-        gan_kwargs=dict(ac_critic_weight=1.0, ac_generator_weight=0.1),
-        callbacks=common.image_callbacks(args, "cifar10", SHAPE, real_images=lambda split: load(split or "test")),
-        config=common.run_config_extras(args))
+        gan_kwargs=dict(ac_critic_weight=1.0, ac_generator_weight=0.1,
+                        generator_batch_multiple=args.generator_batch_multiple),
+        callbacks=common.image_callbacks(args, "cifar10", SHAPE, real_images=lambda split: load(split or "train"),
+                                         batch_statistics=True),
+        dequantize=not args.smoke, config=common.run_config_extras(args))
 
 
 def main(argv, flag_values):
-    args = common.values(flag_values, smoke=SMOKE)
+    args = common.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL)
     gan = tg.train(recipe(args), common.train_config(args))
     common.print_outputs(args.logdir)
     return gan

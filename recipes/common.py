@@ -28,6 +28,7 @@ from tfgan_gp.training import Interrupted
 
 SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
+# ``--rehearsal`` (recipes/rehearsal.py) keeps every size but the recipe's widths (its REHEARSAL dict).
 
 USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable,
                tg.metrics.protocols.ProtocolMismatchError, FloatingPointError, ValueError, OSError)
@@ -60,11 +61,16 @@ def define_shared_flags(flag_values, **defaults):
     flags.DEFINE_bool("smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
                       "shapes, offline: checks the whole pipeline end to end.", **fv)
     flags.DEFINE_bool("verbose", False, "Show the full traceback of errors that are otherwise one sentence.", **fv)
+    flags.DEFINE_bool("rehearsal", False, "The real configuration at tiny width, offline: tensorflow-datasets "
+                      "mock data in the real split sizes, a tiny classifier instead of InceptionV3, and "
+                      "--iterations 2 x --eval_every unless given; evaluation sizes, batch, schedule, "
+                      "checkpoints, resume and export as in the real run (recipes/rehearsal.py).", **fv)
     for name, valid in (("loss", tg.losses.names()), ("penalty", tg.penalties.names())):
         flags.register_validator(name, lambda v, valid=valid: v in valid,
                                  message=f"--{name} must be one of {', '.join(valid)}", **fv)
-    flags.register_multi_flags_validator(
-        ["iterations", "eval_every"], lambda v: v["iterations"] % min(v["eval_every"], v["iterations"]) == 0,
+    flags.register_multi_flags_validator(  # (--smoke and --rehearsal choose --iterations after parsing)
+        ["iterations", "eval_every", "smoke", "rehearsal"],
+        lambda v: v["smoke"] or v["rehearsal"] or v["iterations"] % min(v["eval_every"], v["iterations"]) == 0,
         message="--iterations must be a multiple of --eval_every (each Keras epoch is --eval_every iterations)",
         **fv)
 
@@ -117,19 +123,30 @@ def dataclass_defaults(instance):
     return {name: getattr(instance, name) for name in instance.__dataclass_fields__}
 
 
-def values(flag_values, smoke=None, **overrides):
+def values(flag_values, smoke=None, rehearsal=None, **overrides):
     """The parsed flags as a namespace.
 
     ``overrides`` replace flags the user did not pass (a recipe's per-method defaults); under
-    ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples).
+    ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples),
+    under ``--rehearsal`` the recipe's ``rehearsal`` widths and ``iterations = 2 × eval_every``.
     """
-    result = {name: flag_values[name].value for name in flag_values}
+    result = {name: flag_values[name].value for name in flag_values if _recipe_flag(flag_values, name)}
     shared = {k: v for k, v in SMOKE.items() if k in result}  # a recipe without a shared flag keeps it out
     replace = dict(overrides, **(dict(shared, **(smoke or {})) if result.get("smoke") else {}))
+    if result.get("rehearsal"):
+        replace.update(rehearsal or {})
     for name, value in replace.items():
-        if not flag_values[name].present:
+        if name in result and not flag_values[name].present:  # (recipes without a flag ignore its size)
             result[name] = value
+    if result.get("rehearsal") and not flag_values["iterations"].present:
+        result["iterations"] = 2 * result["eval_every"]  # two evaluation cycles
     return types.SimpleNamespace(**result)
+
+
+def _recipe_flag(flag_values, name):
+    """False for the flags absl and TensorFlow define on the global FlagValues (--verbosity, --v, ...)."""
+    module = flag_values.find_module_defining_flag(name) or ""
+    return not module.startswith(("absl", "tensorflow", "keras"))
 
 
 def train_config(args, **changes):
@@ -210,6 +227,7 @@ def image_loader(tfds_name, args, image_size, channels):
     Images are converted to the recipe's ``image_size`` × ``image_size`` × ``channels`` (centre crop,
     resize, grayscale ↔ RGB), so e.g. 28×28 digits feed a 32×32 model. A local dataset has a single
     split: asking it for ``test``/``validation`` gives the same examples (e.g. as the FID reference).
+    Under ``--rehearsal`` tfds sets are mocked in their real sizes.
     """
     source, tfds_dir = images.resolve_source(tfds_name, args.data_dir)
     is_local = source != tfds_name
@@ -217,9 +235,19 @@ def image_loader(tfds_name, args, image_size, channels):
 
     def load(split="train", **kwargs):
         kwargs = dict(dict(image_size=image_size, channels=channels, value_range=value_range), **kwargs)
-        return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
+        with mocked_tfds(getattr(args, "rehearsal", False) and not is_local):
+            return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
 
     return load
+
+
+def mocked_tfds(rehearsal):
+    """Within: tfds mock data in the real split sizes if ``rehearsal`` (see :mod:`recipes.rehearsal`)."""
+    import contextlib
+
+    from . import rehearsal as rehearsal_module
+
+    return rehearsal_module.mock_tfds() if rehearsal else contextlib.nullcontext()
 
 
 def synthetic_images(shape, num_examples=512, num_classes=None, seed=0):
@@ -266,23 +294,39 @@ def define_classifier_flags(flag_values):
 def image_classifier(args, image_shape):
     """The evaluation network: ``--classifier``, else the ``--classifier_protocol``'s (Keras' InceptionV3 by default).
 
-    ``--smoke`` uses a tiny random CNN unless a 2015-graph protocol is asked for explicitly.
+    ``--smoke`` and ``--rehearsal`` use a tiny random CNN unless a 2015-graph protocol is asked for explicitly.
     """
     classifier = getattr(args, "classifier", None)
     protocol = getattr(args, "classifier_protocol", None) or "keras"
-    if args.smoke and not classifier and protocol == "keras":
+    if (args.smoke or getattr(args, "rehearsal", False)) and not classifier and protocol == "keras":
         return tiny_classifier(image_shape)
     return classifier or tg.metrics.protocol_classifier(protocol, inception_graph=getattr(args, "inception_graph", None),
                                                         inception_weights=getattr(args, "inception_weights", None))
 
 
-def image_callbacks(args, dataset_name, image_shape, real_images):
-    """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID and the k-NN metrics every ``--eval_every``.
+def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=50_000, reference_samples=50_000):
+    """The image recipes' evaluation flags (sample counts a CPU affords during training, the paper's at the end)."""
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_integer("eval_samples", eval_samples, "Generated samples per Inception score / FID / KID "
+                         "evaluation during training (every --eval_every iterations; at least the score's 10 "
+                         "splits).", lower_bound=10, **fv)
+    flags.DEFINE_integer("final_eval_samples", final_eval_samples, "Generated samples of the evaluation at the "
+                         "end of training (the paper's Inception scores: 50,000; 0: none).", lower_bound=0, **fv)
+    flags.register_validator("final_eval_samples", lambda v: v == 0 or v >= 10,
+                             message="--final_eval_samples must be 0 (none) or at least the score's 10 splits", **fv)
+    flags.DEFINE_integer("reference_samples", reference_samples, "Real training images whose statistics are the "
+                         "FID/KID reference (all of them when there are fewer).", lower_bound=1, **fv)
 
-    ``real_images(split)`` gives the real images for FID/KID (``split=None``: the recipe's usual held-out
-    split; the 2015-graph protocols ask for their own, ``train``, and use 50,000 images as TTUR did), unless
-    ``--reference_stats`` names a statistics file. Statistics are cached in the run directory; ``--smoke``
-    compares with synthetic images through :func:`tiny_classifier`.
+
+def image_callbacks(args, dataset_name, image_shape, real_images, batch_statistics=False):
+    """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID and the k-NN metrics every
+    ``--eval_every``, and ``--final_eval_samples`` at the end.
+
+    ``real_images(split)`` gives the reference images for FID/KID (``split=None``: the recipe's reference,
+    the first ``--reference_samples`` training images; the 2015-graph protocols ask for theirs), unless
+    ``--reference_stats`` names a statistics file. Statistics are cached in the run directory;
+    ``batch_statistics``: sample as the authors evaluated (see :class:`tfgan_gp.callbacks.Evaluate`);
+    ``--smoke`` compares with synthetic images through :func:`tiny_classifier`.
     """
     protocol = tg.metrics.PROTOCOLS[getattr(args, "classifier_protocol", None) or "keras"]
     split = None if protocol.name == "keras" else protocol.real_split
@@ -296,12 +340,14 @@ def image_callbacks(args, dataset_name, image_shape, real_images):
             reals = synthetic_images(image_shape, seed=args.seed + 1)
         else:
             reals = real_images(split)
-            options.update(num_real=protocol.num_real, source={"dataset": dataset_name, "split": split or "held-out"})
+            options.update(num_real=args.reference_samples if protocol.name == "keras" else protocol.num_real,
+                           source={"dataset": dataset_name, "split": split or "train"})
         return [tg.callbacks.Samples(logdir),
                 tg.callbacks.Evaluate(args.eval_every, args.eval_samples,
                                       classifier=image_classifier(args, image_shape), real_stats=reals,
                                       log_dir=logdir, dataset_name="smoke" if args.smoke else dataset_name,
-                                      **options)]
+                                      final_num_samples=args.final_eval_samples or None,
+                                      batch_statistics=batch_statistics, **options)]
 
     return make
 

@@ -1,4 +1,4 @@
-"""LSUN bedrooms 64×64 and the §5.2 architecture study (Gulrajani et al. 2017, Figure 3).
+"""LSUN bedrooms 64×64 and the §5.2 architecture study (Gulrajani et al. 2017, Figure 2).
 
     python -m recipes.lsun_bedrooms --logdir runs/lsun --architecture good --method wgan_gp
     python -m recipes.lsun_bedrooms --logdir runs/lsun_grid --all    # every architecture × method
@@ -18,6 +18,12 @@ method         loss                                regulariser                n_
 The critic uses layer norm where it normalizes under ``wgan_gp`` and batch norm for the
 other methods. ``--loss``/``--penalty``/``--n_critic`` passed explicitly override the method's.
 With ``--all`` each run writes to ``LOGDIR/<architecture>_<method>``.
+
+Evaluation (the paper shows samples only): Inception score, FID and KID of ``--eval_samples``
+(5,000) samples every ``--eval_every`` iterations and of ``--final_eval_samples`` (50,000) at the
+end, against the first ``--reference_samples`` (50,000) training images (the validation split
+holds 300, too few for a 2,048-dimensional covariance). Samples are drawn with batch statistics in
+G's batch norm, as the authors' ``gan_64x64.py`` did.
 """
 import os
 
@@ -35,7 +41,8 @@ METHODS = {
     "lsgan": dict(loss="least_squares", penalty="none", n_critic=1),
 }
 SHAPE = (64, 64, 3)
-SMOKE = dict(dim=4, eval_samples=64)
+SMOKE = dict(dim=4, eval_samples=64, final_eval_samples=64, reference_samples=64)
+REHEARSAL = dict(dim=1)  # resnet101 needs a multiple of 4: see main
 
 
 def define_flags(flag_values):
@@ -46,7 +53,8 @@ def define_flags(flag_values):
     flags.DEFINE_enum("method", "wgan_gp", sorted(METHODS), "Training method (loss, regulariser, optimiser).", **fv)
     flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.", **fv)
     flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
-    common.define_image_flags(flag_values, eval_samples=10_000)
+    common.define_image_flags(flag_values)
+    common.define_evaluation_flags(flag_values)
     common.define_classifier_flags(flag_values)
 
 
@@ -79,8 +87,8 @@ def recipe(args, architecture, method):
         name=f"lsun_{architecture}_{method}", architecture="mlp" if architecture == "mlp" else "resnet_64",
         latent_dim=128, generator_kwargs=generator_kwargs, critic_kwargs=critic_kwargs,
         data=data, optimizers=optimizers(method), in_memory=False,
-        callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE,
-                                         real_images=lambda split: load(split or "validation")),
+        callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE, batch_statistics=True,
+                                         real_images=lambda split: load(split or "train")),
         config=common.run_config_extras(args))
 
 
@@ -88,7 +96,8 @@ def main(argv, flag_values):
     cells = ([(a, m) for a in resnet_64.VARIANTS for m in sorted(METHODS)] if flag_values.all
              else [(flag_values.architecture, flag_values.method)])
     for architecture, method in cells:
-        args = common.values(flag_values, smoke=SMOKE, **METHODS[method])
+        rehearsal = dict(REHEARSAL, dim=4) if architecture == "resnet101" else REHEARSAL
+        args = common.values(flag_values, smoke=SMOKE, rehearsal=rehearsal, **METHODS[method])
         logdir = os.path.join(args.logdir, f"{architecture}_{method}") if args.all else args.logdir
         tg.train(recipe(args, architecture, method), common.train_config(args, logdir=logdir))
         common.print_outputs(logdir)

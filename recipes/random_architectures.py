@@ -13,6 +13,11 @@ and written to ``--logdir`` (``architectures.csv``, ``summary.md``): for every s
 how many architectures each method brings above it and, for two methods, how many only one,
 both or neither do — the layout of the paper's Table 2.
 
+WGAN-GP is trained as §5.1 / Appendix B of the paper describe for this study: Adam(1e-4, β₁ = 0,
+β₂ = 0.9) for both networks, and weight decay 1e-3 on critics that normalize (layer norm, where the
+draw says batch norm), whose weights' scale the normalization leaves free; here it is Keras'
+decoupled ``weight_decay`` of the critic's Adam. The other methods keep their catalogue settings.
+
 Score: the Inception score on images (as the paper; any classifier via ``--classifier``); on
 the 2-D Gaussian mixtures ``modes covered / modes × high-quality fraction`` in ``[0, 1]``
 (both from :mod:`tfgan_gp.metrics.toy`), which is high only when samples are both on the
@@ -31,6 +36,18 @@ from . import common
 TOY_DEFAULTS = dict(depths=[1, 2, 3, 4], thresholds=[0.1, 0.3, 0.5, 0.7, 0.9])
 IMAGE_DEFAULTS = dict(depths=[4, 8, 12, 20], thresholds=[1.0, 3.0, 5.0, 7.0, 9.0])
 SMOKE = dict(num_architectures=3, iterations=10, widths=["8", "16"], eval_samples=64, batch_size=16)
+SECTION_5_1_ADAM = dict(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
+NORMALIZED_CRITIC_WEIGHT_DECAY = 1e-3
+
+
+def wgan_gp_optimizers(arch):
+    """``(generator, critic)`` optimizers of WGAN-GP in the §5.1 study (Appendix B) for architecture ``arch``."""
+    import keras
+
+    normalized = arch.critic_normalization(gradient_penalty=True) != "none"
+    decay = NORMALIZED_CRITIC_WEIGHT_DECAY if normalized else None
+    return (keras.optimizers.Adam(**SECTION_5_1_ADAM),
+            keras.optimizers.Adam(**SECTION_5_1_ADAM, weight_decay=decay))
 
 
 def define_flags(flag_values):
@@ -126,6 +143,8 @@ def main(argv, flag_values):
                 generator, critic = search_space.conv_models(arch, method.gradient_penalty, args.image_size,
                                                              problem.real_data(0).element_spec.shape[-1])
             gan = method.assemble(generator, critic, problem.latent_dim, args.seed)
+            if method.loss == "wasserstein" and method.regularization == "gp":
+                gan.compile(*wgan_gp_optimizers(arch))
             recorder, failure = comparison.train(gan, problem, args.seed, args.iterations, batch_size)
             run = comparison.measure(gan, method.name, problem, args.seed, recorder, failure)
             arch_scores[method.name] = score(run.metrics, problem)

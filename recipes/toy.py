@@ -1,4 +1,4 @@
-"""WGAN-GP on the paper's 2-D toy data (Gulrajani et al. 2017, §4.2 and Figure 2).
+"""WGAN-GP on the paper's 2-D toy data (Gulrajani et al. 2017, §4 and Figure 1).
 
     python -m recipes.toy --logdir runs/toy [--dataset 8gaussians] [--iterations 1000]
 

@@ -141,6 +141,41 @@ def test_download_false_never_calls_download(monkeypatch):
     assert builder.download_calls == 0
 
 
+def test_unresolvable_download_host_fails_within_seconds_without_retrying(monkeypatch, tmp_path):
+    """The real cifar10 builder, DNS failing: one sentence at once, tfds' download (ten retries each) never runs."""
+    import socket
+
+    def no_dns(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, f"Name or service not known: {host}")
+
+    def must_not_download(self, *args, **kwargs):
+        raise AssertionError("download_and_prepare ran although the download host cannot be resolved")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", must_not_download)
+    with pytest.raises(data.DataUnavailableError) as info:
+        data.load_images("cifar10", data_dir=str(tmp_path))
+    message = str(info.value)
+    assert "its download host www.cs.toronto.edu cannot be resolved" in message and "--data_dir" in message
+    assert "\n" not in message
+
+
+def test_resolvable_download_host_downloads_as_usual(monkeypatch, tmp_path):
+    import socket
+
+    calls = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: calls.append(host) or [])
+
+    def download(self, *args, **kwargs):
+        calls.append("download")
+        raise ConnectionError("server down")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download)
+    with pytest.raises(data.DataUnavailableError, match="ConnectionError: server down"):
+        data.load_images("cifar10", data_dir=str(tmp_path))
+    assert calls == ["www.cs.toronto.edu", "download"]
+
+
 def test_unknown_name_that_is_no_path_is_a_value_error():
     with pytest.raises(ValueError, match="neither an existing local path nor a tensorflow-datasets name"):
         data.load_images("no_such_dataset_xyz")
@@ -231,6 +266,31 @@ def test_dequantize_adds_one_level_of_fresh_reproducible_noise(tmp_path):
     np.testing.assert_array_equal(first, again)  # a rebuilt pipeline reproduces it
     epochs = as_list(ds.repeat(2))
     assert not np.allclose(np.stack(epochs[:600]), np.stack(epochs[600:]))
+
+
+def test_in_memory_replay_dequantizes_every_step_afresh_and_the_same_after_a_resume(tmp_path):
+    """The replay keeps 8-bit images and draws the noise per step: not frozen at materialisation."""
+    from tfgan_gp.data.replay import arrays_from, replay_batches
+
+    path = str(tmp_path / "pixels.npy")
+    np.save(path, np.random.default_rng(0).integers(0, 256, (16, 2, 2, 3), dtype=np.uint8))
+    (pixels,) = arrays_from(data.load_images(path, uint8=True))
+    assert pixels.dtype == np.uint8
+    steps = as_list(replay_batches(pixels, 4, 2, seed=5, dequantize=True).take(6))    # 8 images per step
+    epoch_one = np.concatenate(steps[:2])                                             # steps 0-1: epoch 0
+    epoch_two = np.concatenate(steps[2:4])
+    order = lambda batch: np.floor((batch + 1.0) * 128).astype(np.uint8)  # noqa: E731  (x + u)/128 - 1 -> x
+    for batch in steps:
+        assert -1.0 <= batch.min() and batch.max() < 1.0
+    assert sorted(map(bytes, order(epoch_one))) == sorted(map(bytes, pixels))       # every image once per epoch
+    assert sorted(map(bytes, order(epoch_two))) == sorted(map(bytes, pixels))
+    fractions = lambda batch: (batch + 1.0) * 128 - order(batch)  # noqa: E731  the noise u in [0, 1)
+    assert not np.allclose(np.sort(fractions(epoch_one).ravel()), np.sort(fractions(epoch_two).ravel()))
+    resumed = as_list(replay_batches(pixels, 4, 2, seed=5, start_step=3, dequantize=True).take(3))
+    for a, b in zip(steps[3:], resumed):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="uint8=True yields the 8-bit images unscaled"):
+        data.load_images(path, uint8=True, dequantize=True)
 
 
 def test_npy_arrays_scaling_channels_and_bad_inputs(tmp_path):

@@ -3,6 +3,7 @@ import glob
 import json
 import os
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -145,3 +146,86 @@ def test_evaluate_rejects_bad_arguments():
         Evaluate(1, 10)
     with pytest.raises(ValueError, match="decode"):
         Evaluate.text(1, 10, ["abc"], decode="not callable")
+
+
+def test_a_reference_smaller_than_asked_is_used_whole_and_said(tmp_path, caplog):
+    """300 real images (LSUN's validation split) for a 1,000-image reference: all 300, a warning, no crash."""
+    clf = tiny_classifier()
+    real = tf.data.Dataset.from_tensor_slices(real_images(300))
+    evaluator = evaluation.ImageEvaluator(clf, real, num_real=1000, batch_size=64, kid_block_size=16)
+    with caplog.at_level("WARNING", logger="tfgan_gp.metrics.evaluation"):
+        results = evaluator(lambda n, seed: real_images(n, seed + 100), 96)
+    assert evaluator.real_statistics(96).count == 300 and evaluator.num_real_used == 300
+    assert np.isfinite(results["fid"]) and np.isfinite(results["kid"])
+    assert "holds 300 real images, fewer than the 1000 asked for" in caplog.text
+    unsized = tf.data.Dataset.from_tensor_slices(real_images(50)).filter(lambda x: True)  # cardinality unknown
+    assert evaluation.count_images(unsized, 1000) == 50 and evaluation.count_images(real_images(50), 20) == 20
+
+
+def test_final_evaluation_uses_its_own_sample_count_and_skips_stopped_runs(tmp_path):
+    gan, clf, real = tiny_image_gan(), tiny_classifier(), real_images()
+    callback = Evaluate(2, 24, clf, real, log_dir=str(tmp_path), dataset_name="noise", batch_size=20,
+                        kid_block_size=16, num_real=64, final_num_samples=60)
+    gan.fit(tf.data.Dataset.from_tensor_slices(real).repeat().batch(4), steps_per_epoch=2, epochs=2, verbose=0,
+            callbacks=[callback])
+    scalars = read_scalars(os.path.join(str(tmp_path), "eval"))
+    assert sorted(scalars["fid"]) == [2, 4] and sorted(scalars["final/fid"]) == [4]
+    saved = json.load(open(tmp_path / "final_evaluation.json"))
+    assert saved["num_samples"] == 60 and saved["iteration"] == 4 and saved["fid"] == callback.final["fid"]
+    assert callback.evaluator.real_statistics(24).count == 64    # one reference for every evaluation
+
+    class Stop(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            self.model.stop_training = True
+
+    stopped = Evaluate(2, 24, clf, real, final_num_samples=60, batch_size=20, kid_block_size=16)
+    tiny_image_gan().fit(tf.data.Dataset.from_tensor_slices(real).repeat().batch(4), steps_per_epoch=2, epochs=1,
+                    verbose=0, callbacks=[Stop(), stopped])
+    assert stopped.final is None
+
+
+def test_batch_statistics_sampling_normalises_each_batch_and_keeps_the_moving_averages():
+    from tfgan_gp.architectures import resnet_cifar
+
+    gan = tg.GAN(resnet_cifar.generator(dim=4), resnet_cifar.critic(dim=4), latent_dim=128, seed=0)
+    moving = [v.numpy().copy() for v in gan.generator.non_trainable_variables]
+    assert moving
+    with_batch = gan.sample(16, seed=3, batch_statistics=True).numpy()
+    z = tf.random.stateless_normal((16, 128), seed=[3, 0])
+    expected = gan.generator(z, training=True).numpy()                 # (this call moves the averages)
+    for variable, value in zip(gan.generator.non_trainable_variables, moving):
+        variable.assign(value)
+    np.testing.assert_allclose(with_batch, expected, rtol=1e-5, atol=1e-5)
+    gan.sample(16, seed=3, batch_statistics=True)
+    for variable, value in zip(gan.generator.non_trainable_variables, moving):
+        np.testing.assert_array_equal(variable.numpy(), value)         # untouched by sampling
+    assert not np.allclose(gan.sample(16, seed=3).numpy(), with_batch, atol=1e-3)   # moving averages differ
+
+
+def test_critic_loss_curves_include_the_penalty_as_the_authors_logged_it(tmp_path):
+    """§5.6: the logged critic cost is the adversarial loss plus λ·penalty on fixed fakes; training RNG untouched."""
+    gan = tg.GAN(mlp.generator(2, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=2, seed=0)
+    gan.compile()
+    points = np.random.default_rng(0).normal(size=(40, 2)).astype("float32")
+    train, heldout = (tf.data.Dataset.from_tensor_slices(p) for p in (points[:20], points[20:]))
+    with_penalty = tg.callbacks.CriticLossCurves(str(tmp_path), train, heldout, batch_size=8, include_penalty=True)
+    without = tg.callbacks.CriticLossCurves(str(tmp_path), train, heldout, batch_size=8)
+    for callback in (with_penalty, without):
+        callback.set_model(gan)
+    state = gan.seed_generator.state.numpy().copy()
+    a, b = with_penalty.critic_loss(with_penalty.data["train"]), with_penalty.critic_loss(with_penalty.data["train"])
+    plain = without.critic_loss(without.data["train"])
+    assert a == b                                                     # the same fakes at every evaluation
+    np.testing.assert_array_equal(gan.seed_generator.state.numpy(), state)
+    # the same fakes and interpolates by hand: λ·E[(‖∇D(x̂)‖ − 1)²] on top of E[D(fake)] − E[D(real)]
+    seed = keras.random.SeedGenerator(0)
+    total = 0.0
+    for batch in with_penalty.data["train"]:
+        fake = gan.generator(tg.randomness.normal([len(batch), 2], seed), training=False)
+        adversarial = float(tf.reduce_mean(gan.critic(fake)) - tf.reduce_mean(gan.critic(batch)))
+        norms = tg.penalties.input_gradient_norms(gan.critic, tg.penalties.GradientPenalty().interpolates(
+            batch, fake, seed=seed), training=False)
+        total += (adversarial + 10.0 * float(tf.reduce_mean((norms - 1.0) ** 2))) * len(batch)
+    assert a == pytest.approx(total / 20, rel=1e-5) and a > plain
+    with_penalty.on_epoch_end(0, logs := {})
+    assert logs["critic_loss_train"] == pytest.approx(a) and os.path.exists(tmp_path / "critic_loss.png")

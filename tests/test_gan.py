@@ -117,7 +117,7 @@ def test_a_loss_that_needs_samples_gets_the_scored_batches():
 
 
 def test_loss_sensitive_gan_trains_with_weight_decay():
-    gan = small_gan(loss="loss_sensitive", penalty="weight_decay", n_critic=1)
+    gan = tiny_gan(LATENT, loss="loss_sensitive", penalty="weight_decay", n_critic=1)
     gan.compile()
     history = gan.fit(real_batches(n_critic=1), epochs=1, verbose=0).history
     assert all(np.isfinite(v[-1]) for v in history.values()) and history["penalty"][-1] > 0
@@ -227,8 +227,30 @@ def test_guard_n_critic(n_critic):
 def test_guard_batch_not_divisible_by_n_critic():
     gan = tiny_gan(LATENT, n_critic=5)
     gan.compile()
-    with pytest.raises(ValueError, match=r"divisible by n_critic.*Received: batch of 12 samples"):
+    with pytest.raises(ValueError, match=r"divisible by 5 .*real_batches_per_step.*Received: batch of 12 samples"):
         gan.train_step(tf.zeros((12, 2)))
+
+
+def test_relativistic_generator_reads_its_own_real_minibatch_of_the_generator_batch_size():
+    """n_critic 2, m 4, generator batch 2m: the step holds 2 critic minibatches + 8 real rows for G alone."""
+    spy = SpyCritic()
+    gan = tg.GAN(mlp.generator(LATENT, 2, width=8, depth=1), spy, latent_dim=LATENT, n_critic=2, seed=0,
+                 loss="relativistic_average", generator_batch_multiple=2)
+    assert gan.real_batches_per_step == 4 and tiny_gan(LATENT, n_critic=2).real_batches_per_step == 2
+    gan.compile(run_eagerly=True)
+    step_batch = np.arange(32, dtype="float32").reshape(16, 2)
+    spy.seen.clear()
+    gan.train_step(tf.constant(step_batch))
+    rows = {tuple(r): i for i, r in enumerate(step_batch)}
+    real_calls = [[rows[tuple(r)] for r in b] for b in spy.seen if len(b) and all(tuple(r) in rows for r in b)]
+    assert real_calls == [[0, 1, 2, 3], [4, 5, 6, 7], list(range(8, 16))]  # critic, critic, generator's own
+    assert len(spy.seen[-2]) == 8                     # the generator's fakes: 2 × m
+
+
+def test_generator_batch_multiple_is_checked():
+    with pytest.raises(ValueError, match=r"generator_batch_multiple must be an integer >= 1.*Received: "
+                                         r"generator_batch_multiple=0"):
+        tiny_gan(LATENT, generator_batch_multiple=0)
 
 
 def test_guard_negative_penalty_weight():

@@ -308,6 +308,28 @@ def test_ngram_js_matches_the_papers_definition_on_random_text():
         assert metrics.ngram_js(samples, reference, n) == pytest.approx(paper_js(samples, reference, n), abs=1e-12)
 
 
+def test_ngram_counts_of_padded_id_rows_equal_ngram_js_of_the_decoded_lines(tmp_path):
+    """The §5.5 protocol on ids: counted once in chunks (a corpus too large to recount), saved, compared."""
+    from tfgan_gp.metrics.text import NgramCounts
+
+    rng = np.random.default_rng(3)
+    alphabet = list("`ab cdé")                       # index 0 is the pad, as every position counts
+    reference_ids, sample_ids = rng.integers(0, 7, (300, 8)), rng.integers(0, 6, (40, 8))
+    decode = lambda rows: ["".join(alphabet[i] for i in row) for row in rows]  # noqa: E731
+    reference = NgramCounts(7)
+    for start in range(0, 300, 7):                   # 43 chunks: merged along the way
+        reference.add(reference_ids[start:start + 7])
+    reference.save(tmp_path / "reference.npz")
+    loaded = NgramCounts.load(tmp_path / "reference.npz")
+    samples = NgramCounts(7).add(sample_ids)
+    for n in range(1, 5):
+        expected = paper_js(decode(sample_ids), decode(reference_ids), n)
+        assert samples.js(loaded, n) == pytest.approx(expected, abs=1e-12)
+        assert samples.js(reference, n) == pytest.approx(metrics.ngram_js(decode(sample_ids), decode(reference_ids), n),
+                                                         abs=1e-12)
+    assert loaded.rows == 300 and NgramCounts(7).add(reference_ids).js(loaded, 4) == pytest.approx(0.0, abs=1e-15)
+
+
 def test_ngram_js_rejects_bad_input():
     with pytest.raises(ValueError, match="sequence of strings"):
         metrics.ngram_js("abc", ["abc"], 1)

@@ -163,3 +163,66 @@ def test_8_gaussians_learning_test_passes_under_mixed_bfloat16():
     keras.mixed_precision.set_global_policy("mixed_bfloat16")  # the MLPs' hidden layers run in bfloat16
     modes, quality = learn_8_gaussians()
     assert modes >= 7 and quality >= 0.8, (modes, quality)
+
+
+# ------------------------------------------------------------------ float16 loss scaling and the penalty
+
+
+def test_mixed_float16_survives_a_critic_with_steep_input_gradients():
+    """A critic with ‖∇D‖ ≈ 30: the penalty's inner backward stays finite, skipped steps only lower the scale.
+
+    Before the fix the inner backward ran with the full loss scale (2^15): float16 overflowed, the
+    penalty was inf and the NaN guard stopped the run at iteration 0.
+    """
+    from helpers import tiny_gan
+
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    gan = tiny_gan()
+    points = np.random.default_rng(0).normal(size=(2000, 2)).astype("float32")
+    kernel = gan.critic.layers[-1].kernel
+    norm = float(tf.reduce_mean(tg.penalties.input_gradient_norms(gan.critic, points[:256])))
+    kernel.assign(kernel * (30.0 / norm))
+    gan.compile()
+    guard = tg.callbacks.NaNGuard()
+    history = gan.fit(tg.data.for_gan(tf.data.Dataset.from_tensor_slices(points), 16, 5),
+                      steps_per_epoch=8, epochs=2, callbacks=[guard], verbose=0)
+    assert guard.failure is None
+    assert gan.iteration == 16 and int(gan.d_optimizer.iterations) == 80   # skipped steps count as steps
+    assert float(gan.d_optimizer.dynamic_scale) < 2.0 ** 15                  # the scale dropped
+    logged = {name: values[0] for name, values in history.history.items()}
+    assert all(math.isfinite(v) for v in logged.values()), logged
+    assert logged["grad_norm"] > 10.0                                       # it really was steep
+    assert logged["nonfinite_losses"] == 0       # the losses (the penalty) stayed finite; only gradients overflowed
+    assert all(np.all(np.isfinite(w)) for w in gan.get_weights())
+
+
+class _Model:
+    """What NaNGuard reads from a model: the iteration, the weights, ``stop_training``."""
+
+    def __init__(self, weights):
+        self.iteration, self.stop_training, self.weights_ = 7, False, weights
+
+    def get_weights(self):
+        return self.weights_
+
+
+def _guard(weights):
+    guard = tg.callbacks.NaNGuard(patience=3)
+    guard.set_model(_Model(weights))
+    guard.on_epoch_begin(0)
+    return guard
+
+
+def test_nan_guard_under_loss_scaling_stops_only_on_bad_weights_or_a_persistent_streak():
+    guard = _guard([np.ones(3, np.float32)])
+    for batch, count in enumerate([1, 2, 2, 3, 4]):        # skipped steps with a good one in between
+        guard.on_train_batch_end(batch, {"nonfinite_losses": count, "d_loss": 1.0})
+    assert guard.failure is None and not guard.model.stop_training
+    guard.on_train_batch_end(5, {"nonfinite_losses": 5, "d_loss": 1.0})   # a third in a row
+    assert guard.model.stop_training
+    assert guard.failure == ("Training stopped at generator iteration 7: the losses were not finite for 3 steps "
+                             "in a row, although loss scaling skipped those steps and lowered its scale.")
+
+    guard = _guard([np.array([1.0, np.nan], np.float32)])
+    guard.on_train_batch_end(0, {"nonfinite_losses": 1, "d_loss": 1.0})
+    assert guard.failure.endswith("the weights are no longer finite.")

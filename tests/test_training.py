@@ -171,3 +171,21 @@ def test_smoke_shrinks_only_what_the_user_did_not_pass():
     assert (args.iterations, args.eval_every, args.batch_size, args.dim) == (6, 2, 8, 8)
     config = common.train_config(args)
     assert isinstance(config, tg.TrainConfig) and config.iterations == 6 and config.lambda_gp == 10.0
+
+
+def test_rehearsal_keeps_the_real_sizes_and_replaces_widths_and_iterations():
+    from recipes import mnist
+
+    flag_values = flags.FlagValues()
+    cifar_resnet.define_flags(flag_values)
+    flag_values(["recipe", "--rehearsal", "--eval_every=3"])
+    args = common.values(flag_values, smoke=cifar_resnet.SMOKE, rehearsal=cifar_resnet.REHEARSAL)
+    assert (args.dim, args.iterations, args.eval_every) == (1, 6, 3)             # width; two evaluation cycles
+    assert (args.batch_size, args.n_critic, args.eval_samples, args.final_eval_samples, args.reference_samples,
+            args.generator_batch_multiple) == (64, 5, 5_000, 50_000, 50_000, 2)  # everything else is real
+    flag_values = flags.FlagValues()
+    mnist.define_flags(flag_values)
+    flag_values(["recipe", "--rehearsal", "--iterations=8", "--eval_every=4", "--method=wgan_clip"])
+    args = common.values(flag_values, smoke=mnist.SMOKE, rehearsal=mnist.REHEARSAL,
+                         **mnist.METHODS[flag_values.method])
+    assert (args.iterations, args.batch_size, args.penalty, args.dim) == (8, 50, "clip", 4)

@@ -16,6 +16,8 @@ from tfgan_gp import distribute, losses, penalties, randomness
 from tfgan_gp.callbacks.safety import NaNGuard
 
 METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
+NONFINITE = "nonfinite_losses"
+"""Logged under loss scaling (``mixed_float16``) only: updates in the epoch whose loss was not finite."""
 
 
 def paper_adam(learning_rate=1e-4):
@@ -75,21 +77,36 @@ class GAN(keras.Model):
         ac_critic_weight, ac_generator_weight: AC-GAN cross-entropy weights
             (paper's conditional CIFAR model: 1.0 and 0.1).
         seed: seed of the noise, interpolation and label draws.
+        generator_batch_multiple: the generator update uses this many times the critic's minibatch
+            size ``m`` (the paper's Algorithm 1: 1; the authors' CIFAR ResNet code: 2, ``GEN_BS_MULTIPLE``).
 
-    The generator update uses a batch of the same size as one critic minibatch
-    (the authors' CIFAR code used twice that; the paper's algorithm uses m).
     For conditional models the critic's fakes use the real minibatch's labels
     (as in the authors' code) and the generator update draws labels uniformly.
+    Losses whose generator term reads real samples (the relativistic ones) get their
+    own ``generator_batch_multiple × m`` real samples in each step, after the critic's
+    minibatches, instead of re-reading the last critic minibatch (Jolicoeur-Martineau's
+    code samples a fresh real batch for the generator too): batch the data with
+    ``tfgan_gp.data.for_gan(ds, m, gan.real_batches_per_step)``.
+
+    Under ``mixed_float16`` (dynamic loss scaling, see :meth:`compile`) an update whose scaled
+    gradients overflow is skipped by the ``LossScaleOptimizer``; it still counts as an iteration,
+    non-finite values stay out of the logged means, and the ``nonfinite_losses`` metric counts the
+    updates whose loss was not finite (:class:`tfgan_gp.callbacks.NaNGuard` reads it).
     """
 
     def __init__(self, generator, critic, latent_dim, loss="wasserstein", penalty="gp",
                  n_critic=5, num_classes=None, ac_critic_weight=1.0, ac_generator_weight=0.1,
-                 seed=None, **kwargs):
+                 seed=None, generator_batch_multiple=1, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(n_critic, int) or n_critic < 1:
             raise ValueError(
                 f"n_critic must be an integer >= 1 (critic updates per generator update). "
                 f"Received: n_critic={n_critic!r}")
+        if isinstance(generator_batch_multiple, bool) or not isinstance(generator_batch_multiple, int) \
+                or generator_batch_multiple < 1:
+            raise ValueError(f"generator_batch_multiple must be an integer >= 1. "
+                             f"Received: generator_batch_multiple={generator_batch_multiple!r}")
+        self.generator_batch_multiple = generator_batch_multiple
         if not isinstance(latent_dim, int) or latent_dim < 1:
             raise ValueError(f"latent_dim must be a positive integer. Received: latent_dim={latent_dim!r}")
         self.generator = generator
@@ -109,6 +126,8 @@ class GAN(keras.Model):
         if self._is_auxiliary_classifier:
             names += ("ac_loss_critic", "ac_loss_generator")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self._skips_nonfinite = False
+        self._sampler = None
         self.built = True  # both networks were built by the shape checks
 
     # ----------------------------------------------------------------- checks
@@ -171,6 +190,10 @@ class GAN(keras.Model):
         d_optimizer = self._loss_scaled(d_optimizer or paper_adam(), self.critic)
         super().compile(optimizer=g_optimizer, auto_scale_loss=False, jit_compile=jit_compile, **kwargs)
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        self._skips_nonfinite = isinstance(d_optimizer, keras.optimizers.LossScaleOptimizer)
+        self.trackers.pop(NONFINITE, None)
+        if self._skips_nonfinite:
+            self.trackers[NONFINITE] = keras.metrics.Sum(name=NONFINITE)
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.critic.trainable_variables)
 
@@ -236,19 +259,38 @@ class GAN(keras.Model):
             return None
         return randomness.randint([n], self.seed_generator, 0, self.num_classes)
 
-    def sample(self, n, seed=0, labels=None):
+    def sample(self, n, seed=0, labels=None, batch_statistics=False):
         """``n`` generator outputs (float32) for ``z ~ N(0, I)`` drawn deterministically from ``seed``.
 
         Conditional models take ``labels`` (default: ``0, 1, …`` cycling through the classes).
+        ``batch_statistics=True`` runs batch norm in training mode, normalising with these ``n`` samples'
+        own statistics (how the authors' code sampled), and leaves the moving averages as they were.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        if not tf.is_tensor(n) and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
             raise ValueError(f"n must be a positive integer (how many samples). Received: n={n!r}")
-        z = tf.random.stateless_normal((int(n), self.latent_dim), seed=[int(seed), 0])
-        if self.num_classes and labels is None:
-            labels = tf.range(n, dtype=tf.int32) % self.num_classes
         if labels is not None:
             labels = tf.cast(labels, tf.int32)
-        return tf.cast(self._generate(z, labels, training=False), tf.float32)
+        if tf.inside_function():
+            return self._sample_graph(n, seed, labels, batch_statistics)
+        if self._sampler is None:  # one traced function: eager layer-by-layer calls cost ~10x at small widths
+            self._sampler = tf.function(self._sample_graph, reduce_retracing=True)
+        return self._sampler(tf.constant(n, tf.int32), tf.constant(seed, tf.int64), labels, bool(batch_statistics))
+
+    def _sample_graph(self, n, seed, labels, batch_statistics):
+        z = tf.random.stateless_normal(tf.stack([n, self.latent_dim]),
+                                       seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]))
+        if self.num_classes and labels is None:
+            labels = tf.range(n, dtype=tf.int32) % self.num_classes
+        if not batch_statistics:
+            return tf.cast(self._generate(z, labels, training=False), tf.float32)
+        state = self.generator.non_trainable_variables  # moving averages (and any other running state)
+        saved = [tf.identity(v) for v in state]
+        with tf.control_dependencies(saved):
+            out = tf.cast(self._generate(z, labels, training=True), tf.float32)
+        with tf.control_dependencies([out]):
+            restored = [v.assign(value) for v, value in zip(state, saved)]
+        with tf.control_dependencies(restored):
+            return tf.identity(out)
 
     # -------------------------------------------------------------- training
     def _unpack(self, data):
@@ -263,29 +305,63 @@ class GAN(keras.Model):
                 f"batches. Received: samples only")
         return real, (tf.cast(labels, tf.int32) if labels is not None else None)
 
+    @property
+    def real_batches_per_step(self):
+        """Real minibatches one ``train_step`` consumes: ``n_critic``, plus the generator's own for
+        relativistic losses (``generator_batch_multiple``); pass it to ``tfgan_gp.data.for_gan``."""
+        extra = self.generator_batch_multiple if self.adversarial_loss.needs_real_for_generator else 0
+        return self.n_critic + extra
+
     def _minibatch_size(self, real):
+        parts = self.real_batches_per_step
         total = real.shape[0]
         if total is not None:
-            if total % self.n_critic:
+            if total % parts:
                 raise ValueError(
-                    f"A training batch holds n_critic={self.n_critic} critic minibatches, so its "
-                    f"size must be divisible by n_critic (batch with tfgan_gp.data.for_gan). "
-                    f"Received: batch of {total} samples")
-            return total // self.n_critic
+                    f"A training batch holds real_batches_per_step={parts} minibatches (n_critic="
+                    f"{self.n_critic}, plus the generator's for relativistic losses), so its size must be "
+                    f"divisible by {parts} (batch with tfgan_gp.data.for_gan(ds, batch_size, "
+                    f"gan.real_batches_per_step)). Received: batch of {total} samples")
+            return total // parts
         total = tf.shape(real)[0]
         tf.debugging.assert_equal(
-            total % self.n_critic, 0,
-            message=f"A training batch must hold n_critic={self.n_critic} equal minibatches "
-                    f"(batch with tfgan_gp.data.for_gan)")
-        return total // self.n_critic
+            total % parts, 0,
+            message=f"A training batch must hold real_batches_per_step={parts} equal minibatches "
+                    f"(batch with tfgan_gp.data.for_gan(ds, batch_size, gan.real_batches_per_step))")
+        return total // parts
 
     def _update(self, name, value):
-        self.trackers[name].update_state(value)
+        if not self._skips_nonfinite:
+            self.trackers[name].update_state(value)
+            return
+        # Under loss scaling a non-finite value marks a step the LossScaleOptimizer skips: count it,
+        # keep it out of the epoch's means (one inf would make them inf until the epoch ends).
+        finite = tf.math.is_finite(value)
+        self.trackers[name].update_state(tf.where(finite, value, tf.zeros_like(value)),
+                                         sample_weight=tf.cast(finite, value.dtype))
+        if name in ("d_loss", "g_loss"):
+            self.trackers[NONFINITE].update_state(tf.cast(tf.logical_not(finite), tf.float32))
+
+    @staticmethod
+    def _apply(optimizer, grads, variables):
+        """``apply_gradients``; a step that loss scaling skips (non-finite gradients) still counts as one.
+
+        ``LossScaleOptimizer`` skips the update and halves its scale, and would not advance
+        ``iterations``: counting it keeps ``gan.iteration`` equal to the training steps taken
+        (checkpoint numbers, evaluation cadence and resume rely on it).
+        """
+        optimizer.apply_gradients(zip(grads, variables))
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            skipped = tf.logical_not(optimizer.check_finite(grads))
+            optimizer.iterations.assign_add(tf.cast(skipped, optimizer.iterations.dtype))
 
     def _critic_step(self, real, labels):
         n = tf.shape(real)[0]
         fake = self._generate(self._noise(n), labels, training=True)
-        grad_scale = self.d_optimizer.scale_loss(tf.constant(1.0))
+        # The penalty's inner backward runs in the critic's compute dtype: a bounded scale keeps float16
+        # cotangents from underflowing without overflowing (the full loss scale, 2^15 at first, would make
+        # the penalty inf once input gradients reach a few units).
+        grad_scale = tf.minimum(self.d_optimizer.scale_loss(tf.constant(1.0)), penalties.MAX_INNER_GRAD_SCALE)
 
         with tf.GradientTape() as tape:
             real_out, real_logits = self._score(real, labels)
@@ -300,7 +376,7 @@ class GAN(keras.Model):
                 d_loss += self.ac_critic_weight * ac_loss
             scaled = self.d_optimizer.scale_loss(distribute.scale_for_replicas(d_loss))
         grads = tape.gradient(scaled, self.critic.trainable_variables)
-        self.d_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
+        self._apply(self.d_optimizer, grads, self.critic.trainable_variables)
         self.penalty.after_critic_update(self.critic)
 
         self._update("d_loss", d_loss)
@@ -310,8 +386,7 @@ class GAN(keras.Model):
         if self._is_auxiliary_classifier:
             self._update("ac_loss_critic", ac_loss)
 
-    def _generator_step(self, real, real_labels):
-        n = tf.shape(real)[0]
+    def _generator_step(self, n, real, real_labels):
         labels = self._random_labels(n)
         with tf.GradientTape() as tape:
             fake = self._generate(self._noise(n), labels, training=True)
@@ -325,7 +400,7 @@ class GAN(keras.Model):
                 g_loss += self.ac_generator_weight * ac_loss
             scaled = self.g_optimizer.scale_loss(distribute.scale_for_replicas(g_loss))
         grads = tape.gradient(scaled, self.generator.trainable_variables)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        self._apply(self.g_optimizer, grads, self.generator.trainable_variables)
         self._update("g_loss", g_loss)
         if self._is_auxiliary_classifier:
             self._update("ac_loss_generator", ac_loss)
@@ -340,10 +415,11 @@ class GAN(keras.Model):
         """
         real, labels = self._unpack(data)
         m = self._minibatch_size(real)
+        critic_part = self.n_critic * m
         if (tf.inside_function() and not self.jit_compile and not tf.distribute.has_strategy()
                 and isinstance(m, int)):
-            minibatches = tf.reshape(real, [self.n_critic, m] + list(real.shape[1:]))
-            label_batches = None if labels is None else tf.reshape(labels, [self.n_critic, m])
+            minibatches = tf.reshape(real[:critic_part], [self.n_critic, m] + list(real.shape[1:]))
+            label_batches = None if labels is None else tf.reshape(labels[:critic_part], [self.n_critic, m])
 
             def critic_update(i):
                 self._critic_step(minibatches[i], None if labels is None else label_batches[i])
@@ -354,8 +430,35 @@ class GAN(keras.Model):
             for i in range(self.n_critic):
                 self._critic_step(real[i * m:(i + 1) * m],
                                   None if labels is None else labels[i * m:(i + 1) * m])
-        self._generator_step(real[-m:], None if labels is None else labels[-m:])
+        g_real = g_labels = None
+        if self.adversarial_loss.needs_real_for_generator:
+            g_real, g_labels = real[critic_part:], None if labels is None else labels[critic_part:]
+        self._generator_step(self.generator_batch_multiple * m, g_real, g_labels)
         return self._logs(self.trackers)
+
+    def critic_loss(self, data, include_penalty=False, seed=None):
+        """The critic's loss on real ``data`` (samples or ``(samples, labels)``) and as many fresh fakes.
+
+        Nothing is updated; batch norm uses its moving averages. ``include_penalty`` adds the weighted
+        penalty, as the critic cost the authors' ``gan_mnist.py`` logged on its dev set (§5.6).
+        ``seed``: a ``keras.random.SeedGenerator`` for noise and interpolates (default: the GAN's own).
+        """
+        seed = seed or self.seed_generator
+        real, labels = self._unpack(data)
+        n = tf.shape(real)[0]
+        fake_labels = labels
+        if self.num_classes and labels is None:
+            fake_labels = randomness.randint([n], seed, 0, self.num_classes)
+        fake = self._generate(randomness.normal([n, self.latent_dim], seed), fake_labels, training=False)
+        real_out, _ = self._score(real, labels, training=False)
+        fake_out, _ = self._score(fake, fake_labels, training=False)
+        loss = self.adversarial_loss.critic_loss(real_out, fake_out)
+        if include_penalty:
+            def critic_scores(x, training=False):
+                return self._score(x, fake_labels, training)[0]
+
+            loss += self.penalty.compute(critic_scores, real, fake, training=False, seed=seed)[0]
+        return loss
 
     def test_step(self, data):
         """Critic loss (no penalty) and Wasserstein estimate on held-out real data (paper §5.6)."""

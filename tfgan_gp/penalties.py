@@ -17,6 +17,12 @@ from tfgan_gp import randomness
 from tfgan_gp.registry import Registry
 
 NORM_EPSILON = 1e-10
+MAX_INNER_GRAD_SCALE = 2.0 ** 8
+"""Largest ``grad_scale`` :class:`tfgan_gp.GAN` gives the inner backward under ``mixed_float16``.
+
+Enough to lift float16 cotangents of gradient norms near 1 far above underflow, and small enough that
+a critic whose input-gradient norm reaches hundreds does not overflow float16 (65,504).
+"""
 
 
 def names():
@@ -43,8 +49,9 @@ def input_gradient_norms(critic, x, training=True, grad_scale=1.0):
     """Per-sample ``‖∇ₓ D(x)‖₂`` over all non-batch axes, float32, differentiable in D's weights.
 
     ``grad_scale`` multiplies the critic's output before the inner backward pass
-    and divides the gradient after it: under ``mixed_float16`` pass the loss
-    scale so that float16 input gradients do not underflow.
+    and divides the gradient after it: under ``mixed_float16`` pass a moderate
+    factor (:data:`MAX_INNER_GRAD_SCALE`) so that float16 cotangents neither
+    underflow nor, as the optimizer's full loss scale would, overflow.
     """
     x = tf.cast(x, tf.float32)
     with tf.GradientTape() as tape:

@@ -29,7 +29,7 @@ import tensorflow as tf
 from tfgan_gp import architectures, checkpoints, distribute, losses, penalties, precision, run_directory, serving
 from tfgan_gp.callbacks import Checkpoint, NaNGuard, Scalars, StopOnSignal
 from tfgan_gp.data import for_gan
-from tfgan_gp.data.replay import arrays_from, replay_batches
+from tfgan_gp.data.replay import arrays_from, dequantize_batches, replay_batches
 from tfgan_gp.gan import GAN
 
 
@@ -50,6 +50,9 @@ class Recipe:
         config: extra JSON-serialisable entries for ``run_config.json`` (e.g. ``vocab_file``).
         gan_kwargs: extra :class:`GAN` arguments (AC-GAN weights...).
         batch_transform: applied to every training batch (e.g. ids → one-hot, cheaper than one-hot examples).
+        dequantize: ``data`` yields 8-bit images (``load_images(..., uint8=True)``); every training batch maps
+            them to ``(x + u)/128 − 1``, ``u ~ U[0, 1)`` drawn afresh for each step (the authors'
+            ``gan_cifar_resnet.py``), also when replayed from memory (see :mod:`tfgan_gp.data.replay`).
     """
 
     name: str
@@ -65,6 +68,7 @@ class Recipe:
     config: dict = dataclasses.field(default_factory=dict)
     gan_kwargs: dict = dataclasses.field(default_factory=dict)
     batch_transform: Optional[Callable] = None
+    dequantize: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,11 +196,11 @@ def _train_locked(recipe, config, strategy, logdir, run_config):
     verbose = 1 if distribute.is_chief() else 0
     history = None
     if start % steps:  # resumed mid-epoch (after a signal): finish that epoch first
-        history = gan.fit(_batches(recipe, config, source, start), steps_per_epoch=steps - start % steps,
+        history = gan.fit(_batches(recipe, config, source, start, gan.real_batches_per_step), steps_per_epoch=steps - start % steps,
                           epochs=1, callbacks=callbacks, verbose=verbose)
     if not (guard.failure or stopper.received):
         first = -(-start // steps)
-        history = gan.fit(_batches(recipe, config, source, gan.iteration), steps_per_epoch=steps,
+        history = gan.fit(_batches(recipe, config, source, gan.iteration, gan.real_batches_per_step), steps_per_epoch=steps,
                           epochs=math.ceil(config.iterations / steps), initial_epoch=first,
                           callbacks=callbacks, verbose=verbose)
     if guard.failure:
@@ -241,12 +245,18 @@ def _load_source(recipe):
     return arrays
 
 
-def _batches(recipe, config, source, start):
-    """Training batches from generator iteration ``start`` on (in-memory data replay exactly)."""
+def _batches(recipe, config, source, start, minibatches):
+    """Training batches from generator iteration ``start`` on (in-memory data replay exactly).
+
+    Each step gets ``minibatches`` real minibatches: ``gan.real_batches_per_step`` (``n_critic``, + G's own).
+    """
     if recipe.in_memory:
-        batches = replay_batches(source, config.batch_size, config.n_critic, config.seed, start)
+        batches = replay_batches(source, config.batch_size, minibatches, config.seed, start,
+                                 dequantize=recipe.dequantize)
     else:  # streamed: a fresh shuffle order after a resume (exact replay needs random access)
-        batches = for_gan(source, config.batch_size, config.n_critic, seed=config.seed + start)
+        batches = for_gan(source, config.batch_size, minibatches, seed=config.seed + start)
+        if recipe.dequantize:
+            batches = dequantize_batches(batches, config.seed + start)
     if recipe.batch_transform:
         batches = batches.map(recipe.batch_transform, num_parallel_calls=tf.data.AUTOTUNE)
     return batches

@@ -1,6 +1,7 @@
 """Scoring the generator during training: :class:`Evaluate` (IS/FID/KID, JS-n, toy metrics) on generator iterations."""
 import json
 import os
+import time
 
 import keras
 import tensorflow as tf
@@ -23,16 +24,25 @@ class Evaluate(keras.callbacks.Callback):
     The trigger is the generator-iteration counter ``model.optimizer.iterations``, checked
     after every training batch (so any ``steps_per_epoch`` works, and a resumed run keeps
     its schedule). Results are written as TensorBoard scalars in ``log_dir/eval`` at that
-    iteration, and the latest ones (plus ``eval_iteration``, the iteration they belong to)
-    into the epoch's ``logs``, hence into ``history.history``, from the first evaluation on.
+    iteration (with ``eval_seconds``, the evaluation's wall time), and the latest ones (plus
+    ``eval_iteration``, the iteration they belong to) into the epoch's ``logs``, hence into
+    ``history.history``, from the first evaluation on.
     Image evaluations also record their protocol with every number: a ``protocol`` text summary in
     ``log_dir/eval_protocol`` (network, weights hash, resize, quantization, sample counts) and one
     JSON line per evaluation in ``log_dir/eval/metrics.jsonl`` (``iteration``, the metrics, the
     protocol record and line, the counts).
 
+    With ``final_num_samples`` the run ends with one more evaluation on that many samples (e.g. a
+    cheap 5,000 during training, the paper's 50,000 at the end), logged as ``final/<metric>`` and written
+    to ``log_dir/final_evaluation.json``; it is skipped when training was stopped early.
+
     Args:
         every_n_iterations: generator iterations between evaluations.
-        num_samples: generated samples per evaluation (the paper's IS: 50,000).
+        num_samples: generated samples per evaluation during training.
+        final_num_samples: samples of the evaluation at the end of training (``None``: none).
+        batch_statistics: sample with the generator's batch norm in training mode, i.e. normalised by the
+            statistics of each sampled batch (``batch_size`` samples), as the authors' code evaluated
+            (their batch norm kept no moving averages in use); moving averages are left untouched.
         classifier, real_stats: see :class:`~tfgan_gp.metrics.ImageEvaluator`. Real images
             are scored once, at the first evaluation, and cached in
             ``log_dir/real_stats_<dataset_name>.npz`` when both are given.
@@ -47,9 +57,11 @@ class Evaluate(keras.callbacks.Callback):
     """
 
     def __init__(self, every_n_iterations, num_samples, classifier=None, real_stats=None, log_dir=None,
-                 dataset_name=None, evaluator=None, seed=0, **image_options):
+                 dataset_name=None, evaluator=None, seed=0, final_num_samples=None, batch_statistics=False,
+                 **image_options):
         super().__init__()
-        for name, value in (("every_n_iterations", every_n_iterations), ("num_samples", num_samples)):
+        for name, value in (("every_n_iterations", every_n_iterations), ("num_samples", num_samples),
+                            ("final_num_samples", 1 if final_num_samples is None else final_num_samples)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
         if (classifier is None) == (evaluator is None):
@@ -66,8 +78,9 @@ class Evaluate(keras.callbacks.Callback):
                              f"would fail only after training). Received: num_samples={num_samples}")
         self.evaluator = evaluator
         self.every_n_iterations, self.num_samples = every_n_iterations, num_samples
+        self.final_num_samples, self.batch_statistics = final_num_samples, bool(batch_statistics)
         self.log_dir, self.seed = log_dir, seed
-        self.latest = {}
+        self.latest, self.final = {}, None
         self._writer = self._text_writer = None
         self._done = 0
 
@@ -103,27 +116,46 @@ class Evaluate(keras.callbacks.Callback):
         if logs is not None:
             logs.update(self.latest)
 
-    def evaluate(self, iteration):
-        """Score the model now; log the results at ``iteration`` and return them."""
-        results = self.evaluator(lambda n, seed: self.model.sample(n, seed=seed), self.num_samples, self.seed)
+    def on_train_end(self, logs=None):
+        if self.final_num_samples and not self.model.stop_training:
+            self.evaluate(self._iteration(), self.final_num_samples, prefix="final/")
+
+    def _sample(self, n, seed):
+        if self.batch_statistics:
+            return self.model.sample(n, seed=seed, batch_statistics=True)
+        return self.model.sample(n, seed=seed)
+
+    def evaluate(self, iteration, num_samples=None, prefix=""):
+        """Score ``num_samples`` samples (default: ``num_samples``) now; log the results at ``iteration``."""
+        num_samples = num_samples or self.num_samples
+        start = time.perf_counter()
+        results = self.evaluator(self._sample, num_samples, self.seed)
+        seconds = time.perf_counter() - start  # the first one includes the real statistics, once per run
         describe = getattr(self.evaluator, "describe", None)
-        protocol = describe(self.num_samples) if describe else None
+        protocol = describe(num_samples) if describe else None
         if self.log_dir:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval"))
             with self._writer.as_default(step=iteration):
                 for name, value in results.items():
-                    tf.summary.scalar(name, value)
+                    tf.summary.scalar(prefix + name, value)
+                tf.summary.scalar(prefix + "eval_seconds", seconds)
             self._writer.flush()
             if protocol:
                 if self._text_writer is None:  # its own run: the eval run holds scalars only
                     self._text_writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval_protocol"))
                 with self._text_writer.as_default(step=iteration):
-                    tf.summary.text("protocol", protocol)
+                    tf.summary.text(prefix + "protocol", protocol)
                 self._text_writer.flush()
-                line = dict(iteration=int(iteration), **results, protocol=self.evaluator.record,
-                            protocol_line=protocol, num_samples=self.num_samples)
+                line = dict(iteration=int(iteration), **{prefix + k: v for k, v in results.items()},
+                            protocol=self.evaluator.record, protocol_line=protocol, num_samples=num_samples)
                 with open(os.path.join(self.log_dir, "eval", "metrics.jsonl"), "a", encoding="utf-8") as f:
                     f.write(json.dumps(line) + "\n")
-        self.latest = dict(results, eval_iteration=float(iteration))
+        if prefix:
+            self.final = dict(results, iteration=iteration, num_samples=num_samples, eval_seconds=seconds)
+            if self.log_dir:
+                with open(os.path.join(self.log_dir, "final_evaluation.json"), "w") as f:
+                    json.dump({k: float(v) for k, v in self.final.items()}, f, indent=1, sort_keys=True)
+        else:
+            self.latest = dict(results, eval_iteration=float(iteration))
         return results

@@ -39,32 +39,52 @@ class ToyValueSurface(keras.callbacks.Callback):
 
 
 class CriticLossCurves(keras.callbacks.Callback):
-    """Every epoch: the critic loss (no penalty) on training and on held-out data (paper §5.6).
+    """Every epoch: the critic loss on training and on held-out data (paper §5.6, Figure 5b).
 
     Logs ``critic_loss/train`` and ``critic_loss/heldout`` to TensorBoard and into the epoch's
     logs (so ``history``), and redraws ``critic_loss.png``: when the two curves part, the
-    critic is overfitting its training set.
+    critic is overfitting its training set. ``include_penalty``: the loss with the weighted
+    penalty, as the authors logged it (``gan_mnist.py``'s ``disc_cost``); otherwise the adversarial
+    loss alone (``GAN.evaluate``). The fakes and interpolates come from ``seed``, the same at every
+    epoch, and leave the GAN's own random state alone.
     """
 
-    def __init__(self, log_dir, train, heldout, num_examples=1000, batch_size=64):
+    def __init__(self, log_dir, train, heldout, num_examples=1000, batch_size=64, include_penalty=False, seed=0):
         super().__init__()
         self.log_dir = log_dir
         self.data = {name: self._batched(ds, num_examples, batch_size)
                      for name, ds in (("train", train), ("heldout", heldout))}
         self.curves = {name: [] for name in self.data}
         self.iterations = []
+        self.include_penalty = include_penalty
+        self.seed = keras.random.SeedGenerator(seed)
+        self._initial_state = self.seed.state.numpy()
+        self._loss = None
         self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "critic_loss"))
 
     @staticmethod
     def _batched(ds, num_examples, batch_size):
         return ds.take(num_examples).batch(batch_size).cache()
 
+    def critic_loss(self, ds):
+        """Mean critic loss over ``ds`` (see the class docstring)."""
+        if self._loss is None:
+            self._loss = tf.function(lambda batch: self.model.critic_loss(batch, self.include_penalty, self.seed),
+                                     reduce_retracing=True)
+        self.seed.state.assign(self._initial_state)
+        total = count = 0.0
+        for batch in ds:
+            n = float(tf.shape(batch[0] if isinstance(batch, tuple) else batch)[0])
+            total += float(self._loss(batch)) * n
+            count += n
+        return total / count
+
     def on_epoch_end(self, epoch, logs=None):
         step = self.model.iteration
         self.iterations.append(step)
         with self.writer.as_default():
             for name, ds in self.data.items():
-                value = self.model.evaluate(ds, verbose=0, return_dict=True)["d_loss"]
+                value = self.critic_loss(ds)
                 self.curves[name].append(value)
                 tf.summary.scalar(f"critic_loss/{name}", value, step=step)
                 if logs is not None:
@@ -79,6 +99,6 @@ class CriticLossCurves(keras.callbacks.Callback):
         for name, values in self.curves.items():
             ax.plot(self.iterations, [-v for v in values], marker="o", label=f"{name} data")
         ax.set_xlabel("generator iterations")
-        ax.set_ylabel("negative critic loss")
+        ax.set_ylabel("negative critic loss" + (" (penalty included)" if self.include_penalty else ""))
         ax.legend()
         fig.savefig(os.path.join(self.log_dir, "critic_loss.png"), dpi=100, bbox_inches="tight")

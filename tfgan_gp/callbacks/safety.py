@@ -1,7 +1,8 @@
-"""Callbacks that keep a run's state safe: stop on non-finite losses, checkpoint only good states."""
+"""Callbacks that keep a run's state safe: stop when training cannot recover, checkpoint only good states."""
 import math
 
 import keras
+import numpy as np
 
 
 def _first_non_finite(model, logs):
@@ -19,19 +20,51 @@ def _first_non_finite(model, logs):
     return None
 
 
-class NaNGuard(keras.callbacks.Callback):
-    """Stop training at the first non-finite logged value; ``failure`` says where, in one sentence."""
+def _weights_finite(model):
+    return all(np.all(np.isfinite(np.asarray(w))) for w in model.get_weights()
+               if np.issubdtype(np.asarray(w).dtype, np.floating))
 
-    def __init__(self):
+
+class NaNGuard(keras.callbacks.Callback):
+    """Stop training when it cannot recover; ``failure`` says where, in one sentence.
+
+    Without loss scaling a non-finite loss stops at once (its gradients have reached the weights).
+    Under loss scaling (``mixed_float16``) a step whose float16 values overflow is skipped by the
+    ``LossScaleOptimizer``, which halves its scale: that is routine, so the run stops only when the
+    weights are no longer finite or ``patience`` steps in a row had a non-finite loss (the model's
+    ``nonfinite_losses`` count, see :class:`tfgan_gp.GAN`).
+    """
+
+    def __init__(self, patience=20):
         super().__init__()
+        self.patience = patience
         self.failure = None
+        self._count = self._streak = 0
+
+    def _stop(self, reason):
+        self.failure = f"Training stopped at generator iteration {self.model.iteration}: {reason}."
+        self.model.stop_training = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._count = 0  # the model's count restarts with every epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        bad = _first_non_finite(self.model, logs)
-        if bad and not self.failure:
-            self.failure = (f"Training stopped at generator iteration {self.model.iteration}: "
-                            f"{bad[0]} is {bad[1]}.")
-            self.model.stop_training = True
+        if self.failure:
+            return
+        count = (logs or {}).get("nonfinite_losses")
+        if count is None:
+            bad = _first_non_finite(self.model, logs)
+            if bad:
+                self._stop(f"{bad[0]} is {bad[1]}")
+            return
+        count = float(count)
+        self._streak = self._streak + 1 if count > self._count else 0
+        self._count = count
+        if self._streak and not _weights_finite(self.model):
+            self._stop("the weights are no longer finite")
+        elif self._streak >= self.patience:
+            self._stop(f"the losses were not finite for {self._streak} steps in a row, although loss scaling "
+                       f"skipped those steps and lowered its scale")
 
 
 class Checkpoint(keras.callbacks.Callback):
@@ -45,5 +78,5 @@ class Checkpoint(keras.callbacks.Callback):
         self.manager = manager
 
     def on_epoch_end(self, epoch, logs=None):
-        if _first_non_finite(self.model, logs) is None:
+        if _first_non_finite(self.model, logs) is None and _weights_finite(self.model):
             self.manager.save(checkpoint_number=self.model.iteration)

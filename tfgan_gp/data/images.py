@@ -54,7 +54,7 @@ class _Source:
 
 def load_images(name_or_path, split="train", data_dir=None, image_size=None, num_examples=None, seed=0,
                 with_labels=False, dequantize=False, heldout=False, channels=None, value_range=None,
-                cache="auto", download=True):
+                cache="auto", download=True, uint8=False):
     """An unbatched ``tf.data.Dataset`` of float32 images ``(H, W, C)`` in [-1, 1] (+ int32 labels).
 
     Args:
@@ -73,6 +73,8 @@ def load_images(name_or_path, split="train", data_dir=None, image_size=None, num
         ``(0, 255)`` from its values.
       cache: ``"auto"`` (memory, if the 8-bit images take at most 1 GiB), ``True``, ``False`` or a file prefix.
       download: let tfds download a dataset that is not prepared in ``data_dir``.
+      uint8: yield the 8-bit images themselves (uint8, unscaled; 8-bit sources only), e.g. to keep them in
+        memory and dequantize every step (``tfgan_gp.Recipe(dequantize=True)``).
 
     Raises:
       DataUnavailableError: a tfds dataset is not prepared and cannot be downloaded (one-sentence message).
@@ -89,6 +91,10 @@ def load_images(name_or_path, split="train", data_dir=None, image_size=None, num
     if dequantize and source.value_range is not None:
         raise ValueError("dequantize adds one level of 8-bit noise, but this source holds float images: pass "
                          "8-bit data or dequantize=False. Received: dequantize=True, dtype=float32")
+    if uint8 and (source.value_range is not None or dequantize):
+        raise ValueError(f"uint8=True yields the 8-bit images unscaled: it needs an 8-bit source and "
+                         f"dequantize=False. Received: dequantize={dequantize}, "
+                         f"dtype={'uint8' if source.value_range is None else 'float32'}")
     ds, total = sources.subset(source.ds, source.total, num_examples, seed, heldout)
     target = (*size, channels or source.shape[2])
     if source.shape != target:
@@ -97,8 +103,19 @@ def load_images(name_or_path, split="train", data_dir=None, image_size=None, num
                     num_parallel_calls=AUTOTUNE)
     bytes_per_image = int(np.prod(target)) * (1 if source.value_range is None else 4)
     ds = sources.maybe_cache(ds, total, bytes_per_image, cache)
-    return _scaled(ds, with_labels, source.value_range, dequantize, seed).apply(
+    if not uint8:
+        ds = _scaled(ds, with_labels, source.value_range, dequantize, seed)
+    return ds.apply(
         tf.data.experimental.assert_cardinality(total))
+
+
+def dequantize(images, seed):
+    """8-bit ``images`` to ``(x + u)/128 − 1``, ``u ~ U[0, 1)`` per pixel from the stateless ``seed`` (shape [2]).
+
+    As the authors' ``gan_cifar_resnet.py``: ``2·(x/256 − ½) + U[0, 1/128)``; values lie in [-1, 1).
+    """
+    u = tf.random.stateless_uniform(tf.shape(images), seed)
+    return (tf.cast(images, tf.float32) + u) / 128.0 - 1.0
 
 
 def num_classes(name_or_path, data_dir=None):
@@ -354,8 +371,13 @@ def _to_shape(image, source_shape, target):
         crop_w = tf.minimum(shape[1], shape[0] * width // height)
         image = tf.image.crop_to_bounding_box(image, (shape[0] - crop_h) // 2, (shape[1] - crop_w) // 2,
                                               crop_h, crop_w)
-        resized = tf.image.resize(image, (height, width), method="bilinear", antialias=True)
-        image = tf.saturate_cast(tf.round(resized), tf.uint8) if image.dtype == tf.uint8 else resized
+
+        def resize():
+            resized = tf.image.resize(image, (height, width), method="bilinear", antialias=True)
+            return tf.saturate_cast(tf.round(resized), tf.uint8) if image.dtype == tf.uint8 else resized
+
+        # a crop already of the target size (pre-resized data) skips the resampling: the same pixels
+        image = tf.cond(tf.logical_and(crop_h == height, crop_w == width), lambda: image, resize)
     if source_shape[2] == 1 and channels == 3:
         image = tf.image.grayscale_to_rgb(image)
     elif source_shape[2] == 3 and channels == 1:

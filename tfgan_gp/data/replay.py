@@ -6,10 +6,15 @@ Each epoch is a fresh permutation (``tf.random.experimental.index_shuffle`` keye
 generator iteration ``s`` therefore sees exactly the batches an uninterrupted run
 would have seen. Use it for datasets that fit in memory (MNIST, CIFAR-10, a text
 file); stream larger ones with :func:`tfgan_gp.data.for_gan`.
+
+Noise that belongs to the data (dequantization) must not be frozen into the arrays: keep
+8-bit images and pass ``dequantize=True``, and each step draws its own noise from
+``(seed, step)`` (fresh every epoch, the same after a resume).
 """
 import numpy as np
 import tensorflow as tf
 
+from tfgan_gp.data.images import dequantize as dequantize_images
 from tfgan_gp.data.replicas import active_replicas, arrange, check_divisible
 
 
@@ -28,12 +33,17 @@ def arrays_from(ds, limit=None):
     return tuple(np.concatenate(c) for c in columns)
 
 
-def replay_batches(arrays, batch_size, n_critic, seed=0, start_step=0, replicas=None):
+def _noise_seed(seed, step):
+    return tf.stack([tf.cast(seed, tf.int64) * 2 + 1, tf.cast(step, tf.int64)])  # apart from the order's keys
+
+
+def replay_batches(arrays, batch_size, n_critic, seed=0, start_step=0, replicas=None, dequantize=False):
     """Infinite ``tf.data`` of ``n_critic × batch_size`` samples per step, starting at ``start_step``.
 
     ``arrays`` is an array or a tuple of arrays with the same first dimension (e.g. images, labels);
     elements are a tensor or a tuple accordingly. Under ``tf.distribute`` rows are ordered as in
-    :func:`tfgan_gp.data.for_gan`.
+    :func:`tfgan_gp.data.for_gan`. ``dequantize``: the first array holds 8-bit images, mapped each step to
+    ``(x + u)/128 − 1`` with ``u ~ U[0, 1)`` drawn from ``(seed, step)`` (:func:`tfgan_gp.data.images.dequantize`).
     """
     replicas = replicas or active_replicas()
     check_divisible(batch_size, replicas)
@@ -58,8 +68,22 @@ def replay_batches(arrays, batch_size, n_critic, seed=0, start_step=0, replicas=
         index = tf.where(positions // n == first_epoch, permuted(within, first_epoch),
                          permuted(within, first_epoch + 1))
         batch = tuple(tf.gather(t, index) for t in tensors)
+        if dequantize:
+            batch = (dequantize_images(batch[0], _noise_seed(seed, step)),) + batch[1:]
         return arrange(batch[0] if single else batch, n_critic, replicas)
 
     return (tf.data.Dataset.counter(start_step)
             .map(step_batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
             .prefetch(tf.data.AUTOTUNE))
+
+
+def dequantize_batches(batches, seed=0):
+    """Dequantize the 8-bit images of a batched stream (elements: images or ``(images, ...)``), noise from
+    ``(seed, batch index)``."""
+    def apply(element, index):
+        noise_seed = _noise_seed(seed, index)
+        if isinstance(element, tuple):
+            return (dequantize_images(element[0], noise_seed),) + element[1:]
+        return dequantize_images(element, noise_seed)
+
+    return tf.data.Dataset.zip((batches, tf.data.Dataset.counter())).map(apply, num_parallel_calls=tf.data.AUTOTUNE)

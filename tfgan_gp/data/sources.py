@@ -3,7 +3,13 @@
 No function here downloads anything unless a loader is asked for a tfds dataset that is not prepared in
 ``data_dir`` yet; when that download cannot happen (no network, server down, manual download needed) the
 caller gets one :class:`DataUnavailableError` sentence instead of a traceback from deep inside tfds.
+Offline it comes within seconds: the download hosts are looked up first (tfds would otherwise retry each
+connection ten times with back-off, about four minutes of warnings).
 """
+import socket
+import threading
+import urllib.parse
+
 import numpy as np
 import tensorflow as tf
 
@@ -11,6 +17,7 @@ MANUAL_DOWNLOAD_DOCS = "https://www.tensorflow.org/datasets/overview#manual_down
 CATALOG = "https://www.tensorflow.org/datasets/catalog/"
 # In-memory caches above this size are skipped by ``cache="auto"`` (LSUN bedrooms at 64x64 is ~36 GB).
 AUTO_CACHE_LIMIT_BYTES = 2 ** 30
+RESOLVE_TIMEOUT_S = 5.0  # how long a download host's DNS lookup may take before it counts as unreachable
 
 
 class DataUnavailableError(ValueError):
@@ -32,7 +39,10 @@ def tfds_dataset(name, split, data_dir, download, local_alternative):
                          f"(see {CATALOG}overview). Received: name_or_path={name!r}") from None
     if not builder.is_prepared():
         cause = "download=False was passed"
-        if download:
+        host = _unresolvable_host(builder) if download and not _mocked(builder) else None
+        if host:
+            cause = f"its download host {host} cannot be resolved: no network here?"
+        elif download:
             try:
                 builder.download_and_prepare()
                 cause = None
@@ -42,6 +52,43 @@ def tfds_dataset(name, split, data_dir, download, local_alternative):
         if cause is not None:
             raise DataUnavailableError(_unavailable_message(name, data_dir, cause, local_alternative)) from None
     return builder, builder.as_dataset(split=split, shuffle_files=False)
+
+
+def _mocked(builder):
+    """Under ``tfds.testing.mock_data`` ``download_and_prepare`` does nothing: there is no host to look up."""
+    return getattr(getattr(type(builder), "download_and_prepare", None), "__name__", "") == "mock_download_and_prepare"
+
+
+def _unresolvable_host(builder, timeout=RESOLVE_TIMEOUT_S):
+    """The first of ``builder``'s download hosts that DNS cannot resolve within ``timeout`` seconds, or None.
+
+    The hosts come from the URLs tfds registers for the dataset (``builder.url_infos``); a builder
+    without registered URLs is not checked.
+    """
+    try:
+        urls = list(getattr(builder, "url_infos", None) or ())
+    except Exception:  # noqa: BLE001  a builder without a checksums file: nothing to check
+        return None
+    for host in sorted({urllib.parse.urlsplit(url).hostname for url in urls} - {None}):
+        if not _resolves(host, timeout):
+            return host
+    return None
+
+
+def _resolves(host, timeout):
+    found = []
+
+    def lookup():
+        try:
+            socket.getaddrinfo(host, None)
+            found.append(True)
+        except (OSError, UnicodeError):
+            pass
+
+    thread = threading.Thread(target=lookup, daemon=True)  # getaddrinfo itself has no timeout
+    thread.start()
+    thread.join(timeout)
+    return bool(found)
 
 
 def _unavailable_message(name, data_dir, cause, local_alternative):

@@ -5,6 +5,7 @@ Each evaluator is called as ``evaluator(sample_fn, num_samples, seed)`` where
 dict of floats. Samples are drawn in batches with seeds ``seed, seed + 1, …`` (so every
 evaluation sees the same latent codes and curves are not noisier than the model).
 """
+import logging
 import os
 
 import numpy as np
@@ -15,9 +16,28 @@ from tfgan_gp.metrics.classifiers import classifier_record, load_classifier
 from tfgan_gp.metrics.manifold import density_coverage, precision_recall
 from tfgan_gp.metrics.statistics import (ClassifierStatistics, cached_statistics, compute_statistics,
                                          image_batches)
-from tfgan_gp.metrics.text import ngram_js
+from tfgan_gp.metrics.text import NgramCounts, ngram_js
 
 TOY_RADIUS_UNSCALED = 0.1  # "high quality" radius in the authors' unscaled toy units (as recipes/toy.py)
+
+_log = logging.getLogger(__name__)
+
+
+def count_images(images, limit):
+    """How many images ``images`` (array or ``tf.data.Dataset``) holds, counting at most to ``limit``."""
+    import tensorflow as tf
+
+    if not isinstance(images, tf.data.Dataset):
+        return min(len(images), limit)
+    spec = images.element_spec[0] if isinstance(images.element_spec, tuple) else images.element_spec
+    if isinstance(spec, tf.TensorSpec) and len(spec.shape) == 3 and int(images.cardinality()) >= 0:
+        return min(int(images.cardinality()), limit)  # unbatched with a known size: no pass needed
+    total = 0
+    for batch in image_batches(images, 1000):
+        total += len(batch)
+        if total >= limit:
+            return limit
+    return total
 
 
 def sample_batches(sample_fn, num_samples, batch_size, seed=0):
@@ -51,7 +71,8 @@ class ImageEvaluator:
             (Inception score only, unless ``cache_path`` already exists).
         cache_path: where statistics computed from real images are saved, and read from
             when present (same classifier, protocol and ``num_real`` only).
-        num_real: real images to use (default: the ``num_samples`` of the first call).
+        num_real: real images to use (default: the ``num_samples`` of the first call); when the real
+            images are fewer, all of them are used and a warning says so.
         batch_size, splits, kid_block_size, keep_features: see :class:`ClassifierStatistics`
             and :func:`~tfgan_gp.metrics.inception.kernel_inception_distance`; ``keep_features``
             also bounds the samples of the k-NN metrics (default 10,000, as Naeem et al.).
@@ -82,6 +103,12 @@ class ImageEvaluator:
         if self._real is None or isinstance(self._real, ClassifierStatistics):
             return self._real
         num_real = self.num_real or num_samples
+        available = count_images(self._real, num_real)
+        if available < num_real:
+            _log.warning("The FID/KID reference holds %d real images, fewer than the %d asked for: its "
+                         "statistics use all %d.", available, num_real, available)
+            num_real = available
+        self.num_real_used = num_real
         if self.cache_path:
             self._real = cached_statistics(self.cache_path, self.classifier, self._real, num_real,
                                            self.batch_size, self.splits, self.keep_features, self.source,
@@ -117,21 +144,29 @@ class ImageEvaluator:
 
 
 class TextEvaluator:
-    """Character n-gram JS divergences ``js1 … js<max_n>`` (bits) of generated text vs ``reference`` lines.
+    """Character n-gram JS divergences ``js1 … js<max_n>`` (bits) of generated text vs ``reference``.
 
-    ``decode(batch)`` turns a batch of generator outputs (e.g. ``(B, length, vocab)``
-    softmax outputs) into a list of strings.
+    ``reference``: lines (strings), compared with the samples as ``decode(batch)`` turns a batch of
+    generator outputs (e.g. ``(B, length, vocab)`` softmax outputs) into strings; or a
+    :class:`~tfgan_gp.metrics.text.NgramCounts` of a large corpus's id sequences, compared with the
+    samples' argmax ids (all ``length`` positions, padding included, as the paper's §5.5 numbers).
     """
 
     def __init__(self, reference, decode, max_n=4, batch_size=64):
         if not callable(decode):
             raise ValueError(f"decode must be a callable batch -> list of strings. Received: {decode!r}")
-        self.reference, self.decode = list(reference), decode
+        self.reference = reference if isinstance(reference, NgramCounts) else list(reference)
+        self.decode = decode
         self.max_n, self.batch_size = max_n, batch_size
 
     def __call__(self, sample_fn, num_samples, seed=0):
-        lines = [line for batch in sample_batches(sample_fn, num_samples, self.batch_size, seed)
-                 for line in self.decode(batch)]
+        batches = sample_batches(sample_fn, num_samples, self.batch_size, seed)
+        if isinstance(self.reference, NgramCounts):
+            samples = NgramCounts(self.reference.vocab_size, self.max_n)
+            for batch in batches:
+                samples.add(np.asarray(batch).argmax(-1))
+            return {f"js{n}": samples.js(self.reference, n) for n in range(1, self.max_n + 1)}
+        lines = [line for batch in batches for line in self.decode(batch)]
         return {f"js{n}": ngram_js(lines, self.reference, n) for n in range(1, self.max_n + 1)}
 
 

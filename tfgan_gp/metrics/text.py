@@ -63,3 +63,83 @@ def ngram_js(samples, reference, n):
     q = np.bincount(joint[len(ids_s):], minlength=len(unique)) / len(ids_r)
     m = (p + q) / 2.0
     return 0.5 * _entropy_term(p, m) + 0.5 * _entropy_term(q, m)
+
+
+class NgramCounts:
+    """Counts of the n-grams (n = 1..``max_n``) within the rows of equal-length id sequences.
+
+    The paper's reference is the whole training corpus (the authors' ``gan_language.py``: up to
+    10 million lines, padded to 32 characters), too large to recount at every evaluation: count it
+    once, batch by batch (:meth:`add`), and compare generated samples' counts with :meth:`js`. Ids are
+    vocabulary indices (one per character, the pad included), so ``samples.js(reference, n)`` equals
+    :func:`ngram_js` on the decoded, padded lines.
+    """
+
+    def __init__(self, vocab_size, max_n=4):
+        if not isinstance(vocab_size, (int, np.integer)) or vocab_size < 1 or vocab_size ** max_n > _INT64_LIMIT:
+            raise ValueError(f"vocab_size must be a positive integer with vocab_size ** max_n < 2 ** 63. "
+                             f"Received: vocab_size={vocab_size!r}, max_n={max_n!r}")
+        self.vocab_size, self.max_n = int(vocab_size), int(max_n)
+        self.rows = 0
+        self._parts = {n: [] for n in range(1, self.max_n + 1)}
+
+    def add(self, ids):
+        """Count the n-grams of ``ids`` (``(rows, length)`` integers in ``[0, vocab_size)``)."""
+        ids = np.asarray(ids, np.int64)
+        if ids.ndim != 2 or ids.size and not (0 <= ids.min() and ids.max() < self.vocab_size):
+            raise ValueError(f"ids must be (rows, length) integers in [0, {self.vocab_size}). "
+                             f"Received: shape {ids.shape}")
+        self.rows += len(ids)
+        length = ids.shape[1]
+        for n, parts in self._parts.items():
+            if length < n:
+                continue
+            grams = np.zeros((len(ids), length - n + 1), np.int64)
+            for k in range(n):
+                grams = grams * self.vocab_size + ids[:, k:length - n + 1 + k]
+            parts.append(np.unique(grams, return_counts=True))
+            if len(parts) >= 32:  # keep memory bounded on big corpora
+                parts[:] = [self._merge(parts)]
+        return self
+
+    @staticmethod
+    def _merge(parts):
+        unique, inverse = np.unique(np.concatenate([u for u, _ in parts]), return_inverse=True)
+        return unique, np.bincount(inverse, weights=np.concatenate([c for _, c in parts])).astype(np.int64)
+
+    def counts(self, n):
+        """``(sorted n-gram ids, counts)``."""
+        parts = self._parts[n]
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        parts[:] = [self._merge(parts)]
+        return parts[0]
+
+    def js(self, reference, n):
+        """JS divergence in bits between these counts' ``n``-gram distribution and ``reference``'s."""
+        ids_p, counts_p = self.counts(n)
+        ids_q, counts_q = reference.counts(n)
+        if not len(ids_p) or not len(ids_q):
+            raise ValueError(f"Both sides need at least one {n}-gram. Received: {counts_p.sum()} and "
+                             f"{counts_q.sum()} {n}-grams")
+        p = counts_p / counts_p.sum()
+        position = np.minimum(np.searchsorted(ids_q, ids_p), len(ids_q) - 1)
+        shared = ids_q[position] == ids_p
+        q = np.where(shared, counts_q[position] / counts_q.sum(), 0.0)
+        m = (p + q) / 2.0
+        only_q = max(0.0, 1.0 - float(q.sum()))  # reference n-grams the samples lack: q·log2(q/(q/2)) = q
+        return 0.5 * _entropy_term(p, m) + 0.5 * (_entropy_term(q, m) + only_q)
+
+    def save(self, path):
+        arrays = {f"ids{n}": self.counts(n)[0] for n in self._parts}
+        arrays.update({f"counts{n}": self.counts(n)[1] for n in self._parts})
+        np.savez(path, vocab_size=self.vocab_size, max_n=self.max_n, rows=self.rows, **arrays)
+
+    @classmethod
+    def load(cls, path):
+        with np.load(path) as f:
+            counts = cls(int(f["vocab_size"]), int(f["max_n"]))
+            counts.rows = int(f["rows"])
+            for n in counts._parts:
+                counts._parts[n] = [(f[f"ids{n}"], f[f"counts{n}"])]
+        return counts

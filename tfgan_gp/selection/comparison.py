@@ -67,8 +67,8 @@ def train(gan, problem, seed, iterations, batch_size, recorder=None, guard=None,
     ``data_seed`` (default ``seed``) draws the real data.
     """
     data_seed = seed if data_seed is None else data_seed
-    data = for_gan(problem.real_data(data_seed), batch_size, gan.n_critic, shuffle_buffer=problem.shuffle_buffer,
-                   seed=data_seed)
+    data = for_gan(problem.real_data(data_seed), batch_size, gan.real_batches_per_step,
+                   shuffle_buffer=problem.shuffle_buffer, seed=data_seed)
     recorder, guard = recorder or RunRecorder(), guard or NaNGuard()
     gan.fit(data, steps_per_epoch=iterations, epochs=1, verbose=0, callbacks=[recorder, guard])
     return recorder, guard.failure

@@ -75,7 +75,7 @@ PROTOCOLS = {
     "clean": Protocol("clean", INCEPTION_2015, "pil_bicubic", True, 50_000, 10, 50_000, "train", True,
                       "clean-fid mode 'clean' (Parmar et al. 2022)"),
     "keras": Protocol("keras", KERAS_INCEPTION_V3, "tf2_bilinear", False, 50_000, 10, None, "test", False,
-                      "Keras InceptionV3 (this package before 0.2): compare runs with each other only"),
+                      "Keras InceptionV3 (this package's historical default): compare runs with each other only"),
 }
 NAMES = tuple(PROTOCOLS)
 GRAPH_PROTOCOLS = tuple(name for name, p in PROTOCOLS.items() if p.network == INCEPTION_2015)

@@ -171,6 +171,9 @@ def score(samples, reference=None, protocol="ttur", inception_graph=None, incept
         ``{"metrics": {...}, "protocol": record, "protocol_line": str, "num_samples", "splits",
         "num_real", "samples", "reference", "seconds", "images_per_second"}``.
     """
+    if not os.path.exists(samples):
+        raise ValueError(f"samples must be an export directory, a run directory, or a folder / .npz / .npy of "
+                         f"images. Received: samples={samples!r} (no such file or directory)")
     if classifier is None:
         classifier = protocol_classifier(protocol, inception_graph=inception_graph,
                                          inception_weights=inception_weights)

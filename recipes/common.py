@@ -190,12 +190,13 @@ def image_classifier(args, image_shape):
     protocol = getattr(args, "classifier_protocol", None) or "keras"
     if args.smoke and not classifier and protocol == "keras":
         return tiny_classifier(image_shape)
-    return classifier or tg.metrics.protocol_classifier(protocol, inception_graph=getattr(args, "inception_graph", None),
-                                                        inception_weights=getattr(args, "inception_weights", None))
+    return classifier or tg.metrics.protocol_classifier(
+        protocol, inception_graph=getattr(args, "inception_graph", None),
+        inception_weights=getattr(args, "inception_weights", None))
 
 
 def image_callbacks(args, dataset_name, image_shape, real_images):
-    """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID and the k-NN metrics every ``--eval_every``.
+    """``Recipe.callbacks`` of image recipes: sample grids each epoch, IS/FID/KID/k-NN metrics every ``--eval_every``.
 
     ``real_images(split)`` gives the real images for FID/KID (``split=None``: the recipe's usual held-out
     split; the 2015-graph protocols ask for their own, ``train``, and use 50,000 images as TTUR did), unless

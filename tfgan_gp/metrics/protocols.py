@@ -86,7 +86,8 @@ def get(name):
     if isinstance(name, Protocol):
         return name
     if name not in PROTOCOLS:
-        raise ValueError(f"Unknown evaluation protocol: expected one of {', '.join(NAMES)}. Received: protocol={name!r}")
+        raise ValueError(f"Unknown evaluation protocol: expected one of {', '.join(NAMES)}. "
+                         f"Received: protocol={name!r}")
     return PROTOCOLS[name]
 
 
@@ -111,7 +112,7 @@ def _features_of(rec):
 
 
 def check_comparable(reference, ours, what="real_stats"):
-    """Raise :class:`ProtocolMismatchError` (a ``ValueError``) unless statistics recorded as ``reference`` may be compared with ``ours``.
+    """Raise :class:`ProtocolMismatchError` (a ``ValueError``) unless ``reference`` statistics compare with ``ours``.
 
     Protocols must produce the same features (``ttur`` and ``tfgan`` do; ``clean`` and ``keras`` differ
     from both), and weights must have the same SHA-256 where both are known.
@@ -124,8 +125,9 @@ def check_comparable(reference, ours, what="real_stats"):
             f"{ours.get('protocol')!r}. Received: {what} protocol={reference.get('protocol')!r}")
     a, b = reference.get("weights_sha256"), ours.get("weights_sha256")
     if a and b and a != b:
-        raise ProtocolMismatchError(f"{what} were computed with other network weights (SHA-256 {a[:12]}…, this evaluation "
-                         f"{b[:12]}…): recompute them with the same file. Received: {what} weights_sha256={a!r}")
+        raise ProtocolMismatchError(f"{what} were computed with other network weights (SHA-256 {a[:12]}…, this "
+                                    f"evaluation {b[:12]}…): recompute them with the same file. "
+                                    f"Received: {what} weights_sha256={a!r}")
 
 
 def describe_pixels(rec):

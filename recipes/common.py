@@ -300,8 +300,9 @@ def image_classifier(args, image_shape):
     protocol = getattr(args, "classifier_protocol", None) or "keras"
     if (args.smoke or getattr(args, "rehearsal", False)) and not classifier and protocol == "keras":
         return tiny_classifier(image_shape)
-    return classifier or tg.metrics.protocol_classifier(protocol, inception_graph=getattr(args, "inception_graph", None),
-                                                        inception_weights=getattr(args, "inception_weights", None))
+    return classifier or tg.metrics.protocol_classifier(
+        protocol, inception_graph=getattr(args, "inception_graph", None),
+        inception_weights=getattr(args, "inception_weights", None))
 
 
 def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=50_000, reference_samples=50_000):

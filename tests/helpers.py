@@ -128,9 +128,9 @@ def run_layer_test(make_layer, inputs, tmp_path, policies=POLICIES, training=Fal
 
 
 def _inception_2015_like(x, seed, legacy_batch_norm):
-    """From ``Mul:0`` on: a strided convolution, batch norm, pools, a 1×1 convolution to ``pool_3`` ``(B, 1, 1, 2048)``;
-    returns ``(pool_3, softmax weights, biases)``. ``legacy_batch_norm``: a stand-in node ``conv/batchnorm`` for
-    :func:`_as_2015_batch_norm`, else the same arithmetic in today's ops."""
+    """From ``Mul:0`` on: a strided convolution, batch norm, pools, a 1×1 convolution to ``pool_3``
+    ``(B, 1, 1, 2048)``; returns ``(pool_3, softmax weights, biases)``. ``legacy_batch_norm``: a stand-in node
+    ``conv/batchnorm`` for :func:`_as_2015_batch_norm`, else the same arithmetic in today's ops."""
     rng = np.random.default_rng(seed)
 
     def const(shape, name, scale=1.0, low=None):

@@ -83,7 +83,8 @@ def test_protocol_is_recorded_with_every_evaluation(tmp_path):
     (line,) = [json.loads(x) for x in open(tmp_path / "eval" / "metrics.jsonl")]
     assert line["iteration"] == 2 and line["num_samples"] == 24 and line["fid"] == history.history["fid"][0]
     assert line["protocol"] == clf.record and line["protocol"]["protocol"] == "ttur"
-    assert "24 generated samples" in line["protocol_line"] and "reference noise train: 24 images" in line["protocol_line"]
+    assert "24 generated samples" in line["protocol_line"]
+    assert "reference noise train: 24 images" in line["protocol_line"]
     texts = [tf.make_ndarray(v.tensor).item().decode() for path in glob.glob(str(tmp_path / "eval_protocol" / "*"))
              for event in tf.compat.v1.train.summary_iterator(path) for v in event.summary.value]
     assert texts == [line["protocol_line"]]

@@ -35,7 +35,7 @@ def salimans_score(logits, splits):
 
 def direct_fid(a, b):
     """FID of two small feature sets by another route than ours: tr((Σ_a Σ_b)^½) is the sum of the singular
-    values of A Bᵀ / √((n_a − 1)(n_b − 1)) for the centred features A, B (an n_a × n_b SVD, fast when n ≪ d)."""
+    values of A Bᵀ / √((n_a − 1)(n_b − 1)) for the centred features A, B (an n_a × n_b SVD: fast when n ≪ d)."""
     ca, cb = a - a.mean(0), b - b.mean(0)
     cross = np.linalg.svd(ca @ cb.T, compute_uv=False).sum() / math.sqrt((len(a) - 1) * (len(b) - 1))
     return float(np.sum((a.mean(0) - b.mean(0)) ** 2) + np.sum(ca ** 2) / (len(a) - 1) + np.sum(cb ** 2) / (len(b) - 1)

@@ -114,7 +114,7 @@ class Inception2015:
         self.sha256 = file_sha256(path)
         if os.path.isdir(path):
             self._fn = self._hub_module(path)
-            self.source, self.logits = "tf-hub module", "of the module's 'logits' output"
+            self.source, self.logits = "tf-hub module", "the module's 'logits' output"
         else:
             self._fn = self._graph(path, logits_bias)
             self.source = "GraphDef"

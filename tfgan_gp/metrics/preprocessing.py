@@ -23,7 +23,7 @@ RESIZES = ("tf1_bilinear", "tf2_bilinear", "pil_bicubic")
 
 
 def quantize_uint8(images):
-    """Float images in ``[-1, 1]`` to uint8 ``round((x + 1) · 127.5)`` (half to even), clipped; uint8 passes through."""
+    """Float images in ``[-1, 1]`` to uint8 ``round((x + 1) · 127.5)`` (half to even), clipped; uint8 stays."""
     images = np.asarray(images)
     if images.dtype == np.uint8:
         return images

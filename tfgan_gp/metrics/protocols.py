@@ -75,7 +75,7 @@ PROTOCOLS = {
     "clean": Protocol("clean", INCEPTION_2015, "pil_bicubic", True, 50_000, 10, 50_000, "train", True,
                       "clean-fid mode 'clean' (Parmar et al. 2022)"),
     "keras": Protocol("keras", KERAS_INCEPTION_V3, "tf2_bilinear", False, 50_000, 10, None, "test", False,
-                      "Keras InceptionV3 (this package before 0.2): compare runs with each other only"),
+                      "Keras InceptionV3 (this package's historical default): compare runs with each other only"),
 }
 NAMES = tuple(PROTOCOLS)
 GRAPH_PROTOCOLS = tuple(name for name, p in PROTOCOLS.items() if p.network == INCEPTION_2015)
@@ -86,7 +86,8 @@ def get(name):
     if isinstance(name, Protocol):
         return name
     if name not in PROTOCOLS:
-        raise ValueError(f"Unknown evaluation protocol: expected one of {', '.join(NAMES)}. Received: protocol={name!r}")
+        raise ValueError(f"Unknown evaluation protocol: expected one of {', '.join(NAMES)}. "
+                         f"Received: protocol={name!r}")
     return PROTOCOLS[name]
 
 
@@ -111,7 +112,7 @@ def _features_of(rec):
 
 
 def check_comparable(reference, ours, what="real_stats"):
-    """Raise :class:`ProtocolMismatchError` (a ``ValueError``) unless statistics recorded as ``reference`` may be compared with ``ours``.
+    """Raise :class:`ProtocolMismatchError` (a ``ValueError``) unless ``reference`` statistics compare with ``ours``.
 
     Protocols must produce the same features (``ttur`` and ``tfgan`` do; ``clean`` and ``keras`` differ
     from both), and weights must have the same SHA-256 where both are known.
@@ -124,8 +125,9 @@ def check_comparable(reference, ours, what="real_stats"):
             f"{ours.get('protocol')!r}. Received: {what} protocol={reference.get('protocol')!r}")
     a, b = reference.get("weights_sha256"), ours.get("weights_sha256")
     if a and b and a != b:
-        raise ProtocolMismatchError(f"{what} were computed with other network weights (SHA-256 {a[:12]}…, this evaluation "
-                         f"{b[:12]}…): recompute them with the same file. Received: {what} weights_sha256={a!r}")
+        raise ProtocolMismatchError(f"{what} were computed with other network weights (SHA-256 {a[:12]}…, this "
+                                    f"evaluation {b[:12]}…): recompute them with the same file. "
+                                    f"Received: {what} weights_sha256={a!r}")
 
 
 def describe_pixels(rec):

@@ -21,7 +21,7 @@ import numpy as np
 
 from tfgan_gp.metrics import protocols
 from tfgan_gp.metrics.classifiers import classifier_record, protocol_classifier
-from tfgan_gp.metrics.evaluation import ImageEvaluator, sample_batches
+from tfgan_gp.metrics.evaluation import ImageEvaluator
 from tfgan_gp.metrics.statistics import ClassifierStatistics, compute_statistics, image_batches
 
 SAVED_MODEL_FILE, RUN_CONFIG_FILE, METADATA_FILE = "saved_model.pb", "run_config.json", "metadata.json"
@@ -55,7 +55,10 @@ class GeneratorSamples:
                              f"{sorted(self._loaded.signatures)}")
         self._sample = self._loaded.signatures["sample"]
         meta_path = os.path.join(path, METADATA_FILE)
-        meta = json.load(open(meta_path, encoding="utf-8")) if os.path.exists(meta_path) else {}
+        meta = {}
+        if os.path.exists(meta_path):
+            with open(meta_path, encoding="utf-8") as f:
+                meta = json.load(f)
         if meta.get("kind", "image") != "image":
             raise ValueError(f"Only image generators can be scored with IS/FID. Received: a {meta['kind']!r} "
                              f"generator at {path!r}")
@@ -171,6 +174,9 @@ def score(samples, reference=None, protocol="ttur", inception_graph=None, incept
         ``{"metrics": {...}, "protocol": record, "protocol_line": str, "num_samples", "splits",
         "num_real", "samples", "reference", "seconds", "images_per_second"}``.
     """
+    if not os.path.exists(samples):
+        raise ValueError(f"samples must be an export directory, a run directory, or a folder / .npz / .npy of "
+                         f"images. Received: samples={samples!r} (no such file or directory)")
     if classifier is None:
         classifier = protocol_classifier(protocol, inception_graph=inception_graph,
                                          inception_weights=inception_weights)

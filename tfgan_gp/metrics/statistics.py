@@ -181,9 +181,10 @@ def _foreign_record(path, protocol):
     if match and protocol is None:
         mode, model = match["mode"], match["model"]
         if mode not in CLEAN_FID_MODES or model:
-            raise ValueError(f"{path!r} holds clean-fid statistics of mode {mode!r}{' and model ' + model[1:] if model else ''}, "
-                             f"which no protocol here reproduces (clean-fid modes clean and legacy_tensorflow with "
-                             f"inception_v3 are). Received: {os.path.basename(path)!r}")
+            extra = f" and model {model[1:]!r}" if model else ""
+            raise ValueError(f"{path!r} holds clean-fid statistics of mode {mode!r}{extra}, which no protocol here "
+                             f"reproduces (clean-fid modes clean and legacy_tensorflow with inception_v3 are). "
+                             f"Received: {os.path.basename(path)!r}")
         protocol = CLEAN_FID_MODES[mode]
         source.update(format="clean-fid", dataset=match["name"], split=match["split"], resolution=match["res"])
         kid = path[:-len(".npz")] + "_kid.npz"

@@ -178,8 +178,3 @@ def test_image_recipes_take_the_fully_connected_architecture(module_name, shape,
     logs = gan.train_step(tf.random.uniform((2, *shape), -1.0, 1.0, seed=0))
     assert all(np.isfinite(float(v)) for v in logs.values())
 
-
-def test_mnist_smoke_with_the_fully_connected_architecture(tmp_path):
-    run_recipe("mnist", tmp_path, "--architecture=mlp")
-    check_run(tmp_path, 4)
-    assert json.load(open(tmp_path / "run_config.json"))["architecture"] == "mlp"

@@ -338,7 +338,8 @@ def test_outcome_table_counts_like_the_papers_table_2():
 def test_recommend_cites_the_framework_findings_it_relies_on():
     ranked = {r.candidate.name: r for r in selection.recommend("images")}
     assert set(ranked) == set(selection.names())
-    citation = "selection framework, arXiv 2002.08641, loss question: the loss-sensitive GAN and SNGAN generalise better"
+    citation = ("selection framework, arXiv 2002.08641, loss question: the loss-sensitive GAN and SNGAN "
+                "generalise better")
     for name in ("loss_sensitive", "sngan"):
         assert any(citation in reason for reason in ranked[name].reasons), name
         assert "generalisation" in ranked[name].findings

@@ -190,8 +190,8 @@ KNOWLEDGE = {
     },
     "fgan_total_variation": {
         "quality": (1, None),
-        "gradients": (0, "the critic's output ½·tanh(v) saturates: the optimal critic ½·sign(p − q) is flat, so a "
-                         "confident critic gives the generator almost no gradient (Nowozin et al. 2016, Table 2)"),
+        "gradients": (0, "the critic's output ½·tanh(v) saturates: the optimal critic ½·sign(p − q) is flat, "
+                         "so a confident critic gives the generator almost no gradient (Nowozin et al. 2016, Table 2)"),
         "stability": (1, "a bounded divergence (at most 1) with bounded critic outputs: nothing explodes "
                          "[[f_divergences]]"),
         "cost": (2, _ONE_STEP),
@@ -199,8 +199,8 @@ KNOWLEDGE = {
     "fgan_neyman": {
         "stability": (0, "its output activation 1 − e^{−v} makes the real-sample term explode for negative critic "
                          "outputs (Nowozin et al. 2016, Table 2)"),
-        "mode_coverage": (1, "Neyman χ²(P‖Q) = ∫(q − p)²/p punishes model mass where the data have little; a missed "
-                             "mode costs at most its mass"),
+        "mode_coverage": (1, "Neyman χ²(P‖Q) = ∫(q − p)²/p punishes model mass where the data have little; a "
+                             "missed mode costs at most its mass"),
         "cost": (2, _ONE_STEP),
     },
     "fgan_jeffrey": {

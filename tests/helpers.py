@@ -230,3 +230,15 @@ def ttur_features(graph_path, images):
     with tf.compat.v1.Session(graph=graph) as session:
         outs = [session.run([logits, pool], {"ExpandDims:0": image[None].astype(np.float32)}) for image in images]
     return np.concatenate([o[0] for o in outs]), np.concatenate([o[1].reshape(1, -1) for o in outs])
+
+
+def salimans_inception_score(logits, splits):
+    """Salimans et al.'s (and the WGAN-GP authors') inception_score.py on logits, in numpy: ``(mean, std)``."""
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    scores = []
+    for i in range(splits):
+        part = p[i * len(p) // splits:(i + 1) * len(p) // splits]
+        kl = part * (np.log(part) - np.log(part.mean(axis=0, keepdims=True)))
+        scores.append(np.exp(np.mean(np.sum(kl, axis=1))))
+    return np.mean(scores), np.std(scores)

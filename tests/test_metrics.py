@@ -14,7 +14,7 @@ from tfgan_gp import metrics
 from tfgan_gp.metrics import classifiers, inception, statistics, swd
 from tfgan_gp.metrics.streaming import RunningMoments
 
-from helpers import naive_precision_recall, tiny_classifier, tiny_network
+from helpers import naive_precision_recall, salimans_inception_score, tiny_classifier, tiny_network
 
 
 # ------------------------------------------------------------------ FID
@@ -74,18 +74,6 @@ def test_running_moments_in_chunks_equal_numpy_and_survive_a_large_offset():
 
 
 # ------------------------------------------------------------------ Inception score
-def salimans_reference(logits, splits):
-    """The authors' inception_score.py, rewritten for numpy."""
-    preds = np.exp(logits - logits.max(axis=1, keepdims=True))
-    preds /= preds.sum(axis=1, keepdims=True)
-    scores = []
-    for i in range(splits):
-        part = preds[i * len(preds) // splits:(i + 1) * len(preds) // splits]
-        kl = part * (np.log(part) - np.log(part.mean(axis=0, keepdims=True)))
-        scores.append(np.exp(np.mean(np.sum(kl, axis=1))))
-    return np.mean(scores), np.std(scores)
-
-
 def test_inception_score_of_uniform_predictions_is_one():
     mean, std = metrics.inception_score(np.zeros((100, 10)), splits=10)
     assert mean == pytest.approx(1.0, abs=1e-12) and std == pytest.approx(0.0, abs=1e-12)
@@ -111,7 +99,7 @@ def test_streaming_inception_score_equals_salimans_reference_with_uneven_splits(
     acc = inception.InceptionScoreAccumulator(103, splits=10)
     for chunk in np.array_split(logits, 9):
         acc.update(chunk)
-    np.testing.assert_allclose(acc.result(), salimans_reference(logits, 10), rtol=1e-10)
+    np.testing.assert_allclose(acc.result(), salimans_inception_score(logits, 10), rtol=1e-10)
     with pytest.raises(ValueError, match="num_samples=103"):
         acc.update(logits[:1])
 
@@ -395,7 +383,7 @@ def test_streaming_statistics_equal_one_shot_formulas_and_round_trip(tmp_path):
     # one batch of 50 here, batches of 16 there: float32 kernels may round differently (oneDNN picks
     # them per CPU and batch shape), so the features agree to float32 precision, not bit for bit
     logits, pool = (np.asarray(t) for t in clf(images.astype(np.float32) / 127.5 - 1.0))
-    np.testing.assert_allclose(stats.inception_score(), salimans_reference(logits.astype(np.float64), 5),
+    np.testing.assert_allclose(stats.inception_score(), salimans_inception_score(logits.astype(np.float64), 5),
                                rtol=1e-5)
     np.testing.assert_allclose(stats.moments.covariance, np.cov(pool, rowvar=False), rtol=1e-5, atol=1e-9)
     assert stats.features.shape == (30, pool.shape[1])

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import inception_2015_graph, tfgan_hub_module, tiny_classifier, ttur_features
+from helpers import inception_2015_graph, salimans_inception_score, tfgan_hub_module, tiny_classifier, ttur_features
 from tfgan_gp import metrics
 from tfgan_gp.metrics import preprocessing, protocols, statistics
 from tfgan_gp.metrics.inception_2015 import Inception2015
@@ -19,18 +19,6 @@ def graph(tmp_path_factory):
 
 def uint8_images(n, size=16, seed=0):
     return np.random.default_rng(seed).integers(0, 256, (n, size, size, 3)).astype(np.uint8)
-
-
-def salimans_score(logits, splits):
-    """Salimans et al.'s inception_score.py on logits (softmax, then the per-split KL)."""
-    p = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    scores = []
-    for i in range(splits):
-        part = p[i * len(p) // splits:(i + 1) * len(p) // splits]
-        kl = part * (np.log(part) - np.log(part.mean(axis=0, keepdims=True)))
-        scores.append(np.exp(np.mean(np.sum(kl, axis=1))))
-    return np.mean(scores), np.std(scores)
 
 
 def direct_fid(a, b):
@@ -58,7 +46,7 @@ def test_graph_loader_equals_ttur_session_and_is_fid_through_it_equal_direct_com
 
     real_stats = metrics.compute_statistics(clf, statistics.image_batches(real, 7), 24, splits=2)
     fake_stats = metrics.compute_statistics(clf, statistics.image_batches(fake, 8), 20, splits=4)
-    np.testing.assert_allclose(fake_stats.inception_score(), salimans_score(ref_fake_logits.astype(np.float64), 4),
+    np.testing.assert_allclose(fake_stats.inception_score(), salimans_inception_score(ref_fake_logits.astype(np.float64), 4),
                                rtol=1e-4)
     np.testing.assert_allclose(fake_stats.moments.covariance, np.cov(ref_fake_pool.astype(np.float64), rowvar=False),
                                rtol=1e-4, atol=1e-6)

@@ -31,7 +31,7 @@ def names():
 
 
 def get(identifier, **overrides):
-    """A :class:`Penalty` by name (built with ``overrides``, e.g. ``weight=10``), ``None`` (no penalty) or an instance."""
+    """A :class:`Penalty` by name (built with ``overrides``, e.g. ``weight=10``), ``None`` (none) or an instance."""
     return _REGISTRY.get("none" if identifier is None else identifier, **overrides)
 
 

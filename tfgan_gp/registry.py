@@ -64,7 +64,7 @@ class Registry:
         return factory(**overrides)
 
     def get(self, identifier, **overrides):
-        """``identifier`` itself if it is already a part (an ``instance_of``), else ``build(identifier, **overrides)``."""
+        """``identifier`` itself if it is already a part (an ``instance_of``), else ``build(identifier, ...)``."""
         if self.instance_of is not None and isinstance(identifier, self.instance_of):
             if overrides:
                 raise ValueError(f"Arguments {', '.join(sorted(overrides))} apply to a {self.kind} name, not to a "

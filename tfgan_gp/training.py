@@ -194,13 +194,13 @@ def _train_locked(recipe, config, strategy, logdir, run_config):
                  Checkpoint(manager)]
     _save_config(logdir, run_config)
     verbose = 1 if distribute.is_chief() else 0
-    history = None
+    history, minibatches = None, gan.real_batches_per_step
     if start % steps:  # resumed mid-epoch (after a signal): finish that epoch first
-        history = gan.fit(_batches(recipe, config, source, start, gan.real_batches_per_step), steps_per_epoch=steps - start % steps,
+        history = gan.fit(_batches(recipe, config, source, start, minibatches), steps_per_epoch=steps - start % steps,
                           epochs=1, callbacks=callbacks, verbose=verbose)
     if not (guard.failure or stopper.received):
         first = -(-start // steps)
-        history = gan.fit(_batches(recipe, config, source, gan.iteration, gan.real_batches_per_step), steps_per_epoch=steps,
+        history = gan.fit(_batches(recipe, config, source, gan.iteration, minibatches), steps_per_epoch=steps,
                           epochs=math.ceil(config.iterations / steps), initial_epoch=first,
                           callbacks=callbacks, verbose=verbose)
     if guard.failure:

@@ -57,6 +57,12 @@ def files(tmp_path_factory):
     np.savez(root / "labels.npz", images=rng.integers(0, 256, (8, 32, 32, 3), dtype=np.uint8),
              labels=np.arange(8) + 5)                      # 5..12: not all in [0, 10)
     (root / "a_file").write_text("not a directory")
+    from PIL import Image
+    (root / "pictures").mkdir()
+    for i in range(4):
+        Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(root / "pictures" / f"{i}.png")
+    whole = (root / "pictures" / "2.png").read_bytes()
+    (root / "pictures" / "2.png").write_bytes(whole[:len(whole) // 2])      # cut short
     return root
 
 
@@ -70,6 +76,7 @@ def files(tmp_path_factory):
     ("unknown value range", ["--data_dir={root}/unknown_range.npy"], "pass value_range"),
     ("labels out of range", ["--data_dir={root}/labels.npz", "--conditional"], "labels from 5 to 12"),
     ("logdir is a file", ["--logdir={root}/a_file"], "{root}/a_file is a file"),
+    ("truncated PNG", ["--data_dir={root}/pictures"], "Cannot read image {root}/pictures/2.png: it is damaged"),
     ("multi_worker without TF_CONFIG", ["--distribute=multi_worker"], "needs the TF_CONFIG"),
 ])
 def test_bad_input_is_one_sentence_and_writes_nothing(case, argv, names, files, tmp_path, capsys, monkeypatch):

@@ -231,11 +231,34 @@ def _list_images(root, with_labels):
     return paths, np.array([index[p[0]] for p in parts], np.int32), classes
 
 
+_SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"), ".jpg": (b"\xff\xd8", b"\xff\xd9"),
+               ".jpeg": (b"\xff\xd8", b"\xff\xd9"), ".bmp": (b"BM", b""), ".gif": (b"GIF8", b";")}
+
+
+def _check_image_file(path, root):
+    """A one-sentence ``ValueError`` naming ``path`` when it is not a whole image of its kind.
+
+    Reads only the first and last bytes (the format's signature and end marker), so a truncated or
+    foreign file is named before training instead of failing, unnamed, inside the input pipeline.
+    """
+    head, tail = _SIGNATURES[os.path.splitext(path)[1].lower()]
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        start = f.read(len(head))
+        f.seek(max(0, size - 64))
+        end = f.read()
+    if not start.startswith(head) or tail not in end:
+        raise ValueError(f"Cannot read image {path}: it is damaged or not a {os.path.splitext(path)[1]} file (its "
+                         f"start or end is missing); remove or replace it. Received: name_or_path={root!r}")
+
+
 def _directory(root, with_labels, need_sizes, channels):
     """Images of a directory; their headers are read (sizes, colour) unless image_size and channels are set."""
     from PIL import Image
 
     paths, labels, _ = _list_images(root, with_labels)
+    for path in paths:
+        _check_image_file(path, root)
     shape = (None, None, channels)
     if need_sizes or channels is None:
         headers = {}

@@ -28,6 +28,7 @@ import os
 
 import numpy as np
 
+from tfgan_gp import losses
 from tfgan_gp.selection import advice
 from tfgan_gp.selection import candidates as candidates_lib
 
@@ -302,7 +303,7 @@ class Report:
             return [self._pair(a, "dcgan", ("quality", "stability")) for a in ("loss_sensitive", "sngan")]
         if key == "f_divergences":
             ranks = [f"`{row['candidate']}` {row['rank']}" for row in self.board.rows
-                     if self.candidates[row["candidate"]].loss.startswith("f_gan:")]
+                     if self.candidates[row["candidate"]].loss.startswith(losses.F_GAN_PREFIX)]
             return [f"the f-GANs rank, of {len(self.board.rows)}: " + ", ".join(ranks)] if ranks else []
         return [self._measured_pair(key)]
 

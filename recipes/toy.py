@@ -44,7 +44,8 @@ def recipe(args):
     return tg.Recipe(
         name="toy", architecture="mlp", latent_dim=2,
         generator_kwargs=dict(latent_dim=2, output_dim=2), critic_kwargs=dict(input_dim=2),
-        data=lambda: toy.dataset(args.dataset, seed=args.seed), in_memory=False, optimizers=optimizers,
+        data=lambda: toy.dataset(args.dataset, seed=args.seed), in_memory=False, shuffle_buffer=None,
+        optimizers=optimizers,
         callbacks=lambda gan, logdir: [tg.callbacks.ToyValueSurface(logdir, real)],
         config=common.run_config_extras(args))
 

@@ -50,6 +50,7 @@ class Recipe:
         config: extra JSON-serialisable entries for ``run_config.json`` (e.g. ``vocab_file``).
         gan_kwargs: extra :class:`GAN` arguments (AC-GAN weights...).
         batch_transform: applied to every training batch (e.g. ids → one-hot, cheaper than one-hot examples).
+        shuffle_buffer: shuffle buffer of streamed data (``None`` for sources that are random already).
         dequantize: ``data`` yields 8-bit images (``load_images(..., uint8=True)``); every training batch maps
             them to ``(x + u)/128 − 1``, ``u ~ U[0, 1)`` drawn afresh for each step (the authors'
             ``gan_cifar_resnet.py``), also when replayed from memory (see :mod:`tfgan_gp.data.replay`).
@@ -69,6 +70,7 @@ class Recipe:
     gan_kwargs: dict = dataclasses.field(default_factory=dict)
     batch_transform: Optional[Callable] = None
     dequantize: bool = False
+    shuffle_buffer: Optional[int] = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,7 +256,8 @@ def _batches(recipe, config, source, start, minibatches):
         batches = replay_batches(source, config.batch_size, minibatches, config.seed, start,
                                  dequantize=recipe.dequantize)
     else:  # streamed: a fresh shuffle order after a resume (exact replay needs random access)
-        batches = for_gan(source, config.batch_size, minibatches, seed=config.seed + start)
+        batches = for_gan(source, config.batch_size, minibatches, shuffle_buffer=recipe.shuffle_buffer,
+                          seed=config.seed + start)
         if recipe.dequantize:
             batches = dequantize_batches(batches, config.seed + start)
     if recipe.batch_transform:

@@ -350,9 +350,11 @@ class GAN(keras.Model):
         ``iterations``: counting it keeps ``gan.iteration`` equal to the training steps taken
         (checkpoint numbers, evaluation cadence and resume rely on it).
         """
+        scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        before = tf.identity(optimizer.iterations) if scaled else None
         optimizer.apply_gradients(zip(grads, variables))
-        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            skipped = tf.logical_not(optimizer.check_finite(grads))
+        if scaled:  # the optimizer already checked the gradients: a skipped step left its counter alone
+            skipped = tf.equal(optimizer.iterations, before)
             optimizer.iterations.assign_add(tf.cast(skipped, optimizer.iterations.dtype))
 
     def _critic_step(self, real, labels):
@@ -444,6 +446,14 @@ class GAN(keras.Model):
         ``seed``: a ``keras.random.SeedGenerator`` for noise and interpolates (default: the GAN's own).
         """
         seed = seed or self.seed_generator
+        real, fake, fake_labels, real_out, fake_out = self._held_out(data, seed)
+        loss = self.adversarial_loss.critic_loss(real_out, fake_out)
+        if include_penalty:
+            loss += self.penalty.compute(_CriticScores(self, fake_labels), real, fake, training=False, seed=seed)[0]
+        return loss
+
+    def _held_out(self, data, seed):
+        """``(real, fake, fake labels, real scores, fake scores)`` of held-out data and as many fresh fakes."""
         real, labels = self._unpack(data)
         n = tf.shape(real)[0]
         fake_labels = labels
@@ -452,22 +462,11 @@ class GAN(keras.Model):
         fake = self._generate(randomness.normal([n, self.latent_dim], seed), fake_labels, training=False)
         real_out, _ = self._score(real, labels, training=False)
         fake_out, _ = self._score(fake, fake_labels, training=False)
-        loss = self.adversarial_loss.critic_loss(real_out, fake_out)
-        if include_penalty:
-            def critic_scores(x, training=False):
-                return self._score(x, fake_labels, training)[0]
-
-            loss += self.penalty.compute(critic_scores, real, fake, training=False, seed=seed)[0]
-        return loss
+        return real, fake, fake_labels, real_out, fake_out
 
     def test_step(self, data):
         """Critic loss (no penalty) and Wasserstein estimate on held-out real data (paper §5.6)."""
-        real, labels = self._unpack(data)
-        n = tf.shape(real)[0]
-        fake_labels = labels if labels is not None else self._random_labels(n)
-        fake = self._generate(self._noise(n), fake_labels, training=False)
-        real_out, _ = self._score(real, labels, training=False)
-        fake_out, _ = self._score(fake, fake_labels, training=False)
+        real, fake, _, real_out, fake_out = self._held_out(data, self.seed_generator)
         self._update("d_loss", self.adversarial_loss.critic_objective(real_out, fake_out, real, fake))
         self._update("wasserstein_estimate", tf.reduce_mean(real_out) - tf.reduce_mean(fake_out))
         return self._logs(("d_loss", "wasserstein_estimate"))

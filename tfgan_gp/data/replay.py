@@ -69,7 +69,7 @@ def replay_batches(arrays, batch_size, n_critic, seed=0, start_step=0, replicas=
                          permuted(within, first_epoch + 1))
         batch = tuple(tf.gather(t, index) for t in tensors)
         if dequantize:
-            batch = (dequantize_images(batch[0], _noise_seed(seed, step)),) + batch[1:]
+            batch = _dequantized(batch, _noise_seed(seed, step))
         return arrange(batch[0] if single else batch, n_critic, replicas)
 
     return (tf.data.Dataset.counter(start_step)
@@ -81,9 +81,13 @@ def dequantize_batches(batches, seed=0):
     """Dequantize the 8-bit images of a batched stream (elements: images or ``(images, ...)``), noise from
     ``(seed, batch index)``."""
     def apply(element, index):
-        noise_seed = _noise_seed(seed, index)
-        if isinstance(element, tuple):
-            return (dequantize_images(element[0], noise_seed),) + element[1:]
-        return dequantize_images(element, noise_seed)
+        return _dequantized(element, _noise_seed(seed, index))
 
     return tf.data.Dataset.zip((batches, tf.data.Dataset.counter())).map(apply, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _dequantized(batch, noise_seed):
+    """``batch`` (8-bit images, or a tuple whose first entry is them) with its images dequantized."""
+    if isinstance(batch, tuple):
+        return (dequantize_images(batch[0], noise_seed),) + batch[1:]
+    return dequantize_images(batch, noise_seed)

@@ -187,15 +187,8 @@ class Pearson(Divergence):
         return self._conjugate(_float(v))
 
 
-@register("squared_hellinger")
-class SquaredHellinger(Divergence):
-    """Squared Hellinger ``∫ (√p - √q)²`` (no factor ½, as in the paper).
-
-    ``f(u) = (√u - 1)²``, ``T* = 1 - √(q / p)``; ``g_f(v) = 1 - exp(-v)``,
-    ``dom f* = {t < 1}``, ``f*(t) = t / (1 - t)``, ``f'(1) = 0``.
-    ``g_f(v) = -expm1(-v)`` and ``f*(g_f(v)) = expm1(v)`` (= e^v - 1); they are
-    infinite in float32 for ``v < ~-88.7`` (real term) and ``v > ~88.7`` (fake term).
-    """
+class _BelowOne(Divergence):
+    """Rows of Table 2 with ``g_f(v) = 1 - exp(-v)`` onto ``dom f* = {t < 1}`` and ``f'(1) = 0``."""
 
     critical_value = 0.0
 
@@ -204,6 +197,17 @@ class SquaredHellinger(Divergence):
 
     def _in_domain(self, t):
         return t < 1
+
+
+@register("squared_hellinger")
+class SquaredHellinger(_BelowOne):
+    """Squared Hellinger ``∫ (√p - √q)²`` (no factor ½, as in the paper).
+
+    ``f(u) = (√u - 1)²``, ``T* = 1 - √(q / p)``; ``g_f(v) = 1 - exp(-v)``,
+    ``dom f* = {t < 1}``, ``f*(t) = t / (1 - t)``, ``f'(1) = 0``.
+    ``g_f(v) = -expm1(-v)`` and ``f*(g_f(v)) = expm1(v)`` (= e^v - 1); they are
+    infinite in float32 for ``v < ~-88.7`` (real term) and ``v > ~88.7`` (fake term).
+    """
 
     def _conjugate(self, t):
         return t / (1.0 - t)
@@ -296,7 +300,7 @@ class TotalVariation(Divergence):
 
 
 @register("neyman")
-class Neyman(Divergence):
+class Neyman(_BelowOne):
     """Neyman chi-squared ``χ²_N(P || Q) = ∫ (q - p)² / p`` (Pearson's with P and Q swapped).
 
     ``f(u) = (1 - u)² / u``, ``T* = 1 - (q / p)²``; ``g_f(v) = 1 - exp(-v)``,
@@ -305,14 +309,6 @@ class Neyman(Divergence):
     ``g_f(v) = -expm1(-v)`` and ``f*(g_f(v)) = -2 expm1(-v / 2)``; ``g_f(v)`` is -inf
     in float32 for ``v < ~-88.7`` (real term), ``f*(g_f(v))`` for ``v < ~-177``.
     """
-
-    critical_value = 0.0
-
-    def activation(self, v):
-        return -tf.math.expm1(-_float(v))
-
-    def _in_domain(self, t):
-        return t < 1
 
     def _conjugate(self, t):
         return 2.0 * t / (1.0 + tf.sqrt(1.0 - t))

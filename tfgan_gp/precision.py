@@ -31,6 +31,8 @@ import warnings
 import keras
 import tensorflow as tf
 
+from tfgan_gp import cache
+
 NAMES = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 BF16_MIN_SPEEDUP = 1.3          # bf16 must beat float32 by this factor to be chosen on a CPU
 MIN_TENSOR_CORE_CAPABILITY = (7, 0)
@@ -130,8 +132,7 @@ def bf16_speedup(rounds=7, batch=8, size=32, channels=128, matmul_size=1024):
 
 
 def _cache_path():
-    root = os.environ.get("TFGAN_GP_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "tfgan_gp")
-    return os.path.join(root, CACHE_FILE)
+    return cache.path(CACHE_FILE)
 
 
 def _machine_key():

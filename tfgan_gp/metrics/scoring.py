@@ -19,18 +19,18 @@ import time
 
 import numpy as np
 
+from tfgan_gp import cache, run_directory, serving
 from tfgan_gp.metrics import protocols
 from tfgan_gp.metrics.classifiers import classifier_record, protocol_classifier
 from tfgan_gp.metrics.evaluation import ImageEvaluator
 from tfgan_gp.metrics.statistics import ClassifierStatistics, compute_statistics, image_batches
 
-SAVED_MODEL_FILE, RUN_CONFIG_FILE, METADATA_FILE = "saved_model.pb", "run_config.json", "metadata.json"
+SAVED_MODEL_FILE = "saved_model.pb"
 
 
 def cache_dir():
     """Where computed reference statistics are kept: ``$TFGAN_GP_CACHE/stats`` (default ``~/.cache/tfgan_gp``)."""
-    root = os.environ.get("TFGAN_GP_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "tfgan_gp")
-    return os.path.join(root, "stats")
+    return cache.path("stats")
 
 
 def is_statistics_file(path):
@@ -54,7 +54,7 @@ class GeneratorSamples:
                              f"tfgan_gp.serving or python -m export). Received: signatures "
                              f"{sorted(self._loaded.signatures)}")
         self._sample = self._loaded.signatures["sample"]
-        meta_path = os.path.join(path, METADATA_FILE)
+        meta_path = os.path.join(path, serving.metadata.METADATA_FILE)
         meta = {}
         if os.path.exists(meta_path):
             with open(meta_path, encoding="utf-8") as f:
@@ -83,8 +83,6 @@ def generator_samples(path):
     if os.path.exists(os.path.join(path, SAVED_MODEL_FILE)):
         yield GeneratorSamples(path)
         return
-    from tfgan_gp import serving
-
     with tempfile.TemporaryDirectory(prefix="tfgan_gp_evaluate_") as tmp:
         meta = serving.export_run(path, os.path.join(tmp, "export"))
         samples = GeneratorSamples(os.path.join(tmp, "export"))
@@ -191,7 +189,7 @@ def score(samples, reference=None, protocol="ttur", inception_graph=None, incept
     evaluator_options = dict(batch_size=batch_size, splits=splits)
     with contextlib.ExitStack() as stack:
         if os.path.isdir(samples) and (os.path.exists(os.path.join(samples, SAVED_MODEL_FILE))
-                                       or os.path.exists(os.path.join(samples, RUN_CONFIG_FILE))):
+                                       or os.path.exists(os.path.join(samples, run_directory.CONFIG_FILE))):
             generator = stack.enter_context(generator_samples(samples))
             n = num_samples or (standard.num_samples if standard else 50_000)
             description = generator.description

@@ -23,7 +23,7 @@ from tfgan_gp import cache, run_directory, serving
 from tfgan_gp.metrics import protocols
 from tfgan_gp.metrics.classifiers import classifier_record, protocol_classifier
 from tfgan_gp.metrics.evaluation import ImageEvaluator
-from tfgan_gp.metrics.statistics import ClassifierStatistics, compute_statistics, image_batches
+from tfgan_gp.metrics.statistics import ClassifierStatistics, compute_statistics, holds_statistics, image_batches
 
 SAVED_MODEL_FILE = "saved_model.pb"
 
@@ -38,7 +38,7 @@ def is_statistics_file(path):
     if not (isinstance(path, (str, os.PathLike)) and os.fspath(path).endswith(".npz") and os.path.isfile(path)):
         return False
     with np.load(path) as f:
-        return {"mu", "sigma"} <= set(f.files) or {"mean", "scatter"} <= set(f.files)
+        return holds_statistics(f.files)
 
 
 class GeneratorSamples:

@@ -134,7 +134,7 @@ class ClassifierStatistics:
         path = os.fspath(path)
         with np.load(path) as f:
             keys = set(f.files)
-            if not {"mu", "sigma"} <= keys and not {"mean", "scatter"} <= keys:
+            if not holds_statistics(keys):
                 raise ValueError(f"{path!r} is not a statistics file: expected the arrays mu and sigma (TTUR, "
                                  f"clean-fid, tfgan_gp). Received: keys {sorted(keys)}")
             record = {k[len(RECORD_PREFIX):]: str(f[k]) for k in keys if k.startswith(RECORD_PREFIX)}
@@ -170,6 +170,12 @@ class ClassifierStatistics:
                 stats._kept = [np.asarray(features, np.float32)]
                 stats.keep_features = max(stats.keep_features, len(features))
         return stats
+
+
+def holds_statistics(keys):
+    """Whether an ``.npz`` with these array names holds statistics (``mu``, ``sigma``; older files
+    ``mean``, ``scatter``) rather than images."""
+    return {"mu", "sigma"} <= set(keys) or {"mean", "scatter"} <= set(keys)
 
 
 def _foreign_record(path, protocol):

@@ -41,7 +41,6 @@ def define_flags(flag_values):
                          "samples (the authors' GEN_BS_MULTIPLE: 2; the paper's Algorithm 1: 1).", lower_bound=1, **fv)
     common.define_image_flags(flag_values)
     common.define_evaluation_flags(flag_values)
-    common.define_classifier_flags(flag_values)
     common.define_architecture_flag(flag_values, ["resnet_cifar"])
 
 

@@ -75,17 +75,13 @@ def define_shared_flags(flag_values, **defaults):
         **fv)
 
 
-def define_image_flags(flag_values, eval_samples=None):
-    """Flags of the image recipes: ``--value_range`` and, with ``eval_samples``, the evaluation's sample count."""
+def define_image_flags(flag_values):
+    """``--value_range``: the pixel range of a float ``.npy``/``.npz`` given as ``--data_dir``."""
     fv = dict(flag_values=flag_values)
     flags.DEFINE_list("value_range", None, "low,high of the pixel values of a float .npy/.npz --data_dir (default: "
                       "inferred from [0, 1], [-1, 1] or [0, 255]).", **fv)
     flags.register_validator("value_range", lambda v: v is None or _range(v) is not None,
                              message="--value_range must be two numbers low,high with low < high", **fv)
-    if eval_samples is None:
-        return
-    flags.DEFINE_integer("eval_samples", eval_samples, "Generated samples per Inception score / FID evaluation "
-                         "(at least the score's 10 splits).", lower_bound=10, **fv)
 
 
 def _range(values):
@@ -155,8 +151,8 @@ def train_config(args, **changes):
     return tg.TrainConfig(**{name: getattr(args, name) for name in fields if hasattr(args, name)} | changes)
 
 
-EVALUATION_FLAGS = ("eval_samples", "inception_weights", "inception_graph", "classifier_protocol", "reference_stats",
-                    "verbose", "heldout_examples")
+EVALUATION_FLAGS = ("eval_samples", "final_eval_samples", "reference_samples", "inception_weights", "inception_graph",
+                    "classifier_protocol", "reference_stats", "verbose", "heldout_examples")
 """Flags that change how a run is watched, not what it trains: a resumed run may change them."""
 
 
@@ -306,7 +302,8 @@ def image_classifier(args, image_shape):
 
 
 def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=50_000, reference_samples=50_000):
-    """The image recipes' evaluation flags (sample counts a CPU affords during training, the paper's at the end)."""
+    """The image recipes' evaluation flags: sample counts (a CPU affords fewer during training, the paper's at the
+    end) and the classifier protocol (:func:`define_classifier_flags`)."""
     fv = dict(flag_values=flag_values)
     flags.DEFINE_integer("eval_samples", eval_samples, "Generated samples per Inception score / FID / KID "
                          "evaluation during training (every --eval_every iterations; at least the score's 10 "
@@ -317,6 +314,7 @@ def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=
                              message="--final_eval_samples must be 0 (none) or at least the score's 10 splits", **fv)
     flags.DEFINE_integer("reference_samples", reference_samples, "Real training images whose statistics are the "
                          "FID/KID reference (all of them when there are fewer).", lower_bound=1, **fv)
+    define_classifier_flags(flag_values)
 
 
 def image_callbacks(args, dataset_name, image_shape, real_images, batch_statistics=False):

@@ -55,7 +55,6 @@ def define_flags(flag_values):
     flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
     common.define_image_flags(flag_values)
     common.define_evaluation_flags(flag_values)
-    common.define_classifier_flags(flag_values)
 
 
 def optimizers(method):

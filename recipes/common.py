@@ -127,8 +127,7 @@ def values(flag_values, smoke=None, rehearsal=None, **overrides):
     under ``--rehearsal`` the recipe's ``rehearsal`` widths and ``iterations = 2 × eval_every``.
     """
     result = {name: flag_values[name].value for name in flag_values if _recipe_flag(flag_values, name)}
-    shared = {k: v for k, v in SMOKE.items() if k in result}  # a recipe without a shared flag keeps it out
-    replace = dict(overrides, **(dict(shared, **(smoke or {})) if result.get("smoke") else {}))
+    replace = dict(overrides, **(dict(SMOKE, **(smoke or {})) if result.get("smoke") else {}))
     if result.get("rehearsal"):
         replace.update(rehearsal or {})
     for name, value in replace.items():

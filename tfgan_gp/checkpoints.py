@@ -21,7 +21,7 @@ def checkpoint(gan):
     """A ``tf.train.Checkpoint`` of everything needed to resume ``gan`` exactly."""
     return tf.train.Checkpoint(generator=gan.generator, critic=gan.critic,
                                g_optimizer=gan.g_optimizer, d_optimizer=gan.d_optimizer,
-                               seed_generator_state=gan.seed_generator.state)
+                               **gan.resumable_state())
 
 
 def saved(logdir):

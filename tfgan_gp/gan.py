@@ -221,6 +221,14 @@ class GAN(keras.Model):
                                      f"(fit(..., nan_guard=False) trains on regardless).")
         return history
 
+    def resumable_state(self):
+        """What an exact resume needs besides the two networks and their optimizers: ``{name: trackable}``.
+
+        :func:`tfgan_gp.checkpoints.checkpoint` saves these under their names; a part with state of its
+        own (a running average, an adaptive probability) adds its entry here.
+        """
+        return {"seed_generator_state": self.seed_generator.state}
+
     @property
     def iteration(self):
         """Generator iterations done so far (a Python int, under any strategy)."""

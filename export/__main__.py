@@ -1,7 +1,9 @@
-"""``python -m export --checkpoint LOGDIR --out DIR [--format saved_model|tflite]`` (installed: ``tfgan_gp_export``).
+"""``python -m export --checkpoint LOGDIR --out DIR [--format saved_model|tflite] [--generator auto|ema|raw]``
+(installed: ``tfgan_gp_export``).
 
 Rebuilds the generator of a training run from ``LOGDIR/run_config.json``, loads the newest
-checkpoint in ``LOGDIR/checkpoints`` and exports it with ``metadata.json`` and ``README.md``.
+checkpoint in ``LOGDIR/checkpoints`` (the moving average of its weights when the run keeps one, unless
+``--generator raw``) and exports it with ``metadata.json`` and ``README.md``.
 """
 import os
 import sys
@@ -10,7 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2" if os.path.exists("/proc/drive
 
 from absl import app, flags, logging  # noqa: E402
 
-from tfgan_gp import serving  # noqa: E402
+from tfgan_gp import averaging, serving  # noqa: E402
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -20,6 +22,9 @@ def define_flags(flag_values=flags.FLAGS):
                         "export.", **fv)
     flags.DEFINE_string("out", None, "Output directory: the SavedModel (or the folder of generator.tflite).", **fv)
     flags.DEFINE_enum("format", "saved_model", serving.FORMATS, "What to write.", **fv)
+    flags.DEFINE_enum("generator", "auto", averaging.SAMPLE_FROM, "Which generator: auto (the one the run "
+                      "samples from: the moving average of its weights when trained with --ema_decay), ema or raw "
+                      "(the trained weights without averaging).", **fv)
     flags.mark_flags_as_required(["checkpoint", "out"], **fv)
 
 
@@ -30,11 +35,11 @@ def main(argv, flag_values=flags.FLAGS):
         logging.set_verbosity(logging.WARNING)  # keep TensorFlow's saving chatter out of the output
     out, fmt = flag_values.out, flag_values.format
     try:
-        meta = serving.export_run(flag_values.checkpoint, out, fmt)
+        meta = serving.export_run(flag_values.checkpoint, out, fmt, generator=flag_values.generator)
     except ValueError as err:
         sys.exit(f"export: {err}")
     iteration = meta["iteration"]
-    print(f"Exported {meta['kind']} generator"
+    print(f"Exported {meta['kind']} generator ({meta['generator']} weights)"
           + (f" (generator iteration {iteration})" if iteration is not None else "")
           + f" to {os.path.abspath(out)} as {fmt}.")
     print(f"Signatures: {', '.join(meta['signatures'])}. Usage: {os.path.join(out, serving.metadata.README_FILE)}")

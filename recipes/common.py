@@ -58,6 +58,12 @@ def define_shared_flags(flag_values, **defaults):
     flags.DEFINE_integer("eval_every", d["eval_every"], "Generator iterations between evaluations, sample "
                          "pictures and checkpoints (one Keras epoch).", lower_bound=1, **fv)
     flags.DEFINE_integer("seed", d["seed"], "Random seed (weights, noise, data order).", lower_bound=0, **fv)
+    flags.DEFINE_float("ema_decay", d["ema_decay"], "Decay β of an exponential moving average of the generator's "
+                       "weights (Yazıcı et al. 2019; BigGAN 0.9999); 0: none.", lower_bound=0.0, **fv)
+    flags.DEFINE_integer("ema_start", d["ema_start"], "Generator iterations before the average starts (it copies "
+                         "the weights until then).", lower_bound=0, **fv)
+    flags.DEFINE_enum("sample_from", d["sample_from"], tg.averaging.SAMPLE_FROM, "Generator of the samples, "
+                      "evaluation and export: auto (the averaged one when --ema_decay > 0), ema or raw.", **fv)
     flags.DEFINE_bool("smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
                       "shapes, offline: checks the whole pipeline end to end.", **fv)
     flags.DEFINE_bool("verbose", False, "Show the full traceback of errors that are otherwise one sentence.", **fv)
@@ -65,6 +71,7 @@ def define_shared_flags(flag_values, **defaults):
                       "mock data in the real split sizes, a tiny classifier instead of InceptionV3, and "
                       "--iterations 2 x --eval_every unless given; evaluation sizes, batch, schedule, "
                       "checkpoints, resume and export as in the real run (recipes/rehearsal.py).", **fv)
+    flags.register_validator("ema_decay", lambda v: v < 1, message="--ema_decay must be in [0, 1)", **fv)
     for name, valid in (("loss", tg.losses.names()), ("penalty", tg.penalties.names())):
         flags.register_validator(name, lambda v, valid=valid: v in valid,
                                  message=f"--{name} must be one of {', '.join(valid)}", **fv)

@@ -119,7 +119,7 @@ assert matplotlib.get_backend().lower() == "svg", matplotlib.get_backend()
 
 
 PUBLIC_API = {
-    "tfgan_gp": ["GAN", "Recipe", "TrainConfig", "__version__", "architectures", "callbacks", "data",
+    "tfgan_gp": ["GAN", "Recipe", "TrainConfig", "__version__", "architectures", "averaging", "callbacks", "data",
                  "distribute", "divergences", "linear_decay", "losses", "metrics", "paper_adam", "penalties",
                  "precision", "run_directory", "serving", "train"],
     "tfgan_gp.callbacks": ["Checkpoint", "CriticLossCurves", "Evaluate", "NaNGuard", "Samples", "Scalars",

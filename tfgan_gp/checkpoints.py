@@ -12,7 +12,7 @@ import sys
 
 import tensorflow as tf
 
-from tfgan_gp import architectures, run_directory
+from tfgan_gp import architectures, averaging, run_directory
 
 CHECKPOINT_DIR = "checkpoints"
 
@@ -78,17 +78,22 @@ def restore_newest_intact(target, logdir, expect_partial=False):
     return None
 
 
-def restore_generator(logdir):
-    """Rebuild the generator of a run from its config and load the newest intact weights: ``(generator, config)``."""
+def restore_generator(logdir, generator="auto"):
+    """Rebuild the generator of a run from its config and load the newest intact weights: ``(generator, config)``.
+
+    ``generator``: ``"ema"`` (the moving average of its weights), ``"raw"``, or ``"auto"``: the one the run
+    samples from (:func:`tfgan_gp.averaging.run_choice`).
+    """
     config = run_directory.load_config(logdir)
+    name = "ema_generator" if averaging.run_choice(config, generator) == "ema" else "generator"
     if not saved(logdir):
         raise ValueError(f"No checkpoint in {os.path.join(logdir, CHECKPOINT_DIR)!r}: train first or pass "
                          f"the run directory that holds one. Received: logdir={logdir!r}")
-    generator = architectures.get(config["architecture"]).generator(**config.get("generator_kwargs", {}))
+    model = architectures.get(config["architecture"]).generator(**config.get("generator_kwargs", {}))
     try:
-        restore_newest_intact(tf.train.Checkpoint(generator=generator), logdir, expect_partial=True)
+        restore_newest_intact(tf.train.Checkpoint(**{name: model}), logdir, expect_partial=True)
     except ValueError as err:
         raise ValueError(f"The checkpoints in {logdir!r} do not hold this run's generator "
                          f"({config['architecture']}, {config.get('generator_kwargs', {})}) or are damaged. "
                          f"Received: logdir={logdir!r}") from err
-    return generator, config
+    return model, config

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_gp import distribute, losses, penalties, randomness
+from tfgan_gp import averaging, distribute, losses, penalties, randomness
 from tfgan_gp.callbacks.safety import NaNGuard
 
 METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
@@ -79,6 +79,12 @@ class GAN(keras.Model):
         seed: seed of the noise, interpolation and label draws.
         generator_batch_multiple: the generator update uses this many times the critic's minibatch
             size ``m`` (the paper's Algorithm 1: 1; the authors' CIFAR ResNet code: 2, ``GEN_BS_MULTIPLE``).
+        ema_decay: β of an exponential moving average of the generator's weights, ``gan.ema_generator``
+            (Yazıcı et al. 2019; BigGAN: 0.9999); ``None`` or 0: none. See :meth:`update_ema`.
+        ema_start: generator iterations during which the average only copies the weights (BigGAN: 20,000).
+        sample_from: the generator :meth:`sample` (so callbacks and exports) uses by default: ``"auto"``
+            (the averaged one when ``ema_decay`` is set), ``"ema"`` or ``"raw"``. Training and
+            :meth:`test_step` (the critic's held-out loss) always use the raw generator.
 
     For conditional models the critic's fakes use the real minibatch's labels
     (as in the authors' code) and the generator update draws labels uniformly.
@@ -96,7 +102,8 @@ class GAN(keras.Model):
 
     def __init__(self, generator, critic, latent_dim, loss="wasserstein", penalty="gp",
                  n_critic=5, num_classes=None, ac_critic_weight=1.0, ac_generator_weight=0.1,
-                 seed=None, generator_batch_multiple=1, **kwargs):
+                 seed=None, generator_batch_multiple=1, ema_decay=None, ema_start=0, sample_from="auto",
+                 **kwargs):
         super().__init__(**kwargs)
         if not isinstance(n_critic, int) or n_critic < 1:
             raise ValueError(
@@ -128,6 +135,13 @@ class GAN(keras.Model):
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self._skips_nonfinite = False
         self._sampler = None
+        averaging.check(ema_decay, ema_start)
+        self.ema_decay, self.ema_start = float(ema_decay or 0.0), ema_start
+        self.ema_generator = None
+        if self.ema_decay:  # built like the generator (in the caller's strategy scope and dtype policy)
+            self.ema_generator = averaging.clone(generator, self._probe_inputs())
+        self.sample_from = sample_from
+        averaging.resolve(sample_from, self.ema_generator is not None)
         self.built = True  # both networks were built by the shape checks
 
     # ----------------------------------------------------------------- checks
@@ -149,10 +163,9 @@ class GAN(keras.Model):
             raise ValueError(
                 f"The generator's input size must equal latent_dim={self.latent_dim}. "
                 f"Received: generator input shape {tuple(inputs[0].shape)}")
-        z = tf.zeros((2, self.latent_dim))
         labels = tf.zeros((2,), tf.int32) if self.num_classes else None
         try:
-            fake = self._generate(z, labels, training=False)
+            fake = self.generator(self._probe_inputs(), training=False)
         except Exception as err:  # a subclassed generator tells us only by failing
             raise ValueError(
                 f"The generator cannot be called on z of shape (batch, latent_dim="
@@ -174,6 +187,11 @@ class GAN(keras.Model):
             raise ValueError(
                 "The critic returns class logits (AC-GAN) but num_classes is not set. "
                 "Received: num_classes=None")
+
+    def _probe_inputs(self):
+        """Generator inputs for two samples (zeros), to build and check it."""
+        z = tf.zeros((2, self.latent_dim))
+        return [z, tf.zeros((2,), tf.int32)] if self.num_classes else z
 
     # ---------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, jit_compile=False, **kwargs):
@@ -227,7 +245,30 @@ class GAN(keras.Model):
         :func:`tfgan_gp.checkpoints.checkpoint` saves these under their names; a part with state of its
         own (a running average, an adaptive probability) adds its entry here.
         """
-        return {"seed_generator_state": self.seed_generator.state}
+        state = {"seed_generator_state": self.seed_generator.state}
+        if self.ema_generator is not None:
+            state["ema_generator"] = self.ema_generator
+        return state
+
+    def update_ema(self):
+        """Move ``ema_generator`` towards ``generator`` after a generator update (``train_step`` calls it).
+
+        With ``t`` the generator updates done (this one included): ``θ̄ ← θ`` while ``t ≤ max(ema_start, 1)``,
+        then ``θ̄ ← β·θ̄ + (1 − β)·θ`` (Yazıcı et al. 2019, eq. 3), so for ``t ≥ s = max(ema_start, 1)``:
+        ``θ̄_t = β^(t−s)·θ_s + (1 − β)·Σ_{k=s+1..t} β^(t−k)·θ_k``. Batch-norm moving statistics and other
+        non-trainable weights are copied from the raw generator (not recomputed for the averaged weights).
+        """
+        copy = self.optimizer.iterations <= max(self.ema_start, 1)
+        averaging.update(self.ema_generator, self.generator, self.ema_decay, copy)
+
+    def sampling_generator(self, generator=None):
+        """The Keras generator :meth:`sample` uses: ``generator`` (``"ema"``/``"raw"``/``"auto"``) or ``sample_from``."""
+        return self.ema_generator if self._which(generator) == "ema" else self.generator
+
+    def _which(self, generator):
+        if generator is None:
+            return averaging.resolve(self.sample_from, self.ema_generator is not None)
+        return averaging.resolve(generator, self.ema_generator is not None, name="generator")
 
     @property
     def iteration(self):
@@ -243,9 +284,9 @@ class GAN(keras.Model):
         """The generator: ``z`` (or ``[z, labels]``) to samples."""
         return self.generator(inputs, training=training)
 
-    def _generate(self, z, labels, training):
+    def _generate(self, z, labels, training, generator=None):
         inputs = [z, labels] if self.num_classes else z
-        return self.generator(inputs, training=training)
+        return (generator or self.generator)(inputs, training=training)
 
     def _critic_outputs(self, x, labels, training):
         inputs = [x, labels] if self._critic_takes_labels else x
@@ -267,34 +308,40 @@ class GAN(keras.Model):
             return None
         return randomness.randint([n], self.seed_generator, 0, self.num_classes)
 
-    def sample(self, n, seed=0, labels=None, batch_statistics=False):
+    def sample(self, n, seed=0, labels=None, batch_statistics=False, generator=None, truncation=None):
         """``n`` generator outputs (float32) for ``z ~ N(0, I)`` drawn deterministically from ``seed``.
 
         Conditional models take ``labels`` (default: ``0, 1, …`` cycling through the classes).
         ``batch_statistics=True`` runs batch norm in training mode, normalising with these ``n`` samples'
         own statistics (how the authors' code sampled), and leaves the moving averages as they were.
+        ``generator``: ``"ema"`` or ``"raw"`` (default: ``sample_from``). ``truncation=ψ``: the truncation
+        trick (BigGAN), ``z`` from N(0, I) restricted to ``[−ψ, ψ]`` (:func:`tfgan_gp.randomness.latent`).
         """
         if not tf.is_tensor(n) and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
             raise ValueError(f"n must be a positive integer (how many samples). Received: n={n!r}")
         if labels is not None:
             labels = tf.cast(labels, tf.int32)
+        which = self._which(generator)
+        if truncation is not None:
+            truncation = tf.constant(randomness.check_truncation(truncation), tf.float32)
         if tf.inside_function():
-            return self._sample_graph(n, seed, labels, batch_statistics)
+            return self._sample_graph(n, seed, labels, batch_statistics, which, truncation)
         if self._sampler is None:  # one traced function: eager layer-by-layer calls cost ~10x at small widths
             self._sampler = tf.function(self._sample_graph, reduce_retracing=True)
-        return self._sampler(tf.constant(n, tf.int32), tf.constant(seed, tf.int64), labels, bool(batch_statistics))
+        return self._sampler(tf.constant(n, tf.int32), tf.constant(seed, tf.int64), labels, bool(batch_statistics),
+                             which, truncation)
 
-    def _sample_graph(self, n, seed, labels, batch_statistics):
-        z = tf.random.stateless_normal(tf.stack([n, self.latent_dim]),
-                                       seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]))
+    def _sample_graph(self, n, seed, labels, batch_statistics, which, truncation):
+        model = self.sampling_generator(which)
+        z = randomness.latent(n, self.latent_dim, seed, truncation)
         if self.num_classes and labels is None:
             labels = tf.range(n, dtype=tf.int32) % self.num_classes
         if not batch_statistics:
-            return tf.cast(self._generate(z, labels, training=False), tf.float32)
-        state = self.generator.non_trainable_variables  # moving averages (and any other running state)
+            return tf.cast(self._generate(z, labels, training=False, generator=model), tf.float32)
+        state = model.non_trainable_variables  # moving averages (and any other running state)
         saved = [tf.identity(v) for v in state]
         with tf.control_dependencies(saved):
-            out = tf.cast(self._generate(z, labels, training=True), tf.float32)
+            out = tf.cast(self._generate(z, labels, training=True, generator=model), tf.float32)
         with tf.control_dependencies([out]):
             restored = [v.assign(value) for v, value in zip(state, saved)]
         with tf.control_dependencies(restored):
@@ -411,6 +458,8 @@ class GAN(keras.Model):
             scaled = self.g_optimizer.scale_loss(distribute.scale_for_replicas(g_loss))
         grads = tape.gradient(scaled, self.generator.trainable_variables)
         self._apply(self.g_optimizer, grads, self.generator.trainable_variables)
+        if self.ema_generator is not None:
+            self.update_ema()
         self._update("g_loss", g_loss)
         if self._is_auxiliary_classifier:
             self._update("ac_loss_generator", ac_loss)

@@ -20,8 +20,9 @@ import tempfile
 CONFIG_FILE = "run_config.json"
 LOCK_FILE = ".lock"
 MAY_CHANGE = ("train.iterations", "train.eval_every", "train.export", "train.precision", "train.distribute",
-              "train.logdir", "precision")
-"""Settings a resumed run may change: its length, evaluation cadence, export, precision and strategy."""
+              "train.logdir", "precision", "train.sample_from")
+"""Settings a resumed run may change: its length, evaluation cadence, export, precision, strategy and the
+generator that samples (raw or averaged)."""
 
 
 class RunDirectoryError(ValueError):

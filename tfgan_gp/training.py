@@ -26,7 +26,7 @@ from typing import Callable, Optional
 import keras
 import tensorflow as tf
 
-from tfgan_gp import architectures, checkpoints, distribute, losses, penalties, precision, run_directory, serving
+from tfgan_gp import architectures, averaging, checkpoints, distribute, losses, penalties, precision, run_directory, serving
 from tfgan_gp.callbacks import Checkpoint, NaNGuard, Scalars, StopOnSignal
 from tfgan_gp.data import for_gan
 from tfgan_gp.data.replay import arrays_from, dequantize_batches, replay_batches
@@ -90,6 +90,10 @@ class TrainConfig:
         eval_every: generator iterations per Keras epoch (checkpoint, pictures, evaluation).
         seed: weights, noise and data order.
         export: write ``LOGDIR/export`` at the end.
+        ema_decay: β of the generator's weight EMA (:meth:`tfgan_gp.GAN.update_ema`); 0: off.
+        ema_start: generator iterations before the EMA starts averaging (it copies until then).
+        sample_from: one of :data:`tfgan_gp.averaging.SAMPLE_FROM`, the generator that samples, evaluation
+            and the export use (``auto``: the averaged one when ``ema_decay`` > 0).
     """
 
     logdir: str
@@ -104,6 +108,9 @@ class TrainConfig:
     eval_every: int = 1000
     seed: int = 0
     export: bool = True
+    ema_decay: float = 0.0
+    ema_start: int = 0
+    sample_from: str = "auto"
 
     def __post_init__(self):
         for name in ("iterations", "batch_size", "n_critic", "eval_every"):
@@ -119,6 +126,8 @@ class TrainConfig:
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name} must be one of {', '.join(valid)}. "
                                  f"Received: {name}={getattr(self, name)!r}")
+        averaging.check(self.ema_decay, self.ema_start)
+        averaging.resolve(self.sample_from, self.ema_decay > 0)
 
 
 def _check_int(config, name, minimum):
@@ -173,6 +182,7 @@ def _train_locked(recipe, config, strategy, logdir, run_config):
                   latent_dim=recipe.latent_dim, loss=config.loss,
                   penalty=penalties.build(config.penalty, weight=config.lambda_gp),
                   n_critic=config.n_critic, num_classes=recipe.num_classes, seed=config.seed,
+                  ema_decay=config.ema_decay, ema_start=config.ema_start, sample_from=config.sample_from,
                   **recipe.gan_kwargs)
         g_opt, d_opt = recipe.optimizers(config.iterations, config.n_critic)
         gan.compile(g_optimizer=g_opt, d_optimizer=d_opt)

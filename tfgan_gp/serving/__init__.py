@@ -13,7 +13,13 @@ Signatures of the SavedModel (``saved_model_cli show --all --dir DIR`` lists the
   generators: ``{"samples"}``);
 - ``sample(n: int32, seed: int64[, labels: int32[None]])`` -> ``{"images": uint8 [n, H, W, C]}``
   (text: ``{"text": string[n]}``; toy: ``{"samples": float32}``), deterministic for a seed and
-  equal to ``GAN.sample(n, seed)``.
+  equal to ``GAN.sample(n, seed)``;
+- ``sample_truncated(n: int32, seed: int64, truncation: float32[, labels: int32[None]])``: the same with
+  the truncation trick, equal to ``GAN.sample(n, seed, truncation=truncation)``.
+
+A GAN trained with a moving average of its generator's weights (``ema_decay``) exports the averaged
+generator unless asked for the raw one (``generator="raw"``, ``--generator raw``); ``metadata.json``
+says which (``"generator"``).
 
 Next to the model: ``metadata.json`` (latent size, classes, sample shape, signatures, source run,
 iteration, metrics) and a ``README.md`` with the inference snippet.

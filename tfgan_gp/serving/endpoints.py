@@ -3,13 +3,16 @@
 ``serving_default(z[, labels])`` returns the generator's raw output; ``sample(n, seed[, labels])``
 draws ``z ~ N(0, I)`` with ``tf.random.stateless_normal(seed=[seed, 0])`` -- the same noise as
 ``tfgan_gp.GAN.sample(n, seed)`` -- and returns ready-to-use samples: uint8 images, decoded
-strings, or float vectors. Inputs are checked inside the graph (``tf.debugging.Assert``, run
+strings, or float vectors. ``sample_truncated(n, seed, truncation[, labels])`` does the same with the
+truncation trick, ``z`` restricted to ``[−truncation, truncation]`` (``GAN.sample(..., truncation=ψ)``,
+see :func:`tfgan_gp.randomness.latent`); ``sample`` itself is unchanged for its callers. Inputs are checked inside the graph (``tf.debugging.Assert``, run
 before the generator through control dependencies), so a served model answers a bad request
 with an ``InvalidArgumentError`` that says what was expected, never with garbage (on GPU an
 out-of-range class id would otherwise silently embed to zeros).
 """
 import tensorflow as tf
 
+from tfgan_gp import randomness
 from tfgan_gp.serving.model_info import IMAGE, TEXT
 
 MAX_SAMPLES = 1024
@@ -58,17 +61,26 @@ def _check_labels(labels, batch, num_classes, what):
                             summarize=16)])
 
 
-def noise(n, seed, latent_dim):
-    """``z ~ N(0, I)`` of shape ``(n, latent_dim)`` from a scalar int64 ``seed`` (as ``GAN.sample``)."""
-    return tf.random.stateless_normal(tf.stack([n, latent_dim]), seed=tf.stack([seed, tf.zeros_like(seed)]))
+def _check_truncation(truncation):
+    return _guarded(truncation, [tf.debugging.Assert(
+        tf.logical_and(truncation > 0, tf.math.is_finite(truncation)),
+        ["truncation must be a finite number > 0; received:", truncation])])
+
+
+def noise(n, seed, latent_dim, truncation=None):
+    """``z`` of shape ``(n, latent_dim)`` from a scalar int64 ``seed``: ``N(0, I)``, or with ``truncation``
+    restricted to ``[−truncation, truncation]`` (as ``GAN.sample``, :func:`tfgan_gp.randomness.latent`)."""
+    return randomness.latent(n, latent_dim, seed, truncation)
 
 
 def signature_specs(info):
     """``{endpoint: [tf.TensorSpec, ...]}`` for the exported functions (names are the signature keys)."""
     z = tf.TensorSpec([None, info.latent_dim], tf.float32, name="z")
     draw = [tf.TensorSpec([], tf.int32, name="n"), tf.TensorSpec([], tf.int64, name="seed")]
+    truncation = [tf.TensorSpec([], tf.float32, name="truncation")]
     labels = [tf.TensorSpec([None], tf.int32, name="labels")] if info.num_classes else []
-    return {"serving_default": [z] + labels, "sample": draw + labels}
+    return {"serving_default": [z] + labels, "sample": draw + labels,
+            "sample_truncated": draw + truncation + labels}
 
 
 def _generate_fn(info):
@@ -103,11 +115,13 @@ def build(info):
             labels = _check_labels(labels, tf.shape(z)[0], num_classes, "row of z")
         return raw(generate(z, labels))
 
-    def draw(n, seed, labels=None):
+    def draw(n, seed, labels=None, truncation=None):
         n = _check_n(n)
+        if truncation is not None:
+            truncation = _check_truncation(truncation)
         if num_classes:
             labels = _check_labels(labels, n, num_classes, "sample (n of them)")
-        return ready(generate(noise(n, seed, latent_dim), labels))
+        return ready(generate(noise(n, seed, latent_dim, truncation), labels))
 
     if num_classes:
         def serving_default(z, labels):
@@ -115,13 +129,19 @@ def build(info):
 
         def sample(n, seed, labels):
             return draw(n, seed, labels)
+
+        def sample_truncated(n, seed, truncation, labels):
+            return draw(n, seed, labels, truncation)
     else:
         def serving_default(z):
             return serve(z)
 
         def sample(n, seed):
             return draw(n, seed)
-    return {"serving_default": serving_default, "sample": sample}
+
+        def sample_truncated(n, seed, truncation):
+            return draw(n, seed, truncation=truncation)
+    return {"serving_default": serving_default, "sample": sample, "sample_truncated": sample_truncated}
 
 
 def plain_generate(info):

@@ -16,7 +16,7 @@ FORMATS = ("saved_model", "tflite")
 
 
 def export_generator(gan_or_generator, path, *, latent_dim=None, vocab=None, num_classes=None, metadata=None,
-                     format="saved_model"):
+                     format="saved_model", generator=None):
     """Export a generator to the directory ``path``; returns the metadata dict written there.
 
     Args:
@@ -29,10 +29,14 @@ def export_generator(gan_or_generator, path, *, latent_dim=None, vocab=None, num
         num_classes: conditional generators: the number of classes (read from a GAN).
         metadata: extra JSON-serialisable facts for ``metadata.json`` (source run, iteration, metrics).
         format: ``"saved_model"`` or ``"tflite"`` (image and vector generators; ``serving_default`` only).
+        generator: for a GAN, which of its generators: ``"ema"`` (the moving average of its weights) or
+            ``"raw"`` (default: the one ``gan.sample`` uses); for a bare Keras generator, which one it is.
+            Recorded in ``metadata.json`` as ``"generator"``.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}. Received: format={format!r}")
-    info = _describe(gan_or_generator, latent_dim=latent_dim, num_classes=num_classes, vocab=vocab)
+    info = _describe(gan_or_generator, latent_dim=latent_dim, num_classes=num_classes, vocab=vocab,
+                     weights=generator)
     _metadata.build(info, format, {}, metadata)  # refuse bad metadata before writing anything
     with _written_aside(str(path)) as staging:
         signatures = (_writers.saved_model if format == "saved_model" else _writers.tflite)(info, staging)

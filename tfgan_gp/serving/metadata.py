@@ -14,6 +14,13 @@ METADATA_FILE = "metadata.json"
 README_FILE = "README.md"
 NOISE = ("z ~ N(0, I) of shape (n, latent_dim) from tf.random.stateless_normal(seed=[seed, 0]), "
          "the same draw as tfgan_gp.GAN.sample(n, seed)")
+TRUNCATION = ("z ~ N(0, I) restricted to [-truncation, truncation] (the truncation trick: less varied, more "
+              "typical samples as truncation shrinks), the same draw as tfgan_gp.GAN.sample(n, seed, "
+              "truncation=truncation): z = sqrt(2) * erfinv(v), "
+              "v ~ U[-erf(truncation / sqrt(2)), erf(truncation / sqrt(2))) from "
+              "tf.random.stateless_uniform(seed=[seed, 0], dtype=float64)")
+GENERATORS = {"ema": "the exponential moving average of the generator's weights (GAN ema_decay)",
+              "raw": "the generator's trained weights (no averaging)"}
 
 
 def _output_description(info):
@@ -30,7 +37,8 @@ def _output_description(info):
 def build(info, fmt, signatures, extra):
     """The metadata dict: model facts, signatures, versions, then ``extra`` (source run, iteration, metrics...)."""
     facts = {"format": fmt, "latent_dim": info.latent_dim, "num_classes": info.num_classes,
-             **_output_description(info), "signatures": signatures, "noise": NOISE, "max_samples": MAX_SAMPLES,
+             **_output_description(info), "signatures": signatures, "noise": NOISE, "truncation": TRUNCATION,
+             "generator": info.weights, "max_samples": MAX_SAMPLES,
              "tensorflow_version": tf.__version__, "keras_version": keras.__version__,
              "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     extra = dict(extra or {})
@@ -70,7 +78,7 @@ def _signature_lines(signatures):
 
 
 def _checks(info):
-    bad = [f"n outside 1..{MAX_SAMPLES}", "z of the wrong width"]
+    bad = [f"n outside 1..{MAX_SAMPLES}", "z of the wrong width", "truncation <= 0"]
     if info.num_classes:
         bad.append(f"labels outside [0, {info.num_classes}) or not one per sample")
     return f"Bad inputs ({', '.join(bad)}) raise InvalidArgumentError naming the expected values."
@@ -84,13 +92,15 @@ def readme(meta, info, path):
         iteration = meta.get("iteration")
         lines += [f"Trained in `{meta['source_run']}`"
                   + (f", generator iteration {iteration}." if iteration is not None else "."), ""]
+    if info.weights:
+        lines += [f"Weights: {GENERATORS[info.weights]}.", ""]
     lines += ["```python", snippet(info, fmt, path), "```", "", "Signatures (None = any size):", "",
               _signature_lines(meta["signatures"]), ""]
     if fmt == "saved_model":
         mapping = {IMAGE: " Images go from [-1, 1] to uint8 as round((x + 1) * 127.5), clipped to [0, 255].",
                    TEXT: " Text is the argmax character at each position, trailing padding removed."}
         lines += [f"Loading needs only TensorFlow. `sample` draws {NOISE}.{mapping.get(info.kind, '')} "
-                  + _checks(info), ""]
+                  + _checks(info), "", f"`sample_truncated(n, seed, truncation)` draws {TRUNCATION}.", ""]
     else:
         lines += ["TFLite holds `serving_default` only, without input checks (TFLite has no Assert op).", ""]
     metrics = meta.get("metrics")

@@ -18,7 +18,8 @@ class GeneratorInfo:
     ``kind`` is ``"image"`` for outputs ``(B, H, W, C)`` in [-1, 1], ``"text"`` for
     per-position softmaxes ``(B, seq_len, vocab)`` and ``"vector"`` for ``(B, D)``
     samples (the toy 2-D models). ``tokens`` maps a character id to its string and
-    ``pad_id`` is the id of the padding character (text only).
+    ``pad_id`` is the id of the padding character (text only). ``weights`` says which generator of a
+    GAN this is: ``"ema"`` (the moving average of its weights) or ``"raw"`` (``None``: not known).
     """
 
     generator: keras.Model
@@ -28,6 +29,7 @@ class GeneratorInfo:
     sample_shape: tuple
     tokens: tuple | None = None
     pad_id: int | None = None
+    weights: str | None = None
 
 
 def _positive_int(value, name):
@@ -43,18 +45,24 @@ def _contradiction(name, given, found, source):
                       f"Pass {name}=None or the matching value. Received: {name}={given!r}")
 
 
-def _unwrap(gan_or_generator, latent_dim, num_classes):
-    """``(generator, latent_dim, num_classes)`` from a ``tfgan_gp.GAN`` or a bare Keras generator."""
+def _unwrap(gan_or_generator, latent_dim, num_classes, weights):
+    """``(generator, latent_dim, num_classes, weights)`` from a ``tfgan_gp.GAN`` (its generator named by
+    ``weights``, default: the one ``gan.sample`` uses) or a bare Keras generator (``weights`` as given)."""
     if isinstance(getattr(gan_or_generator, "generator", None), keras.layers.Layer):
         gan = gan_or_generator
         for name, given, found in [("latent_dim", latent_dim, gan.latent_dim),
                                    ("num_classes", num_classes, gan.num_classes)]:
             if given is not None and given != found:
                 raise _contradiction(name, given, found, "GAN")
-        return gan.generator, gan.latent_dim, gan.num_classes
+        generator = gan.sampling_generator(weights)
+        return (generator, gan.latent_dim, gan.num_classes,
+                "ema" if generator is gan.ema_generator else "raw")
     if not isinstance(gan_or_generator, keras.layers.Layer):
         raise ValueError(f"gan_or_generator must be a tfgan_gp.GAN or a Keras generator model. "
                          f"Received: {type(gan_or_generator).__name__}")
+    if weights not in (None, "ema", "raw"):
+        raise ValueError(f"generator must be 'ema', 'raw' or None for a bare Keras generator (which one it is, "
+                         f"recorded in the metadata). Received: generator={weights!r}")
     generator = gan_or_generator
     if not generator.built:
         raise ValueError(f"The generator must be built (called once or created with keras.Input) before "
@@ -74,7 +82,7 @@ def _unwrap(gan_or_generator, latent_dim, num_classes):
     if latent_dim is None:
         raise ValueError("latent_dim could not be read from the generator (it has no Keras inputs): "
                          "pass latent_dim. Received: latent_dim=None")
-    return generator, latent_dim, num_classes
+    return generator, latent_dim, num_classes, weights
 
 
 def vocab_tokens(vocab):
@@ -91,11 +99,11 @@ def vocab_tokens(vocab):
     return tuple(chars), pad
 
 
-def describe(gan_or_generator, latent_dim=None, num_classes=None, vocab=None):
+def describe(gan_or_generator, latent_dim=None, num_classes=None, vocab=None, weights=None):
     """Resolve and check everything needed to export; see :class:`GeneratorInfo`."""
     latent_dim = _positive_int(latent_dim, "latent_dim")
     num_classes = _positive_int(num_classes, "num_classes")
-    generator, latent_dim, num_classes = _unwrap(gan_or_generator, latent_dim, num_classes)
+    generator, latent_dim, num_classes, weights = _unwrap(gan_or_generator, latent_dim, num_classes, weights)
     latent_dim = _positive_int(latent_dim, "latent_dim")
     z = np.zeros((1, latent_dim), "float32")
     inputs = [z, np.zeros((1,), "int32")] if num_classes else z
@@ -116,7 +124,7 @@ def describe(gan_or_generator, latent_dim=None, num_classes=None, vocab=None):
         if vocab is not None:
             raise ValueError(f"vocab is only for character generators (output (batch, seq_len, vocab)); this "
                              f"generator outputs {(None,) + shape}. Received: vocab of type {type(vocab).__name__}")
-        return GeneratorInfo(generator, latent_dim, num_classes, kind, shape)
+        return GeneratorInfo(generator, latent_dim, num_classes, kind, shape, weights=weights)
     tokens, pad = vocab_tokens(vocab)
     if len(tokens) != shape[-1]:
         raise ValueError(f"The vocabulary must have one entry per generator output channel ({shape[-1]}). "
@@ -124,4 +132,4 @@ def describe(gan_or_generator, latent_dim=None, num_classes=None, vocab=None):
     if pad is not None and pad not in tokens:
         raise ValueError(f"The vocabulary's pad character must be one of its characters. Received: pad={pad!r}")
     return GeneratorInfo(generator, latent_dim, num_classes, kind, shape, tokens,
-                         None if pad is None else tokens.index(pad))
+                         None if pad is None else tokens.index(pad), weights)

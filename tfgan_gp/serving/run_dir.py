@@ -6,7 +6,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfgan_gp import checkpoints, run_directory
+from tfgan_gp import averaging, checkpoints, run_directory
 from tfgan_gp.data.text import Vocab
 from tfgan_gp.serving import metadata
 from tfgan_gp.serving.exporter import export_generator
@@ -67,14 +67,19 @@ def run_metadata(logdir):
     return facts
 
 
-def export_run(logdir, out, fmt="saved_model"):
-    """Export the generator of the newest checkpoint in ``logdir`` to ``out``; returns the metadata."""
-    generator, config = checkpoints.restore_generator(logdir)
+def export_run(logdir, out, fmt="saved_model", generator="auto"):
+    """Export the generator of the newest checkpoint in ``logdir`` to ``out``; returns the metadata.
+
+    ``generator``: ``"ema"``, ``"raw"`` or ``"auto"``: the averaged one when the run keeps one and samples
+    from it (its ``train.sample_from``), else the raw one.
+    """
+    model, config = checkpoints.restore_generator(logdir, generator)
     vocab = None
     if config.get("vocab_file"):
         vocab = Vocab.load(os.path.join(logdir, config["vocab_file"]))
-    return export_generator(generator, out, latent_dim=config.get("latent_dim"), vocab=vocab,
-                            num_classes=config.get("num_classes"), metadata=run_metadata(logdir), format=fmt)
+    return export_generator(model, out, latent_dim=config.get("latent_dim"), vocab=vocab,
+                            num_classes=config.get("num_classes"), metadata=run_metadata(logdir), format=fmt,
+                            generator=averaging.run_choice(config, generator))
 
 
 def exported_iteration(out):

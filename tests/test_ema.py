@@ -320,7 +320,7 @@ def run(strategy):
         gan.compile(g_optimizer=keras.optimizers.Adam(1e-2), d_optimizer=keras.optimizers.Adam(1e-2))
         data = tf.data.Dataset.from_tensor_slices(np.random.default_rng(0).normal(size=(64, 2)).astype("float32"))
         data = tg.data.for_gan(data, 8, 1, shuffle_buffer=None)
-    gan.fit(data, steps_per_epoch=3, verbose=0)
+    gan.fit(data, steps_per_epoch=2, verbose=0)
     return [v.numpy() for v in gan.ema_generator.weights + gan.generator.weights]
 
 single = run(tf.distribute.get_strategy())

@@ -6,6 +6,6 @@ from tfgan_gp.training import Recipe, TrainConfig, linear_decay, train
 
 __version__ = "0.1.0"
 
-__all__ = ["GAN", "Recipe", "TrainConfig", "__version__", "architectures", "averaging", "callbacks", "data", "distribute",
-           "divergences", "linear_decay", "losses", "metrics", "paper_adam", "penalties", "precision",
+__all__ = ["GAN", "Recipe", "TrainConfig", "__version__", "architectures", "averaging", "callbacks", "data",
+           "distribute", "divergences", "linear_decay", "losses", "metrics", "paper_adam", "penalties", "precision",
            "run_directory", "serving", "train"]

@@ -16,7 +16,8 @@ def check(ema_decay, ema_start):
     """Raise ``ValueError`` unless ``ema_decay`` is in [0, 1) (0 or ``None``: off) and ``ema_start`` an int >= 0."""
     if ema_decay is not None and (isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float))
                                   or not 0 <= ema_decay < 1):
-        raise ValueError(f"ema_decay must be in [0, 1) (0 or None: no generator EMA). Received: ema_decay={ema_decay!r}")
+        raise ValueError(f"ema_decay must be in [0, 1) (0 or None: no generator EMA). "
+                         f"Received: ema_decay={ema_decay!r}")
     if isinstance(ema_start, bool) or not isinstance(ema_start, int) or ema_start < 0:
         raise ValueError(f"ema_start must be an integer >= 0 (generator iterations before averaging starts). "
                          f"Received: ema_start={ema_start!r}")

@@ -262,7 +262,8 @@ class GAN(keras.Model):
         averaging.update(self.ema_generator, self.generator, self.ema_decay, copy)
 
     def sampling_generator(self, generator=None):
-        """The Keras generator :meth:`sample` uses: ``generator`` (``"ema"``/``"raw"``/``"auto"``) or ``sample_from``."""
+        """The Keras generator :meth:`sample` uses: ``generator`` (``"ema"``, ``"raw"``, ``"auto"``) or
+        ``sample_from``."""
         return self.ema_generator if self._which(generator) == "ema" else self.generator
 
     def _which(self, generator):

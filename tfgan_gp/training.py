@@ -26,7 +26,8 @@ from typing import Callable, Optional
 import keras
 import tensorflow as tf
 
-from tfgan_gp import architectures, averaging, checkpoints, distribute, losses, penalties, precision, run_directory, serving
+from tfgan_gp import (architectures, averaging, checkpoints, distribute, losses, penalties, precision, run_directory,
+                      serving)
 from tfgan_gp.callbacks import Checkpoint, NaNGuard, Scalars, StopOnSignal
 from tfgan_gp.data import for_gan
 from tfgan_gp.data.replay import arrays_from, dequantize_batches, replay_batches

@@ -5,8 +5,9 @@ draws ``z ~ N(0, I)`` with ``tf.random.stateless_normal(seed=[seed, 0])`` -- the
 ``tfgan_gp.GAN.sample(n, seed)`` -- and returns ready-to-use samples: uint8 images, decoded
 strings, or float vectors. ``sample_truncated(n, seed, truncation[, labels])`` does the same with the
 truncation trick, ``z`` restricted to ``[−truncation, truncation]`` (``GAN.sample(..., truncation=ψ)``,
-see :func:`tfgan_gp.randomness.latent`); ``sample`` itself is unchanged for its callers. Inputs are checked inside the graph (``tf.debugging.Assert``, run
-before the generator through control dependencies), so a served model answers a bad request
+see :func:`tfgan_gp.randomness.latent`); ``sample`` itself is unchanged for its callers. Inputs
+are checked inside the graph (``tf.debugging.Assert``, run before the generator through control
+dependencies), so a served model answers a bad request
 with an ``InvalidArgumentError`` that says what was expected, never with garbage (on GPU an
 out-of-range class id would otherwise silently embed to zeros).
 """

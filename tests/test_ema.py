@@ -336,3 +336,16 @@ def test_mirrored_average_equals_the_single_device_one():
     done = subprocess.run([sys.executable, "-c", MIRRORED], cwd=ROOT, env=QUIET, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0 and "ok" in done.stdout, done.stderr[-3000:]
+
+
+def test_a_run_from_before_ema_resumes_without_it(tmp_path):
+    """A stored config without the EMA settings (written before they existed) means EMA off."""
+    off = dict(ema_decay=0.0, ema_start=0)
+    tg.train(toy_recipe(), config(tmp_path, iterations=2, **off))
+    path = tmp_path / run_directory.CONFIG_FILE
+    stored = json.loads(path.read_text())
+    stored["train"] = {k: v for k, v in stored["train"].items() if k not in ("ema_decay", "ema_start", "sample_from")}
+    path.write_text(json.dumps(stored))
+    with pytest.raises(run_directory.RunDirectoryError, match=r"train.ema_decay 0.0 -> 0.7"):
+        tg.train(toy_recipe(), config(tmp_path, iterations=4))
+    assert tg.train(toy_recipe(), config(tmp_path, iterations=4, **off)).iteration == 4

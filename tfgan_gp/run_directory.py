@@ -82,11 +82,18 @@ def differences(stored, new, prefix=""):
     return found
 
 
-def check_same_run(logdir, config):
-    """Raise :class:`RunDirectoryError` if ``logdir`` holds a run whose config differs from ``config``."""
+def check_same_run(logdir, config, defaults=None):
+    """Raise :class:`RunDirectoryError` if ``logdir`` holds a run whose config differs from ``config``.
+
+    ``defaults`` (``{"train": {setting: default}}``): values of settings added since the stored run was written,
+    which its config lacks (a setting's default keeps the behaviour from before it existed).
+    """
     if not os.path.exists(os.path.join(logdir, CONFIG_FILE)):
         return
-    differ = differences(load_config(logdir), config)
+    stored = load_config(logdir)
+    for key, values in (defaults or {}).items():
+        stored[key] = {**values, **stored.get(key, {})}
+    differ = differences(stored, config)
     if differ:
         listed = ", ".join(f"{_flag(k)} {a!r} -> {b!r}" for k, (a, b) in differ.items())
         raise RunDirectoryError(

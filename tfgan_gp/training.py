@@ -171,7 +171,8 @@ def train(recipe, config):
                       latent_dim=recipe.latent_dim, num_classes=recipe.num_classes, precision=policy,
                       train=dataclasses.asdict(config), **recipe.config)
     run_directory.check_writable(logdir)
-    run_directory.check_same_run(logdir, run_config)
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
+    run_directory.check_same_run(logdir, run_config, defaults={"train": defaults})
     with run_directory.lock(logdir):
         return _train_locked(recipe, config, strategy, logdir, run_config)
 

@@ -60,11 +60,6 @@ def clone(model, probe):
     return copy
 
 
-def _pairs(average, model):
-    return (list(zip(average.trainable_variables, model.trainable_variables, strict=True)),
-            list(zip(average.non_trainable_variables, model.non_trainable_variables, strict=True)))
-
-
 def update(average, model, decay, copy):
     """One EMA step of ``average``'s weights towards ``model``'s (two models of the same architecture).
 
@@ -73,7 +68,8 @@ def update(average, model, decay, copy):
     statistics) are copied from ``model``: they are the raw generator's, not recomputed for the averaged weights.
     Under ``tf.distribute`` the assignments run once per device in a ``merge_call``, as Keras' optimizers do.
     """
-    averaged, copied = _pairs(average, model)
+    averaged = list(zip(average.trainable_variables, model.trainable_variables, strict=True))
+    copied = list(zip(average.non_trainable_variables, model.non_trainable_variables, strict=True))
 
     def assign(strategy, copy):
         def blend(target, source, copy):

@@ -27,6 +27,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_gp import architectures, checkpoints, distribute, losses, penalties, precision, run_directory, serving
+from tfgan_gp import augment as augmentations
 from tfgan_gp.callbacks import Checkpoint, NaNGuard, Scalars, StopOnSignal
 from tfgan_gp.data import for_gan
 from tfgan_gp.data.replay import arrays_from, dequantize_batches, replay_batches
@@ -90,6 +91,9 @@ class TrainConfig:
         eval_every: generator iterations per Keras epoch (checkpoint, pictures, evaluation).
         seed: weights, noise and data order.
         export: write ``LOGDIR/export`` at the end.
+        augment: a name from :func:`tfgan_gp.augment.names`: ``none``, ``diffaugment`` (Zhao et al. 2020)
+            or ``ada`` (its transforms with Karras et al. 2020's adaptive probability).
+        augment_policy: the transforms, e.g. ``color,translation,cutout`` (:data:`tfgan_gp.augment.POLICIES`).
     """
 
     logdir: str
@@ -104,6 +108,8 @@ class TrainConfig:
     eval_every: int = 1000
     seed: int = 0
     export: bool = True
+    augment: str = "none"
+    augment_policy: str = augmentations.DEFAULT_POLICY
 
     def __post_init__(self):
         for name in ("iterations", "batch_size", "n_critic", "eval_every"):
@@ -115,10 +121,12 @@ class TrainConfig:
         if not self.lambda_gp >= 0:
             raise ValueError(f"lambda_gp must be >= 0. Received: lambda_gp={self.lambda_gp!r}")
         for name, valid in (("loss", losses.names()), ("penalty", penalties.names()),
-                            ("precision", precision.NAMES), ("distribute", distribute.STRATEGIES)):
+                            ("precision", precision.NAMES), ("distribute", distribute.STRATEGIES),
+                            ("augment", augmentations.names())):
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name} must be one of {', '.join(valid)}. "
                                  f"Received: {name}={getattr(self, name)!r}")
+        augmentations.parse_policy(self.augment_policy)
 
 
 def _check_int(config, name, minimum):
@@ -173,7 +181,7 @@ def _train_locked(recipe, config, strategy, logdir, run_config):
                   latent_dim=recipe.latent_dim, loss=config.loss,
                   penalty=penalties.build(config.penalty, weight=config.lambda_gp),
                   n_critic=config.n_critic, num_classes=recipe.num_classes, seed=config.seed,
-                  **recipe.gan_kwargs)
+                  augment=augmentations.build(config.augment, policy=config.augment_policy), **recipe.gan_kwargs)
         g_opt, d_opt = recipe.optimizers(config.iterations, config.n_critic)
         gan.compile(g_optimizer=g_opt, d_optimizer=d_opt)
     manager = checkpoints.manager(gan, logdir)

@@ -106,15 +106,15 @@ def cutout(x, seed=None, ratio=0.5):
     As the reference, centres are uniform in ``[0, size]`` for even cutout sizes and ``[0, size)`` for odd ones.
     """
     n = tf.shape(x)[0]
-    keep = None
+    cut = None
     for axis in (1, 2):
         size = x.shape[axis]
         length = _extent(size, ratio)
         start = randomness.randint([n], seed, 0, size + 1 - length % 2) - length // 2
         index = tf.range(size)[None, :]
         inside = (index >= start[:, None]) & (index < start[:, None] + length)
-        keep = inside[:, :, None] if keep is None else keep & inside[:, None, :]
-    return x * tf.cast(tf.logical_not(keep), x.dtype)[..., None]
+        cut = inside[:, :, None] if cut is None else cut & inside[:, None, :]
+    return x * tf.cast(tf.logical_not(cut), x.dtype)[..., None]
 
 
 POLICIES = {"color": (brightness, saturation, contrast), "translation": (translation,), "cutout": (cutout,)}

@@ -216,6 +216,9 @@ class AdaptiveAugment(DiffAugment):
     relativistic, f-GAN) use the mean score of the minibatch's fakes instead, ``sign(D(x) − E[D(G(z))])``:
     the fraction of reals the critic ranks above the average fake.
 
+    ``p`` is logged as ``augment_p``, like every GAN metric the mean over the epoch's iterations so far (it
+    moves by ``interval·n_critic·batch/speed_images`` per adjustment, 0.0026 at the CIFAR defaults).
+
     Under ``tf.distribute`` the sums are taken over all replicas and every variable is written from the
     first replica's value (which all replicas share), so ``p`` is the same as on one device.
     Build it (or the :class:`tfgan_gp.GAN` that builds it by name) inside the strategy's scope.

@@ -64,6 +64,15 @@ def define_shared_flags(flag_values, **defaults):
                          "the weights until then).", lower_bound=0, **fv)
     flags.DEFINE_enum("sample_from", d["sample_from"], tg.averaging.SAMPLE_FROM, "Generator of the samples, "
                       "evaluation and export: auto (the averaged one when --ema_decay > 0), ema or raw.", **fv)
+    flags.DEFINE_enum("augment", d["augment"], tg.augment.names(), "Differentiable augmentation of everything the "
+                      "critic sees: none, diffaugment (Zhao et al. 2020), ada (the same transforms, each applied "
+                      "with ADA's adaptive probability p, Karras et al. 2020; p is logged as augment_p). Image "
+                      "recipes only.", **fv)
+    flags.DEFINE_string("augment_policy", d["augment_policy"], f"The transforms of --augment, comma-separated "
+                        f"from {', '.join(tg.augment.POLICIES)}.", **fv)
+    flags.register_validator("augment_policy", _is_policy,
+                             message=f"--augment_policy must be a comma-separated list of distinct names from "
+                                     f"{', '.join(tg.augment.POLICIES)}", **fv)
     flags.DEFINE_bool("smoke", d["smoke"], "A few iterations of tiny models on synthetic data of the real "
                       "shapes, offline: checks the whole pipeline end to end.", **fv)
     flags.DEFINE_bool("verbose", False, "Show the full traceback of errors that are otherwise one sentence.", **fv)
@@ -80,6 +89,14 @@ def define_shared_flags(flag_values, **defaults):
         lambda v: v["smoke"] or v["rehearsal"] or v["iterations"] % min(v["eval_every"], v["iterations"]) == 0,
         message="--iterations must be a multiple of --eval_every (each Keras epoch is --eval_every iterations)",
         **fv)
+
+
+def _is_policy(value):
+    try:
+        tg.augment.parse_policy(value)
+    except ValueError:
+        return False
+    return True
 
 
 def define_image_flags(flag_values):
@@ -241,6 +258,20 @@ def image_loader(tfds_name, args, image_size, channels):
             return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
 
     return load
+
+
+def first_fraction(dataset, fraction, what):
+    """The first ``round(fraction·N)`` (at least 1) of ``dataset``'s ``N`` examples; prints how many, of ``what``.
+
+    The first ones, as the DiffAugment authors' StyleGAN2 code took its CIFAR subsets (``--num-samples``).
+    """
+    total = int(dataset.cardinality())
+    if total < 0:
+        raise ValueError(f"A fraction of the training data needs a dataset of known size. Received: fraction="
+                         f"{fraction} of a dataset of unknown size")
+    count = max(1, round(fraction * total))
+    print(f"{what}: training on the first {count:,} of {total:,} (fraction {fraction:g}).")
+    return dataset.take(count)
 
 
 def mocked_tfds(rehearsal):

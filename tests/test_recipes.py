@@ -11,30 +11,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from helpers import check_run, run_in_process
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def run_in_process(module, logdir, *argv, capsys=None):
-    """``module``'s ``main`` on its own FlagValues, in this process (no second TensorFlow import)."""
-    from absl import flags
-
-    from recipes import common
-
-    flag_values = flags.FlagValues()
-    module.define_flags(flag_values)
-    precision = ["--precision=float32"] if "precision" in flag_values else []
-    flag_values([module.__name__, f"--logdir={logdir}", *precision, *argv])
-    common.run_main(module.main, [], flag_values)
-    return capsys.readouterr().out if capsys else None
-
-
-def check_run(logdir, iteration, sample_suffix=".png", mode="smoke"):
-    assert json.load(open(os.path.join(logdir, "run_config.json")))["flags"][mode] is True
-    assert tf.train.latest_checkpoint(os.path.join(logdir, "checkpoints")).endswith(f"-{iteration}")
-    assert os.path.exists(os.path.join(logdir, f"samples_{iteration:06d}{sample_suffix}"))
-    metadata = json.load(open(os.path.join(logdir, "export", "metadata.json")))
-    assert metadata["iteration"] == iteration
-    assert os.listdir(os.path.join(logdir, "train"))  # Keras TensorBoard scalars
 
 
 def eval_scalars(logdir):

@@ -119,8 +119,8 @@ assert matplotlib.get_backend().lower() == "svg", matplotlib.get_backend()
 
 
 PUBLIC_API = {
-    "tfgan_gp": ["GAN", "Recipe", "TrainConfig", "__version__", "architectures", "averaging", "callbacks", "data",
-                 "distribute", "divergences", "linear_decay", "losses", "metrics", "paper_adam", "penalties",
+    "tfgan_gp": ["GAN", "Recipe", "TrainConfig", "__version__", "architectures", "augment", "averaging", "callbacks",
+                 "data", "distribute", "divergences", "linear_decay", "losses", "metrics", "paper_adam", "penalties",
                  "precision", "run_directory", "serving", "train"],
     "tfgan_gp.callbacks": ["Checkpoint", "CriticLossCurves", "Evaluate", "NaNGuard", "Samples", "Scalars",
                            "StopOnSignal", "TextSamples", "ToyValueSurface"],
@@ -142,7 +142,7 @@ def test_public_api_snapshot(module):
 def test_one_registry_for_every_kind_of_part():
     from tfgan_gp import registry
 
-    for module in (tg.losses, tg.penalties, tg.divergences, tg.architectures):
+    for module in (tg.losses, tg.penalties, tg.divergences, tg.architectures, tg.augment):
         assert isinstance(module._REGISTRY, registry.Registry), module.__name__
     assert tg.architectures.get("mlp") is tg.architectures.mlp
     with pytest.raises(ValueError, match=r"Unknown architecture: expected one of char_cnn, dcgan, mlp.*"

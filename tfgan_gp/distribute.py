@@ -89,3 +89,11 @@ def scale_for_replicas(loss):
     """Divide a per-replica mean loss by the replica count: summed gradients then average the global batch."""
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     return loss if replicas == 1 else loss * (1.0 / replicas)
+
+
+def sum_over_replicas(value):
+    """``value`` summed over the replicas in sync (from a replica context); ``value`` itself on one replica."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return value
+    return context.all_reduce(tf.distribute.ReduceOp.SUM, value)

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_gp import augment as augmentations
 from tfgan_gp import averaging, distribute, losses, penalties, randomness
 from tfgan_gp.callbacks.safety import NaNGuard
 
@@ -85,6 +86,12 @@ class GAN(keras.Model):
         sample_from: the generator :meth:`sample` (so callbacks and exports) uses by default: ``"auto"``
             (the averaged one when ``ema_decay`` is set), ``"ema"`` or ``"raw"``. Training and
             :meth:`test_step` (the critic's held-out loss) always use the raw generator.
+        augment: a name from :func:`tfgan_gp.augment.names` (``"diffaugment"``, ``"ada"``), ``None`` or an
+            :class:`tfgan_gp.augment.Augment`: a differentiable transform ``T`` applied to real and fake
+            samples before every critic evaluation of training (Zhao et al. 2020), so the critic, its loss
+            and its penalty (whose points are built from ``T(x)`` and ``T(G(z))``) see only ``T(x)``, and the
+            generator's update scores ``T(G(z))`` (and ``T(x)`` for relativistic losses). Held-out
+            evaluation (``test_step``, :meth:`critic_loss`) scores untransformed samples.
 
     For conditional models the critic's fakes use the real minibatch's labels
     (as in the authors' code) and the generator update draws labels uniformly.
@@ -103,7 +110,7 @@ class GAN(keras.Model):
     def __init__(self, generator, critic, latent_dim, loss="wasserstein", penalty="gp",
                  n_critic=5, num_classes=None, ac_critic_weight=1.0, ac_generator_weight=0.1,
                  seed=None, generator_batch_multiple=1, ema_decay=None, ema_start=0, sample_from="auto",
-                 **kwargs):
+                 augment=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(n_critic, int) or n_critic < 1:
             raise ValueError(
@@ -126,10 +133,11 @@ class GAN(keras.Model):
         self.ac_critic_weight = float(ac_critic_weight)
         self.ac_generator_weight = float(ac_generator_weight)
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.augment = augmentations.get(augment)
         self._critic_takes_labels = len(getattr(critic, "inputs", None) or []) == 2
         self._check_critic_normalization()
         self._check_shapes()
-        names = METRIC_NAMES + tuple(self.penalty.metric_names)
+        names = METRIC_NAMES + tuple(self.penalty.metric_names) + tuple(self.augment.metric_names)
         if self._is_auxiliary_classifier:
             names += ("ac_loss_critic", "ac_loss_generator")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
@@ -170,6 +178,7 @@ class GAN(keras.Model):
             raise ValueError(
                 f"The generator cannot be called on z of shape (batch, latent_dim="
                 f"{self.latent_dim}). Received: {type(err).__name__}: {err}") from err
+        self.augment.check_samples(fake)
         critic_inputs = getattr(self.critic, "inputs", None)
         if critic_inputs and _known_dims_differ(tuple(critic_inputs[0].shape[1:]), tuple(fake.shape[1:])):
             raise ValueError(
@@ -245,7 +254,7 @@ class GAN(keras.Model):
         :func:`tfgan_gp.checkpoints.checkpoint` saves these under their names; a part with state of its
         own (a running average, an adaptive probability) adds its entry here.
         """
-        state = {"seed_generator_state": self.seed_generator.state}
+        state = {"seed_generator_state": self.seed_generator.state, **self.augment.state()}
         if self.ema_generator is not None:
             state["ema_generator"] = self.ema_generator
         return state
@@ -300,6 +309,10 @@ class GAN(keras.Model):
             scores, logits = outputs
             return tf.cast(scores, tf.float32), tf.cast(logits, tf.float32)
         return tf.cast(outputs, tf.float32), None
+
+    def _augmented(self, x):
+        """``T(x)``: the training augmentation (the identity without one), drawing from the GAN's seed."""
+        return self.augment(x, seed=self.seed_generator)
 
     def _noise(self, n):
         return randomness.normal([n, self.latent_dim], self.seed_generator)
@@ -416,6 +429,7 @@ class GAN(keras.Model):
     def _critic_step(self, real, labels):
         n = tf.shape(real)[0]
         fake = self._generate(self._noise(n), labels, training=True)
+        real, fake = self._augmented(real), self._augmented(fake)  # the critic and its penalty see T(x)
         # The penalty's inner backward runs in the critic's compute dtype: a bounded scale keeps float16
         # cotangents from underflowing without overflowing (the full loss scale, 2^15 at first, would make
         # the penalty inf once input gradients reach a few units).
@@ -436,6 +450,7 @@ class GAN(keras.Model):
         grads = tape.gradient(scaled, self.critic.trainable_variables)
         self._apply(self.d_optimizer, grads, self.critic.trainable_variables)
         self.penalty.after_critic_update(self.critic)
+        self.augment.observe(real_out, fake_out, self.adversarial_loss.decision_boundary)
 
         self._update("d_loss", d_loss)
         self._update("wasserstein_estimate", tf.reduce_mean(real_out) - tf.reduce_mean(fake_out))
@@ -447,11 +462,11 @@ class GAN(keras.Model):
     def _generator_step(self, n, real, real_labels):
         labels = self._random_labels(n)
         with tf.GradientTape() as tape:
-            fake = self._generate(self._noise(n), labels, training=True)
+            fake = self._augmented(self._generate(self._noise(n), labels, training=True))
             fake_out, fake_logits = self._score(fake, labels)
             real_out = None
             if self.adversarial_loss.needs_real_for_generator:
-                real_out = self._score(real, real_labels)[0]
+                real_out = self._score(self._augmented(real), real_labels)[0]
             g_loss = self.adversarial_loss.generator_loss(real_out, fake_out)
             if self._is_auxiliary_classifier:
                 ac_loss = _classification_loss(labels, fake_logits)
@@ -494,6 +509,8 @@ class GAN(keras.Model):
         if self.adversarial_loss.needs_real_for_generator:
             g_real, g_labels = real[critic_part:], None if labels is None else labels[critic_part:]
         self._generator_step(self.generator_batch_multiple * m, g_real, g_labels)
+        for name, value in self.augment.step().items():  # once per generator iteration (ADA's p)
+            self._update(name, value)
         return self._logs(self.trackers)
 
     def critic_loss(self, data, include_penalty=False, seed=None):

@@ -61,11 +61,16 @@ class Loss:
     GAN's margin is a distance between them). Callers go through
     :meth:`critic_objective`, which passes the samples on only to such losses, so
     every other loss keeps the two-argument ``critic_loss(real_out, fake_out)``.
+
+    ``decision_boundary`` is the raw critic score that separates "real" from "fake" (0 for logits and
+    the hinge loss), ``None`` where the score has no fixed zero (Wasserstein, relativistic): ADA's
+    overfitting heuristic ``sign(D(x))`` reads it (:class:`tfgan_gp.augment.AdaptiveAugment`).
     """
 
     name = None
     needs_real_for_generator = False
     needs_samples = False
+    decision_boundary = None
 
     def critic_loss(self, real_out, fake_out):
         raise NotImplementedError
@@ -94,6 +99,8 @@ class Minimax(Loss):
     critic: ``-E[log D(x)] - E[log(1 - D(G(z)))]``; generator: ``E[log(1 - D(G(z)))]``
     with ``D = σ(logit)``, no constant added (its minimum is ``-inf`` as D(G(z)) → 1).
     """
+
+    decision_boundary = 0.0
 
     def critic_loss(self, real_out, fake_out):
         return _mean(tf.nn.softplus(-_f32(real_out))) + _mean(tf.nn.softplus(_f32(fake_out)))
@@ -135,6 +142,8 @@ class LeastSquares(Loss):
     critic: ``½E[(D(x) - 1)²] + ½E[D(G(z))²]``; generator: ``½E[(D(G(z)) - 1)²]``.
     """
 
+    decision_boundary = 0.5
+
     def critic_loss(self, real_out, fake_out):
         return 0.5 * _mean(tf.square(_f32(real_out) - 1.0)) + 0.5 * _mean(tf.square(_f32(fake_out)))
 
@@ -148,6 +157,8 @@ class Hinge(Loss):
 
     critic: ``E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]``; generator: ``-E[D(G(z))]``.
     """
+
+    decision_boundary = 0.0
 
     def critic_loss(self, real_out, fake_out):
         return _mean(tf.nn.relu(1.0 - _f32(real_out))) + _mean(tf.nn.relu(1.0 + _f32(fake_out)))

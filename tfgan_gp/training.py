@@ -28,6 +28,7 @@ import tensorflow as tf
 
 from tfgan_gp import (architectures, averaging, checkpoints, distribute, losses, penalties, precision, run_directory,
                       serving)
+from tfgan_gp import augment as augmentations
 from tfgan_gp.callbacks import Checkpoint, NaNGuard, Scalars, StopOnSignal
 from tfgan_gp.data import for_gan
 from tfgan_gp.data.replay import arrays_from, dequantize_batches, replay_batches
@@ -95,6 +96,9 @@ class TrainConfig:
         ema_start: generator iterations before the EMA starts averaging (it copies until then).
         sample_from: one of :data:`tfgan_gp.averaging.SAMPLE_FROM`, the generator that samples, evaluation
             and the export use (``auto``: the averaged one when ``ema_decay`` > 0).
+        augment: a name from :func:`tfgan_gp.augment.names`: ``none``, ``diffaugment`` (Zhao et al. 2020)
+            or ``ada`` (its transforms with Karras et al. 2020's adaptive probability).
+        augment_policy: the transforms, e.g. ``color,translation,cutout`` (:data:`tfgan_gp.augment.POLICIES`).
     """
 
     logdir: str
@@ -112,6 +116,8 @@ class TrainConfig:
     ema_decay: float = 0.0
     ema_start: int = 0
     sample_from: str = "auto"
+    augment: str = "none"
+    augment_policy: str = augmentations.DEFAULT_POLICY
 
     def __post_init__(self):
         for name in ("iterations", "batch_size", "n_critic", "eval_every"):
@@ -123,12 +129,14 @@ class TrainConfig:
         if not self.lambda_gp >= 0:
             raise ValueError(f"lambda_gp must be >= 0. Received: lambda_gp={self.lambda_gp!r}")
         for name, valid in (("loss", losses.names()), ("penalty", penalties.names()),
-                            ("precision", precision.NAMES), ("distribute", distribute.STRATEGIES)):
+                            ("precision", precision.NAMES), ("distribute", distribute.STRATEGIES),
+                            ("augment", augmentations.names())):
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name} must be one of {', '.join(valid)}. "
                                  f"Received: {name}={getattr(self, name)!r}")
         averaging.check(self.ema_decay, self.ema_start)
         averaging.resolve(self.sample_from, self.ema_decay > 0)
+        augmentations.parse_policy(self.augment_policy)
 
 
 def _check_int(config, name, minimum):
@@ -185,7 +193,7 @@ def _train_locked(recipe, config, strategy, logdir, run_config):
                   penalty=penalties.build(config.penalty, weight=config.lambda_gp),
                   n_critic=config.n_critic, num_classes=recipe.num_classes, seed=config.seed,
                   ema_decay=config.ema_decay, ema_start=config.ema_start, sample_from=config.sample_from,
-                  **recipe.gan_kwargs)
+                  augment=augmentations.build(config.augment, policy=config.augment_policy), **recipe.gan_kwargs)
         g_opt, d_opt = recipe.optimizers(config.iterations, config.n_critic)
         gan.compile(g_optimizer=g_opt, d_optimizer=d_opt)
     manager = checkpoints.manager(gan, logdir)

@@ -227,7 +227,9 @@ class GAN(keras.Model):
         :func:`tfgan_gp.checkpoints.checkpoint` saves these under their names; a part with state of its
         own (a running average, an adaptive probability) adds its entry here.
         """
-        return {"seed_generator_state": self.seed_generator.state}
+        state = {"seed_generator_state": self.seed_generator.state}
+        state.update({f"penalty_{name}": variable for name, variable in self.penalty.state().items()})
+        return state
 
     @property
     def iteration(self):
@@ -377,8 +379,8 @@ class GAN(keras.Model):
             real_out, real_logits = self._score(real, labels)
             fake_out, _ = self._score(fake, labels)
             d_loss = self.adversarial_loss.critic_objective(real_out, fake_out, real, fake)
-            weighted, stats = self.penalty.compute(
-                _CriticScores(self, labels), real, fake, training=True, seed=self.seed_generator,
+            weighted, stats = self.penalty.objective(
+                _CriticScores(self, labels), real, fake, real_out, fake_out, training=True, seed=self.seed_generator,
                 grad_scale=grad_scale)
             d_loss += weighted
             if self._is_auxiliary_classifier:

@@ -278,11 +278,10 @@ def test_resume_restores_penalty_state_exactly(tmp_path, deterministic_ops):
         return [v.numpy() for v in gan.generator.weights + gan.critic.weights + list(gan.penalty.state().values())]
 
     whole = make()
-    whole.fit(data.take(4), verbose=0)
-    first = make()
-    first.fit(data.take(2), verbose=0)
-    assert {"penalty_r1_lazy_steps", "penalty_lecam_anchor_real"} <= set(first.resumable_state())
-    path = checkpoints.checkpoint(first).save(str(tmp_path / "ckpt"))
+    whole.fit(data.take(2), verbose=0)
+    assert {"penalty_r1_lazy_steps", "penalty_lecam_anchor_real"} <= set(whole.resumable_state())
+    path = checkpoints.checkpoint(whole).save(str(tmp_path / "ckpt"))
+    whole.fit(data.skip(2).take(2), verbose=0)   # the uninterrupted run goes on
 
     resumed = make()
     checkpoints.checkpoint(resumed).restore(path).assert_existing_objects_matched()
@@ -311,8 +310,8 @@ def build():
     keras.utils.set_random_seed(1)
     gan = tg.GAN(mlp.generator(2, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=2, n_critic=2,
                  seed=3, penalty=tg.penalties.get("r1_lazy+lecam", interval=3))
-    gan.compile(g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.9),
-                d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.9))
+    gan.compile(g_optimizer=keras.optimizers.SGD(1e-2), d_optimizer=keras.optimizers.SGD(1e-2))  # (Adam would
+    # blow round-off in near-zero gradients up to whole steps)
     return gan, tg.data.for_gan(tf.data.Dataset.from_tensor_slices(
         np.random.default_rng(0).uniform(-1, 1, size=(64, 2)).astype("float32")), 8, 2, shuffle_buffer=None)
 
@@ -328,7 +327,7 @@ assert "Mirrored" in type(mirrored.penalty.parts[1].anchor_real).__name__
 mirrored.fit(data, steps_per_epoch=3, verbose=0)
 assert int(mirrored.penalty.parts[0].steps.numpy()) == 6
 for a, b in zip(state(single), state(mirrored)):
-    np.testing.assert_allclose(b, a, atol=1e-5)
+    np.testing.assert_allclose(b, a, atol=1e-6)  # (per-replica anchors instead of global ones: 0.1 apart)
 print("SAME")
 """
 

@@ -136,15 +136,15 @@ class LeCam(Penalty):
 
 
 class LazyR1(Penalty):
-    """Lazy R1 (Karras et al. 2020, "Analyzing and Improving the Image Quality of StyleGAN", §B, lazy
-    regularization): R1 ``γ/2·E_x[‖∇D(x)‖²]`` (Mescheder et al. 2018) evaluated only on every
+    """Lazy R1 (Karras et al. 2020, "Analyzing and Improving the Image Quality of StyleGAN", CVPR, §3.1 "Lazy
+    regularization", Appendix B): R1 ``γ/2·E_x[‖∇D(x)‖²]`` (Mescheder et al. 2018) evaluated only on every
     ``interval``-th critic step (the first, then every k-th), with its weight multiplied by k; zero on the
     others, which run no input-gradient pass (``tf.cond``). Default k = 16, the paper's.
 
     A step counter (state) decides; it advances on training calls only. Logged: ``r1_lazy`` (``E‖∇D‖²``)
     and ``r1_lazy_grad_norm``, both k× on evaluated steps and 0 on the others, so their means over whole
-    multiples of k steps are R1's. StyleGAN2 also rescales Adam's learning rate and betas by k/(k+1);
-    that is the optimizer's business and not done here. Evaluation (``training=False``) gives plain R1.
+    multiples of k steps are R1's. StyleGAN2 also rescales Adam's learning rate and betas (c = k/(k+1):
+    ``c·α``, ``β₁^c``, ``β₂^c``); that is the optimizer's business and not done here. Evaluation (``training=False``) gives plain R1.
     """
 
     metric_names = ("r1_lazy", "r1_lazy_grad_norm")

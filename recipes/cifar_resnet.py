@@ -9,8 +9,8 @@ iterations, generator updates on 2 × 64 samples (``--generator_batch_multiple``
 ``GEN_BS_MULTIPLE``), training images dequantized as ``(x + u)/128 − 1``, ``u ~ U[0, 1)`` drawn
 afresh for every batch. ``--conditional`` adds conditional batch norm in G and an AC-GAN head on D
 (critic weight 1.0, generator weight 0.1); ``--conditioning=projection`` replaces the AC-GAN head by a
-projection critic (Miyato & Koyama 2018: ``D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩``). Reported Inception scores (Table 3): 7.86 unsupervised,
-8.42 conditional, computed with the 2015 Inception graph: pass
+projection critic (Miyato & Koyama 2018: ``D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩``). Reported Inception
+scores (Table 3): 7.86 unsupervised, 8.42 conditional, computed with the 2015 Inception graph: pass
 ``--classifier_protocol ttur --inception_graph classify_image_graph_def.pb`` to score the same way
 (default ``keras``: Keras' InceptionV3, not comparable with the paper).
 

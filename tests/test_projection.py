@@ -1,4 +1,4 @@
-"""The projection discriminator (Miyato & Koyama 2018): its class term, the critics that use it, training, the recipe."""
+"""The projection discriminator (Miyato & Koyama 2018): its class term, the critics using it, training, recipe."""
 import json
 
 import keras

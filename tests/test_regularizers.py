@@ -32,7 +32,7 @@ def linear_critic(w):
 
 
 def shifted(image, flip, dy, dx):
-    """numpy: ``image`` flipped left-right (if ``flip``), then output pixel (i, j) = input (i + dy, j + dx), 0 outside."""
+    """numpy: ``image`` flipped left-right if ``flip``, then pixel (i, j) = input (i + dy, j + dx), 0 outside."""
     image = image[:, ::-1] if flip else image
     out = np.zeros_like(image)
     h, w = image.shape[:2]

@@ -165,7 +165,7 @@ class Penalty:
         raise NotImplementedError
 
     def objective(self, critic, real, fake, real_out, fake_out, training=True, seed=None, grad_scale=1.0):
-        """:meth:`compute`, given the critic's scores ``real_out=``, ``fake_out=`` too if the penalty ``needs_outputs``."""
+        """:meth:`compute`, given the critic's scores ``real_out=``, ``fake_out=`` too if it ``needs_outputs``."""
         scores = dict(real_out=real_out, fake_out=fake_out) if self.needs_outputs else {}
         return self.compute(critic, real, fake, training=training, seed=seed, grad_scale=grad_scale, **scores)
 
@@ -183,8 +183,9 @@ class Penalty:
         return f"{type(self).__name__}(weight={self.weight})"
 
 
-_REGISTRY = Registry("penalty", instance_of=Penalty, instead=f"names joined by '{SEPARATOR}' (e.g. 'gp{SEPARATOR}lecam'), "
-                                                              f"None or a tfgan_gp.penalties.Penalty instance")
+_REGISTRY = Registry("penalty", instance_of=Penalty,
+                     instead=f"names joined by '{SEPARATOR}' (e.g. 'gp{SEPARATOR}lecam'), None or a "
+                             f"tfgan_gp.penalties.Penalty instance")
 register = _REGISTRY.register
 
 

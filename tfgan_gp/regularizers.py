@@ -144,7 +144,8 @@ class LazyR1(Penalty):
     A step counter (state) decides; it advances on training calls only. Logged: ``r1_lazy`` (``E‖∇D‖²``)
     and ``r1_lazy_grad_norm``, both k× on evaluated steps and 0 on the others, so their means over whole
     multiples of k steps are R1's. StyleGAN2 also rescales Adam's learning rate and betas (c = k/(k+1):
-    ``c·α``, ``β₁^c``, ``β₂^c``); that is the optimizer's business and not done here. Evaluation (``training=False``) gives plain R1.
+    ``c·α``, ``β₁^c``, ``β₂^c``); that is the optimizer's business and not done here. Evaluation
+    (``training=False``) gives plain R1.
     """
 
     metric_names = ("r1_lazy", "r1_lazy_grad_norm")

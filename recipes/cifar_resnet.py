@@ -9,8 +9,9 @@ Adam(2e-4, β₁ 0, β₂ 0.9) with the learning rate decayed linearly to 0 over
 iterations, generator updates on 2 × 64 samples (``--generator_batch_multiple``, their
 ``GEN_BS_MULTIPLE``), training images dequantized as ``(x + u)/128 − 1``, ``u ~ U[0, 1)`` drawn
 afresh for every batch. ``--conditional`` adds conditional batch norm in G and an AC-GAN head on D
-(critic weight 1.0, generator weight 0.1). Reported Inception scores (Table 3): 7.86 unsupervised,
-8.42 conditional, computed with the 2015 Inception graph: pass
+(critic weight 1.0, generator weight 0.1); ``--conditioning=projection`` replaces the AC-GAN head by a
+projection critic (Miyato & Koyama 2018: ``D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩``). Reported Inception
+scores (Table 3): 7.86 unsupervised, 8.42 conditional, computed with the 2015 Inception graph: pass
 ``--classifier_protocol ttur --inception_graph classify_image_graph_def.pb`` to score the same way
 (default ``keras``: Keras' InceptionV3, not comparable with the paper).
 
@@ -46,6 +47,11 @@ def define_flags(flag_values):
     fv = dict(flag_values=flag_values)
     flags.DEFINE_integer("dim", 128, "Channels of the ResNet (the paper's DIM).", lower_bound=1, **fv)
     flags.DEFINE_bool("conditional", False, "Class-conditional model: conditional BN in G, AC-GAN head on D.", **fv)
+    flags.DEFINE_enum("conditioning", "ac", list(tg.architectures.common.CONDITIONINGS), "How the conditional critic "
+                      "reads the labels: ac (AC-GAN head, the paper's) or projection (Miyato & Koyama 2018).", **fv)
+    flags.register_multi_flags_validator(["conditioning", "conditional"],
+                                         lambda v: v["conditioning"] == "ac" or v["conditional"],
+                                         message="--conditioning=projection needs --conditional", **fv)
     flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).",
                        lower_bound=0.0, **fv)
     flags.DEFINE_integer("generator_batch_multiple", 2, "Generator updates use this many times --batch_size "
@@ -86,9 +92,11 @@ def recipe(args):
                                          beta_1=0.0, beta_2=0.9)
         return adam(1), adam(n_critic)
 
-    generator_kwargs, critic_kwargs = kwargs, kwargs
+    generator_kwargs, critic_kwargs = kwargs, dict(kwargs)
     if args.architecture == "mlp":
         generator_kwargs, critic_kwargs = common.mlp_image_kwargs(args, SHAPE, num_classes=classes)
+    if args.conditional:
+        critic_kwargs["conditioning"] = args.conditioning
     return tg.Recipe(
         name="cifar_resnet", architecture=args.architecture, generator_kwargs=generator_kwargs,
         critic_kwargs=critic_kwargs,

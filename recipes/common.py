@@ -48,8 +48,10 @@ def define_shared_flags(flag_values, **defaults):
                          lower_bound=1, **fv)
     flags.DEFINE_integer("n_critic", d["n_critic"], "Critic updates per generator update.", lower_bound=1, **fv)
     flags.DEFINE_string("loss", d["loss"], f"Adversarial loss: {', '.join(tg.losses.names())}.", **fv)
-    flags.DEFINE_string("penalty", d["penalty"], f"Critic regulariser: {', '.join(tg.penalties.names())}.", **fv)
-    flags.DEFINE_float("lambda_gp", d["lambda_gp"], "Penalty weight λ.", lower_bound=0.0, **fv)
+    flags.DEFINE_string("penalty", d["penalty"], f"Critic regulariser: {', '.join(tg.penalties.names())}, or "
+                        f"several joined by + (e.g. gp+lecam).", **fv)
+    flags.DEFINE_float("lambda_gp", d["lambda_gp"], "Penalty weight λ (of a combination: the first part's; the "
+                       "others keep their defaults).", lower_bound=0.0, **fv)
     flags.DEFINE_enum("precision", d["precision"], tg.precision.NAMES, "auto: mixed_float16 on GPU, "
                       "mixed_bfloat16 on CPUs where a probe shows it faster, else float32.", **fv)
     flags.DEFINE_enum("distribute", d["distribute"], tg.distribute.STRATEGIES, "tf.distribute strategy.", **fv)
@@ -81,9 +83,9 @@ def define_shared_flags(flag_values, **defaults):
                       "--iterations 2 x --eval_every unless given; evaluation sizes, batch, schedule, "
                       "checkpoints, resume and export as in the real run (recipes/rehearsal.py).", **fv)
     flags.register_validator("ema_decay", lambda v: v < 1, message="--ema_decay must be in [0, 1)", **fv)
-    for name, valid in (("loss", tg.losses.names()), ("penalty", tg.penalties.names())):
-        flags.register_validator(name, lambda v, valid=valid: v in valid,
-                                 message=f"--{name} must be one of {', '.join(valid)}", **fv)
+    flags.register_validator("loss", lambda v: v in tg.losses.names(),
+                             message=f"--loss must be one of {', '.join(tg.losses.names())}", **fv)
+    flags.register_validator("penalty", _valid_penalty, **fv)
     flags.register_multi_flags_validator(  # (--smoke and --rehearsal choose --iterations after parsing)
         ["iterations", "eval_every", "smoke", "rehearsal"],
         lambda v: v["smoke"] or v["rehearsal"] or v["iterations"] % min(v["eval_every"], v["iterations"]) == 0,
@@ -96,6 +98,14 @@ def _is_policy(value):
         tg.augment.parse_policy(value)
     except ValueError:
         return False
+    return True
+
+
+def _valid_penalty(name):
+    try:
+        tg.penalties.check_name(name, argument="--penalty")
+    except ValueError as err:
+        raise flags.ValidationError(str(err)) from None
     return True
 
 

@@ -176,7 +176,8 @@ def test_weight_decay_is_half_lambda_times_the_squared_weights():
 
 
 def test_registry_and_errors():
-    assert set(penalties.names()) == {"gp", "gp_one_sided", "dragan", "r1", "r2", "clip", "weight_decay", "none"}
+    assert set(penalties.names()) == {"gp", "gp_one_sided", "dragan", "r1", "r2", "clip", "weight_decay", "none",
+                                      "bcr", "lecam", "r1_lazy"}
     assert penalties.get("gp_one_sided").one_sided
     assert penalties.get("gp").weight == 10.0 and penalties.get("gp").target == 1.0
     assert isinstance(penalties.get(None), penalties.NoPenalty)

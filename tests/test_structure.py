@@ -121,7 +121,7 @@ assert matplotlib.get_backend().lower() == "svg", matplotlib.get_backend()
 PUBLIC_API = {
     "tfgan_gp": ["GAN", "Recipe", "TrainConfig", "__version__", "architectures", "augment", "averaging", "callbacks",
                  "data", "distribute", "divergences", "linear_decay", "losses", "metrics", "paper_adam", "penalties",
-                 "precision", "run_directory", "serving", "train"],
+                 "precision", "regularizers", "run_directory", "serving", "train"],
     "tfgan_gp.callbacks": ["Checkpoint", "CriticLossCurves", "Evaluate", "NaNGuard", "Samples", "Scalars",
                            "StopOnSignal", "TextSamples", "ToyValueSurface"],
     "tfgan_gp.serving": ["FORMATS", "export_generator", "export_run", "exported_iteration"],

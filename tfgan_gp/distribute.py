@@ -85,6 +85,18 @@ def replica_position():
     return context.replica_id_in_sync_group, context.num_replicas_in_sync
 
 
+def mean_over_replicas(value):
+    """The mean of a per-replica ``value`` over all replicas in sync (``value`` itself with one replica).
+
+    Call it from every replica (it is a collective); with equal per-replica batches the mean of batch
+    means is the global batch's.
+    """
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return value
+    return context.all_reduce(tf.distribute.ReduceOp.MEAN, value)
+
+
 def scale_for_replicas(loss):
     """Divide a per-replica mean loss by the replica count: summed gradients then average the global batch."""
     replicas = tf.distribute.get_strategy().num_replicas_in_sync

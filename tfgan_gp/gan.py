@@ -255,6 +255,7 @@ class GAN(keras.Model):
         own (a running average, an adaptive probability) adds its entry here.
         """
         state = {"seed_generator_state": self.seed_generator.state, **self.augment.state()}
+        state.update({f"penalty_{name}": variable for name, variable in self.penalty.state().items()})
         if self.ema_generator is not None:
             state["ema_generator"] = self.ema_generator
         return state
@@ -439,8 +440,8 @@ class GAN(keras.Model):
             real_out, real_logits = self._score(real, labels)
             fake_out, _ = self._score(fake, labels)
             d_loss = self.adversarial_loss.critic_objective(real_out, fake_out, real, fake)
-            weighted, stats = self.penalty.compute(
-                _CriticScores(self, labels), real, fake, training=True, seed=self.seed_generator,
+            weighted, stats = self.penalty.objective(
+                _CriticScores(self, labels), real, fake, real_out, fake_out, training=True, seed=self.seed_generator,
                 grad_scale=grad_scale)
             d_loss += weighted
             if self._is_auxiliary_classifier:

@@ -8,6 +8,10 @@ All penalty arithmetic is float32, whatever the critic's compute dtype.
 Gradient norms are taken over all non-batch axes as
 ``sqrt(sum(g²) + 1e-10)``: the epsilon keeps the norm's own gradient finite
 when a gradient is exactly zero (it shifts the norm by at most 1e-5).
+
+Regularizers combine by name: ``"gp+lecam"`` is :class:`Combined` (the sum of the parts, each
+logging its own metrics). :mod:`tfgan_gp.regularizers` registers ``bcr``, ``lecam`` and
+``r1_lazy`` here (``import tfgan_gp`` loads it).
 """
 import functools
 
@@ -17,6 +21,8 @@ from tfgan_gp import randomness
 from tfgan_gp.registry import Registry
 
 NORM_EPSILON = 1e-10
+SEPARATOR = "+"
+"""Joins the names of a combined penalty: ``"gp+lecam"``."""
 MAX_INNER_GRAD_SCALE = 2.0 ** 8
 """Largest ``grad_scale`` :class:`tfgan_gp.GAN` gives the inner backward under ``mixed_float16``.
 
@@ -31,18 +37,77 @@ def names():
 
 
 def get(identifier, **overrides):
-    """A :class:`Penalty` by name (built with ``overrides``, e.g. ``weight=10``), ``None`` (none) or an instance."""
+    """A :class:`Penalty` by name (built with ``overrides``, e.g. ``weight=10``), ``None`` (none) or an instance.
+
+    A combined name (``"gp+lecam"``) gives :class:`Combined`; ``overrides`` go to its first part.
+    """
+    if isinstance(identifier, str) and SEPARATOR in identifier:
+        return _combined(identifier, overrides)
     return _REGISTRY.get("none" if identifier is None else identifier, **overrides)
 
 
 def build(name, weight=None, **overrides):
     """The named penalty with its weight λ set to ``weight`` where it has one (clip and none have none).
 
-    This is how a run's single λ setting (``--lambda_gp``) reaches whichever penalty it names.
+    This is how a run's single λ setting (``--lambda_gp``) reaches whichever penalty it names. For a
+    combination (``"gp+lecam"``) λ and ``overrides`` go to the first part only; the others keep their
+    own defaults (LeCam's 0.3, bCR's 10, ...).
     """
-    if weight is not None and _REGISTRY.accepts(name, "weight"):
+    combined = isinstance(name, str) and SEPARATOR in name
+    first = check_name(name)[0] if combined else name
+    if weight is not None and _REGISTRY.accepts(first, "weight"):
         overrides["weight"] = float(weight)
-    return _REGISTRY.build(name, **overrides)
+    return _combined(name, overrides) if combined else _REGISTRY.build(name, **overrides)
+
+
+def check_name(name, argument="penalty"):
+    """The part names of ``name``: one registered penalty, or several joined by ``+`` (each once, no two
+    logging under the same metric name). Otherwise a ``ValueError`` naming ``argument``.
+
+    Checked from the classes alone, without building anything (no TensorFlow variables before a
+    ``tf.distribute`` strategy exists).
+    """
+    parts = name.split(SEPARATOR) if isinstance(name, str) else [name]
+    if not all(part in _REGISTRY for part in parts):
+        raise ValueError(f"{argument} must be one of {', '.join(names())}, or several of them joined by "
+                         f"'{SEPARATOR}' (e.g. 'gp{SEPARATOR}lecam'). Received: {argument}={name!r}")
+    if len(set(parts)) < len(parts):
+        raise ValueError(f"{argument} must name each part of a combination once. Received: {argument}={name!r}")
+    _check_distinct_metrics([(part, _declared_metric_names(part)) for part in parts], f"{argument}={name!r}")
+    return parts
+
+
+def _declared_metric_names(name):
+    factory = _REGISTRY.lookup(name)
+    return getattr(getattr(factory, "func", factory), "metric_names", ())  # (a functools.partial's class)
+
+
+def _check_distinct_metrics(parts, received):
+    """``ValueError`` when two ``(label, metric names)`` parts of a combination log under one name."""
+    owner = {}
+    for label, metric_names in parts:
+        for metric in metric_names:
+            if metric in owner:
+                raise ValueError(f"The penalties {owner[metric]} and {label} both log the metric {metric!r}, so "
+                                 f"their metrics would mix: combine penalties with distinct metric names. "
+                                 f"Received: {received}")
+            owner[metric] = label
+
+
+def _combined(name, first_overrides):
+    first, *rest = check_name(name)
+    return Combined([_REGISTRY.build(first, **first_overrides)] + [_REGISTRY.build(part) for part in rest])
+
+
+def state_variable(value, dtype, name):
+    """A non-trainable variable for a penalty's running state (saved with checkpoints through ``Penalty.state``).
+
+    Created in a ``tf.distribute`` scope it is mirrored; each replica computes the same new value (reduce
+    batch statistics over replicas first), and the first replica's is kept (``ONLY_FIRST_REPLICA``).
+    """
+    return tf.Variable(value, dtype=dtype, trainable=False, name=name,
+                       synchronization=tf.VariableSynchronization.ON_WRITE,
+                       aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
 
 
 def input_gradient_norms(critic, x, training=True, grad_scale=1.0):
@@ -74,10 +139,17 @@ class Penalty:
     Subclasses implement :meth:`compute`, which also returns the unweighted value
     and the mean gradient norm for logging (keys listed in ``metric_names``).
     ``needs_per_sample_gradients`` marks penalties that batch norm would corrupt.
+
+    ``needs_outputs`` marks penalties that read the critic's float32 scores of the real and fake
+    batch (LeCam, bCR): the GAN calls :meth:`objective`, which passes the scores it has already
+    computed on to such penalties as ``real_out``/``fake_out``, so the critic is not run twice;
+    called without them, they score the batches themselves. Running state (moving averages,
+    step counters) is listed by :meth:`state` and updated only when ``training``.
     """
 
     metric_names = ("penalty", "grad_norm")
     needs_per_sample_gradients = True
+    needs_outputs = False
 
     def __init__(self, weight):
         if weight < 0:
@@ -92,6 +164,15 @@ class Penalty:
         """Return ``(weighted penalty, {"penalty": unweighted, "grad_norm": mean norm})``."""
         raise NotImplementedError
 
+    def objective(self, critic, real, fake, real_out, fake_out, training=True, seed=None, grad_scale=1.0):
+        """:meth:`compute`, given the critic's scores ``real_out=``, ``fake_out=`` too if it ``needs_outputs``."""
+        scores = dict(real_out=real_out, fake_out=fake_out) if self.needs_outputs else {}
+        return self.compute(critic, real, fake, training=training, seed=seed, grad_scale=grad_scale, **scores)
+
+    def state(self):
+        """``{name: tf.Variable}``: the running state an exact resume needs (none by default)."""
+        return {}
+
     def after_critic_update(self, critic):
         """Hook run after every critic optimizer step (weight clipping uses it)."""
 
@@ -102,7 +183,9 @@ class Penalty:
         return f"{type(self).__name__}(weight={self.weight})"
 
 
-_REGISTRY = Registry("penalty", instance_of=Penalty, instead="None or a tfgan_gp.penalties.Penalty instance")
+_REGISTRY = Registry("penalty", instance_of=Penalty,
+                     instead=f"names joined by '{SEPARATOR}' (e.g. 'gp{SEPARATOR}lecam'), None or a "
+                             f"tfgan_gp.penalties.Penalty instance")
 register = _REGISTRY.register
 
 
@@ -245,6 +328,50 @@ class NoPenalty(Penalty):
 
     def __repr__(self):
         return "NoPenalty()"
+
+
+class Combined(Penalty):
+    """Several regularizers at once (``penalty="gp+lecam"``): the sum of their weighted values.
+
+    Practitioners stack them: WGAN-GP + bCR, hinge + LeCam, spectral norm + LeCam. Each part keeps
+    its own weight and logs its own metrics (two parts logging under one name are refused); its
+    ``weight`` is the first part's (the run's λ). It needs per-sample gradients, the critic's scores
+    and state as its parts do.
+    """
+
+    def __init__(self, parts):
+        parts = list(parts)
+        if len(parts) < 2 or not all(isinstance(part, Penalty) for part in parts):
+            raise ValueError(f"A combined penalty needs two or more Penalty instances. Received: parts={parts!r}")
+        _check_distinct_metrics([(repr(part), part.metric_names) for part in parts], f"parts={parts!r}")
+        states = [name for part in parts for name in part.state()]
+        if len(set(states)) < len(states):
+            raise ValueError(f"The parts of a combined penalty must keep distinct state names (each part once). "
+                             f"Received: parts={parts!r}")
+        super().__init__(parts[0].weight)
+        self.parts = parts
+        self.metric_names = tuple(name for part in parts for name in part.metric_names)
+        self.needs_per_sample_gradients = any(part.needs_per_sample_gradients for part in parts)
+        self.needs_outputs = any(part.needs_outputs for part in parts)
+
+    def compute(self, critic, real, fake, training=True, seed=None, grad_scale=1.0, real_out=None, fake_out=None):
+        total, stats = [], {}
+        for part in self.parts:
+            weighted, part_stats = part.objective(critic, real, fake, real_out, fake_out, training=training,
+                                                  seed=seed, grad_scale=grad_scale)
+            total.append(tf.cast(weighted, tf.float32))
+            stats.update(part_stats)
+        return tf.add_n(total), stats
+
+    def state(self):
+        return {name: variable for part in self.parts for name, variable in part.state().items()}
+
+    def after_critic_update(self, critic):
+        for part in self.parts:
+            part.after_critic_update(critic)
+
+    def __repr__(self):
+        return f"Combined([{', '.join(repr(part) for part in self.parts)}])"
 
 
 register("gp")(GradientPenalty)

@@ -85,8 +85,9 @@ class TrainConfig:
         batch_size: samples per critic minibatch (global, all replicas).
         n_critic: critic updates per generator update.
         loss: a name from :func:`tfgan_gp.losses.names`.
-        penalty: a name from :func:`tfgan_gp.penalties.names`.
-        lambda_gp: the penalty weight λ (ignored by weightless penalties: ``clip``, ``none``).
+        penalty: a name from :func:`tfgan_gp.penalties.names`, or several joined by ``+`` (``gp+lecam``).
+        lambda_gp: the penalty weight λ (ignored by weightless penalties: ``clip``, ``none``); of a
+            combination, the first part's (the others keep their defaults).
         precision: one of :data:`tfgan_gp.precision.NAMES`.
         distribute: one of :data:`tfgan_gp.distribute.STRATEGIES`.
         eval_every: generator iterations per Keras epoch (checkpoint, pictures, evaluation).
@@ -128,12 +129,12 @@ class TrainConfig:
                              f"iterations). Received: iterations={self.iterations}, eval_every={self.eval_every}")
         if not self.lambda_gp >= 0:
             raise ValueError(f"lambda_gp must be >= 0. Received: lambda_gp={self.lambda_gp!r}")
-        for name, valid in (("loss", losses.names()), ("penalty", penalties.names()),
-                            ("precision", precision.NAMES), ("distribute", distribute.STRATEGIES),
-                            ("augment", augmentations.names())):
+        for name, valid in (("loss", losses.names()), ("precision", precision.NAMES),
+                            ("distribute", distribute.STRATEGIES), ("augment", augmentations.names())):
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name} must be one of {', '.join(valid)}. "
                                  f"Received: {name}={getattr(self, name)!r}")
+        penalties.check_name(self.penalty)
         averaging.check(self.ema_decay, self.ema_start)
         averaging.resolve(self.sample_from, self.ema_decay > 0)
         augmentations.parse_policy(self.augment_policy)

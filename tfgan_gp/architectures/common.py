@@ -9,18 +9,23 @@ Conventions (all families):
   one-hot label concatenated to ``z`` (Mirza & Osindero 2014);
 * critics take samples only and return a float32 score ``(B, 1)``; with
   ``num_classes`` they also return float32 AC-GAN class logits
-  ``(B, num_classes)`` (Odena et al. 2017, as in the paper's conditional model);
+  ``(B, num_classes)`` (Odena et al. 2017, as in the paper's conditional model),
+  or, with ``conditioning="projection"``, take ``[samples, labels]`` and return one
+  score with the projection discriminator's class term (:class:`ClassProjection`);
 * ``gradient_penalty=True`` (the default, as WGAN-GP is the package default)
   means the critic will be trained with a per-sample gradient penalty: batch
   norm is refused and layer norm is used wherever the architecture normalizes
   (paper §4). Pass ``False`` for penalty-free methods (DCGAN, LSGAN, clipping).
 """
 import keras
-from keras import layers
+from keras import layers, ops
 
 from tfgan_gp.architectures.checks import check_choice, check_int
-from tfgan_gp.architectures.convolutions import dense
+from tfgan_gp.architectures.convolutions import dense, register
 from tfgan_gp.architectures.normalization import NORMALIZATIONS, batch_normalizing
+
+CONDITIONINGS = ("ac", "projection")
+"""How a conditional critic uses the labels: an AC-GAN classifier head (the paper's) or a projection."""
 
 
 def check_num_classes(num_classes):
@@ -74,21 +79,80 @@ def critic_normalization(normalization, gradient_penalty, default):
     return normalization
 
 
+@register
+class ClassProjection(layers.Layer):
+    """The projection discriminator's class term (Miyato & Koyama 2018, eq. 3): ``[φ(x), y] → ⟨V_y, φ(x)⟩``.
+
+    The critic is ``D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩``; this layer is the second term, ``(B, 1)``.
+    The class embedding ``V`` (``num_classes × features``) is kept transposed, as the kernel of a bias-free
+    ``Dense`` layer (``embedding``), so the term is the label's entry of ``φ(x)·Vᵀ`` (C multiply-adds per
+    feature instead of one, nothing next to the critic's convolutions) and ``spectral=True`` normalizes
+    ``V`` by its largest singular value as the paper's SNGAN critic does (``σ(Vᵀ) = σ(V)``). A sample's
+    term reads only its own features and label, so per-sample gradient penalties stay valid.
+    """
+
+    def __init__(self, num_classes, spectral=False, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = check_int(num_classes, "num_classes", minimum=2)
+        self.spectral = bool(spectral)
+        self.embedding = dense(num_classes, spectral=self.spectral, use_bias=False, dtype=self.dtype_policy,
+                               name="embedding")
+
+    def build(self, input_shape):
+        self.embedding.build(input_shape[0])
+
+    def call(self, inputs, training=None):
+        features, labels = inputs
+        every_class = self.embedding(features, training=training)  # (B, num_classes): ⟨V_c, φ(x)⟩ for each c
+        return ops.take_along_axis(every_class, ops.reshape(ops.cast(labels, "int32"), (-1, 1)), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], 1)
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "spectral": self.spectral}
+
+
+def critic_inputs(shape, num_classes, conditioning="ac", name="images"):
+    """``(model inputs, samples, labels)`` of a critic for samples of ``shape``.
+
+    ``conditioning``: ``ac`` (samples only; an AC-GAN head when ``num_classes``, the paper's) or
+    ``projection`` (``[samples, labels]`` with int32 labels ``(B,)``; needs ``num_classes``).
+    ``labels`` is ``None`` unless ``projection``.
+    """
+    check_choice(conditioning, CONDITIONINGS, "conditioning")
+    samples = keras.Input(tuple(shape), name=name)
+    if conditioning == "ac":
+        return samples, samples, None
+    if not check_num_classes(num_classes):
+        raise ValueError("conditioning='projection' projects class labels, so it needs num_classes (a conditional "
+                         "critic). Received: num_classes=None")
+    labels = keras.Input((), dtype="int32", name="labels")
+    return [samples, labels], samples, labels
+
+
 def critic_outputs(features, num_classes, spectral=False, initializer=lambda: "glorot_uniform",
-                   score_scale=1.0):
+                   score_scale=1.0, labels=None):
     """Float32 score ``(B, 1)`` and, with ``num_classes``, AC-GAN logits: the critic's outputs.
 
     ``initializer()`` gives each head's kernel initializer (a fresh one per
     layer); ``score_scale`` multiplies the score (the 101-layer ResNet's 1/5).
+    With ``labels`` (a projection critic, see :func:`critic_inputs`) the score is
+    ``ψ(φ) + ⟨embed(y), φ⟩`` (:class:`ClassProjection`) and there is no AC-GAN head.
     """
     def head(units, name):
         return dense(units, kernel_initializer=initializer(), spectral=spectral, dtype="float32",
                      name=name)(features)
 
     score = head(1, "score")
+    if labels is not None:
+        projection = ClassProjection(num_classes, spectral=spectral, dtype="float32", name="projection")
+        score = layers.Add(dtype="float32", name="score_and_projection")([score, projection([features, labels])])
     if score_scale != 1.0:
         score = layers.Rescaling(score_scale, dtype="float32", name="score_scale")(score)
-    return [score, head(num_classes, "class_logits")] if check_num_classes(num_classes) else score
+    if labels is None and check_num_classes(num_classes):
+        return [score, head(num_classes, "class_logits")]
+    return score
 
 
 def image_output(x, scale=1.0):

@@ -49,9 +49,9 @@ def conv(filters, kernel_size, rank=2, strides=1, use_bias=True, kernel_initiali
     return layers.SpectralNormalization(layer, dtype=dtype, name=name) if spectral else layer
 
 
-def dense(units, kernel_initializer="glorot_uniform", spectral=False, dtype=None, name=None):
+def dense(units, kernel_initializer="glorot_uniform", spectral=False, dtype=None, name=None, use_bias=True):
     """A ``Dense`` layer, wrapped in ``SpectralNormalization`` if ``spectral``."""
-    layer = layers.Dense(units, kernel_initializer=kernel_initializer, dtype=dtype,
+    layer = layers.Dense(units, use_bias=use_bias, kernel_initializer=kernel_initializer, dtype=dtype,
                          name=None if spectral else name)
     return layers.SpectralNormalization(layer, dtype=dtype, name=name) if spectral else layer
 

@@ -92,12 +92,14 @@ def generator(latent_dim=128, image_size=64, dim=64, channels=3, normalization="
 
 
 def critic(image_size=64, dim=64, channels=3, normalization=None, gradient_penalty=True,
-           activation="leaky_relu", dcgan_init=False, num_classes=None, name="dcgan_critic"):
+           activation="leaky_relu", dcgan_init=False, num_classes=None, conditioning="ac", name="dcgan_critic"):
     """Images ``(B, image_size, image_size, channels)`` → score ``(B, 1)`` [+ class logits].
 
     ``normalization=None`` follows the authors: with a gradient penalty, layer
     norm at 64×64 and none at 32×32; without one, batch norm (DCGAN).
     ``activation``: ``leaky_relu`` (DCGAN, slope 0.2), ``relu``, ``tanh``, ``gated``.
+    ``conditioning="projection"``: ``[images, labels]`` → score, the class term projected
+    on the flattened features (Miyato & Koyama 2018) instead of an AC-GAN head.
     """
     stages = _stages(image_size)
     check_int(dim, "dim")
@@ -107,8 +109,7 @@ def critic(image_size=64, dim=64, channels=3, normalization=None, gradient_penal
         normalization, gradient_penalty,
         lambda penalty: ("layer" if image_size == 64 else "none") if penalty else "batch")
     spectral = normalization == "spectral"
-    images = keras.Input((image_size, image_size, channels), name="images")
-    x = images
+    inputs, x, labels = common.critic_inputs((image_size, image_size, channels), num_classes, conditioning)
     for i in range(stages):
         x = conv(dim * 2 ** i * width, 5, strides=2, kernel_initializer=_initializer(dcgan_init),
                  spectral=spectral, name=f"conv_{i}")(x)
@@ -116,5 +117,5 @@ def critic(image_size=64, dim=64, channels=3, normalization=None, gradient_penal
             x = apply_normalization(norm_layer(normalization, name=f"norm_{i}"), x)
         x = activation_layer(activation, name=f"act_{i}")(x)
     x = layers.Flatten(name="flatten")(x)
-    return keras.Model(images, common.critic_outputs(
-        x, num_classes, spectral, lambda: _initializer(dcgan_init, dense_layer=True)), name=name)
+    return keras.Model(inputs, common.critic_outputs(
+        x, num_classes, spectral, lambda: _initializer(dcgan_init, dense_layer=True), labels=labels), name=name)

@@ -70,31 +70,29 @@ def generator(latent_dim=2, output_dim=None, width=512, depth=3, output_activati
 
 
 def critic(input_dim=None, width=512, depth=3, name="mlp_critic", num_classes=None, normalization=None,
-           gradient_penalty=True, input_shape=None):
+           gradient_penalty=True, input_shape=None, conditioning="ac"):
     """``x (B, *input_shape)`` or ``(B, input_dim)`` → score ``(B, 1)`` [+ class logits ``(B, num_classes)``].
 
     ``input_shape``: the shape of one sample (e.g. ``[32, 32, 3]``), flattened before the
     first layer; ``input_dim`` is then its number of values (default: 2, a 2-D point).
     ``normalization=None`` is the paper's: none (safe with gradient penalties).
     ``layer``/``spectral`` go after/around each hidden dense layer; ``batch``
-    needs ``gradient_penalty=False``.
+    needs ``gradient_penalty=False``. ``conditioning="projection"``: ``[x, labels]`` → score
+    (Miyato & Koyama 2018's projection on the last hidden layer) instead of an AC-GAN head.
     """
     input_dim = _size(input_dim, input_shape, "input_dim", "input_shape")
     check_int(width, "width")
     check_int(depth, "depth", minimum=0)
     normalization = common.critic_normalization(normalization, gradient_penalty, lambda _: "none")
     spectral = normalization == "spectral"
-    if input_shape is None:
-        inputs = keras.Input((input_dim,), name="x")
-        x = inputs
-    else:
-        inputs = keras.Input(tuple(input_shape), name="x")
-        x = layers.Flatten(name="flatten")(inputs)
+    inputs, x, labels = common.critic_inputs(input_shape or (input_dim,), num_classes, conditioning, name="x")
+    if input_shape is not None:
+        x = layers.Flatten(name="flatten")(x)
     for i in range(depth):
         x = dense(width, spectral=spectral, name=f"hidden_{i}")(x)
         x = apply_normalization(norm_layer(normalization, name=f"norm_{i}"), x)
         x = ReLU(name=f"relu_{i}")(x)
-    return keras.Model(inputs, common.critic_outputs(x, num_classes, spectral), name=name)
+    return keras.Model(inputs, common.critic_outputs(x, num_classes, spectral, labels=labels), name=name)
 
 
 def image_kwargs(shape, latent_dim=128, width=IMAGE_WIDTH, depth=IMAGE_DEPTH):

@@ -21,7 +21,7 @@ critic normalizes; with ``False`` (DCGAN, LSGAN, WGAN with clipping) it is batch
 norm. ``normalization`` overrides the critic's choice. Conditional models
 (``num_classes``) use conditional batch norm in generators that have batch
 norm, one-hot labels next to ``z`` in the others, and an AC-GAN head on the
-critic. Images are ``(B, 64, 64, 3)`` in [-1, 1].
+critic (or a projection critic, ``conditioning="projection"``). Images are ``(B, 64, 64, 3)`` in [-1, 1].
 """
 import keras
 from keras import layers
@@ -73,8 +73,12 @@ def generator(variant="good", dim=64, latent_dim=128, num_classes=None, name=Non
                            **_dcgan_generator_kwargs(variant))
 
 
-def critic(variant="good", dim=64, gradient_penalty=True, normalization=None, num_classes=None, name=None):
-    """Images ``(B, 64, 64, 3)`` → score ``(B, 1)`` [+ class logits ``(B, num_classes)``]."""
+def critic(variant="good", dim=64, gradient_penalty=True, normalization=None, num_classes=None, conditioning="ac",
+           name=None):
+    """Images ``(B, 64, 64, 3)`` → score ``(B, 1)`` [+ class logits ``(B, num_classes)``].
+
+    ``conditioning="projection"``: ``[images, labels]`` → score (Miyato & Koyama 2018's projection).
+    """
     check_choice(variant, VARIANTS, "variant")
     name = name or f"resnet_64_{variant}_critic"
     if variant in ("good", "resnet101"):
@@ -82,9 +86,9 @@ def critic(variant="good", dim=64, gradient_penalty=True, normalization=None, nu
         normalization = common.critic_normalization(
             normalization, gradient_penalty, lambda penalty: "layer" if penalty else "batch")
         build = _good_critic if variant == "good" else _resnet101_critic
-        return build(dim, normalization, num_classes, name)
+        return build(dim, normalization, num_classes, conditioning, name)
     return dcgan.critic(IMAGE_SIZE, dim, CHANNELS, gradient_penalty=gradient_penalty, num_classes=num_classes,
-                        name=name, **_dcgan_critic_kwargs(variant, normalization))
+                        conditioning=conditioning, name=name, **_dcgan_critic_kwargs(variant, normalization))
 
 
 def _generator_start(latent_dim, filters, num_classes):
@@ -110,15 +114,15 @@ def _good_generator(latent_dim, dim, num_classes, name):
     return keras.Model(inputs, common.image_output(x), name=name)
 
 
-def _good_critic(dim, normalization, num_classes, name):
+def _good_critic(dim, normalization, num_classes, conditioning, name):
     spectral = normalization == "spectral"
-    images = keras.Input((IMAGE_SIZE, IMAGE_SIZE, CHANNELS), name="images")
+    inputs, images, labels = common.critic_inputs((IMAGE_SIZE, IMAGE_SIZE, CHANNELS), num_classes, conditioning)
     x = conv(dim, 3, spectral=spectral, name="from_image")(images)
     for i, mult in enumerate((2, 4, 8, 8)):
         x = ResidualBlock(mult * dim, resample="down", normalization=normalization, conv1_use_bias=False,
                           name=f"down_block_{i}")(x)
     x = layers.Flatten(name="flatten")(x)
-    return keras.Model(images, common.critic_outputs(x, num_classes, spectral), name=name)
+    return keras.Model(inputs, common.critic_outputs(x, num_classes, spectral, labels=labels), name=name)
 
 
 def _resnet101_generator(latent_dim, dim, num_classes, name):
@@ -135,9 +139,9 @@ def _resnet101_generator(latent_dim, dim, num_classes, name):
     return keras.Model(inputs, common.image_output(x, scale=0.2), name=name)
 
 
-def _resnet101_critic(dim, normalization, num_classes, name):
+def _resnet101_critic(dim, normalization, num_classes, conditioning, name):
     spectral = normalization == "spectral"
-    images = keras.Input((IMAGE_SIZE, IMAGE_SIZE, CHANNELS), name="images")
+    inputs, images, labels = common.critic_inputs((IMAGE_SIZE, IMAGE_SIZE, CHANNELS), num_classes, conditioning)
     x = conv(dim // 2, 1, spectral=spectral, name="from_image")(images)
     for stage, (mult, repeats) in enumerate(reversed(_RESNET101_STAGES)):
         if stage:
@@ -146,4 +150,5 @@ def _resnet101_critic(dim, normalization, num_classes, name):
         for i in range(repeats):
             x = BottleneckBlock(int(mult * dim), normalization=normalization, name=f"block_{stage}_{i}")(x)
     x = layers.Flatten(name="flatten")(x)
-    return keras.Model(images, common.critic_outputs(x, num_classes, spectral, score_scale=0.2), name=name)
+    return keras.Model(inputs, common.critic_outputs(x, num_classes, spectral, score_scale=0.2, labels=labels),
+                       name=name)

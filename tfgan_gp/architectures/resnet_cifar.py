@@ -8,7 +8,8 @@ reference ``shared/bench/cifar_resnet_tf.py`` (dim 128: G 1,204,483,
 D 1,053,825). Conditional (``num_classes``): conditional batch norm in the
 generator's residual blocks (the final batch norm stays unconditional, as in
 the authors' code) and an AC-GAN head (class logits) on the critic, which then
-returns ``[score, logits]``.
+returns ``[score, logits]``; or, with ``conditioning="projection"``, a projection
+critic (Miyato & Koyama 2018) taking ``[images, labels]`` and returning one score.
 """
 import keras
 from keras import layers
@@ -50,17 +51,19 @@ def generator(latent_dim=128, dim=128, num_classes=None, normalization="batch", 
 
 
 def critic(dim=128, num_classes=None, normalization=None, gradient_penalty=True, channels=3,
-           name="resnet_cifar_critic"):
+           conditioning="ac", name="resnet_cifar_critic"):
     """Images ``(B, 32, 32, channels)`` → score ``(B, 1)`` [+ class logits ``(B, num_classes)``].
 
     ``normalization=None`` is the paper's: none. ``layer`` and ``spectral`` are
     allowed with a gradient penalty, ``batch`` only with ``gradient_penalty=False``.
     The first ("optimized") block never normalizes, as in the authors' code.
+    ``conditioning="projection"``: ``[images, labels]`` → score, the class term
+    projected on the pooled features (:class:`~tfgan_gp.architectures.common.ClassProjection`).
     """
     check_int(dim, "dim")
     check_int(channels, "channels")
     normalization = common.critic_normalization(normalization, gradient_penalty, lambda _: "none")
-    images = keras.Input((IMAGE_SIZE, IMAGE_SIZE, channels), name="images")
+    inputs, images, labels = common.critic_inputs((IMAGE_SIZE, IMAGE_SIZE, channels), num_classes, conditioning)
     x = ResidualBlock(dim, resample="down", normalization=normalization, preactivate=False,
                       name="optimized_block")(images)
     x = ResidualBlock(dim, resample="down", normalization=normalization, name="down_block")(x)
@@ -68,4 +71,5 @@ def critic(dim=128, num_classes=None, normalization=None, gradient_penalty=True,
     x = ResidualBlock(dim, normalization=normalization, name="block_1")(x)
     x = ReLU(name="relu")(x)
     x = layers.GlobalAveragePooling2D(name="mean")(x)
-    return keras.Model(images, common.critic_outputs(x, num_classes, normalization == "spectral"), name=name)
+    return keras.Model(inputs, common.critic_outputs(x, num_classes, normalization == "spectral", labels=labels),
+                       name=name)

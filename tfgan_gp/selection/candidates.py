@@ -54,8 +54,12 @@ def _divergence_of(loss):
 
 
 def regularizations():
-    """Valid ``Candidate.regularization`` values: the penalty names and ``spectral``."""
+    """Valid ``Candidate.regularization`` values: the penalty names and ``spectral`` (or several joined by ``+``)."""
     return sorted(set(penalties.names()) | {SPECTRAL})
+
+
+def _regularization_parts(regularization):
+    return regularization.split(penalties.SEPARATOR) if isinstance(regularization, str) else [regularization]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,8 +70,9 @@ class Candidate:
         name: label in leaderboards.
         loss: a name from :func:`tfgan_gp.losses.names` (``f_gan:<divergence>`` included).
         regularization: a penalty name (``gp``, ``gp_one_sided``, ``dragan``, ``r1``, ``r2``,
-            ``clip``, ``none``) or ``spectral`` (spectral normalization of every critic layer,
-            Miyato et al. 2018, and no penalty).
+            ``clip``, ``none``, ``lecam``, ...) or ``spectral`` (spectral normalization of every critic
+            layer, Miyato et al. 2018, and no penalty), or several joined by ``+`` (``spectral+lecam``,
+            ``gp+bcr``; ``penalty_weight`` and ``clip_value`` go to the first penalty).
         divergence: the distance the critic estimates; derived from ``loss`` when ``None``
             (giving another one is an error: it is a consequence of the loss, not a free choice).
         architecture: a family of :func:`tfgan_gp.architectures.get`; ``None`` = the problem's default.
@@ -101,9 +106,11 @@ class Candidate:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"name must be a non-empty string. Received: name={self.name!r}")
         losses.get(self.loss)  # ValueError listing the valid losses
-        if self.regularization not in regularizations():
-            raise ValueError(f"regularization must be one of {', '.join(regularizations())}. "
-                             f"Received: regularization={self.regularization!r}")
+        parts = _regularization_parts(self.regularization)
+        if any(part not in regularizations() for part in parts) or len(set(parts)) < len(parts):
+            raise ValueError(f"regularization must be one of {', '.join(regularizations())}, or several of them "
+                             f"joined by '+' (each once). Received: regularization={self.regularization!r}")
+        penalties.check_name(self._penalty_name, argument="regularization")  # metric names of combined penalties
         implied = _divergence_of(self.loss)
         if self.divergence is None:
             object.__setattr__(self, "divergence", implied)
@@ -118,7 +125,7 @@ class Candidate:
             if value is not None and value not in NORMALIZATIONS:
                 raise ValueError(f"{arg} must be None or one of {', '.join(NORMALIZATIONS)}. "
                                  f"Received: {arg}={value!r}")
-        if self.regularization == SPECTRAL and self.critic_normalization not in (None, SPECTRAL):
+        if self._spectral and self.critic_normalization not in (None, SPECTRAL):
             raise ValueError(f"regularization='spectral' normalizes the critic's weights spectrally, so "
                              f"critic_normalization must be None or 'spectral'. "
                              f"Received: critic_normalization={self.critic_normalization!r}")
@@ -139,8 +146,13 @@ class Candidate:
         return penalties.get(self._penalty_name).needs_per_sample_gradients
 
     @property
+    def _spectral(self):
+        return SPECTRAL in _regularization_parts(self.regularization)
+
+    @property
     def _penalty_name(self):
-        return "none" if self.regularization == SPECTRAL else self.regularization
+        named = [part for part in _regularization_parts(self.regularization) if part != SPECTRAL]
+        return penalties.SEPARATOR.join(named) or "none"
 
     def replace(self, **changes):
         """A copy with some fields changed (validated again)."""
@@ -148,8 +160,8 @@ class Candidate:
 
     def penalty(self):
         """The :class:`tfgan_gp.penalties.Penalty` this candidate trains with."""
-        if self.regularization == "clip":
-            return penalties.get("clip", c=self.clip_value)
+        if _regularization_parts(self._penalty_name)[0] == "clip":
+            return penalties.get(self._penalty_name, c=self.clip_value)
         return penalties.build(self._penalty_name, weight=self.penalty_weight)
 
     def optimizers(self):
@@ -163,7 +175,7 @@ class Candidate:
     def model_kwargs(self):
         """``(generator kwargs, critic kwargs)`` that this candidate adds to the family's builders."""
         critic = {"gradient_penalty": self.gradient_penalty}
-        normalization = SPECTRAL if self.regularization == SPECTRAL else self.critic_normalization
+        normalization = SPECTRAL if self._spectral else self.critic_normalization
         if normalization is not None:
             critic["normalization"] = normalization
         generator = {}

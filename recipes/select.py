@@ -75,8 +75,8 @@ def define_flags(flag_values):
                          lower_bound=1, **fv)
     flags.DEFINE_integer("image_size", 32, "Images: side length (32 or 64 for the DCGAN family).", lower_bound=8,
                          **fv)
-    flags.DEFINE_integer("num_examples", None, "Train on a fixed random subset of this many examples.",
-                         lower_bound=1, **fv)
+    flags.DEFINE_integer("num_examples", None, "Train on a fixed random subset of this many examples (the "
+                         "recommendations favour augmentation below 20,000 images).", lower_bound=1, **fv)
     flags.DEFINE_integer("eval_samples", None, "Samples per evaluation (default: 2,560 toy, 1,000 images, 640 "
                          "text).", lower_bound=2, **fv)
     flags.DEFINE_string("classifier", None, "Images: a SavedModel returning (logits, pool_features) for "
@@ -106,7 +106,7 @@ def _candidates(args, kind):
 
     if args.candidates != "recommended":
         return args.candidates
-    ranked = selection.recommend(kind, args.priorities)[:args.top]
+    ranked = selection.recommend(kind, args.priorities, num_images=args.num_examples)[:args.top]
     print(f"Recommended for {kind} data, priorities {args.priorities}:")
     for recommendation in ranked:
         print(recommendation)
@@ -124,7 +124,7 @@ def main(argv, flag_values):
     kind = data_kind(args.dataset)
     try:
         if args.recommend_only:
-            for recommendation in selection.recommend(kind, args.priorities):
+            for recommendation in selection.recommend(kind, args.priorities, num_images=args.num_examples):
                 print(recommendation)
             return
         requested = _candidates(args, kind)

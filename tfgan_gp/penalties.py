@@ -145,11 +145,13 @@ class Penalty:
     computed on to such penalties as ``real_out``/``fake_out``, so the critic is not run twice;
     called without them, they score the batches themselves. Running state (moving averages,
     step counters) is listed by :meth:`state` and updated only when ``training``.
+    ``images_only`` marks penalties that transform their samples as images (bCR).
     """
 
     metric_names = ("penalty", "grad_norm")
     needs_per_sample_gradients = True
     needs_outputs = False
+    images_only = False
 
     def __init__(self, weight):
         if weight < 0:
@@ -353,6 +355,7 @@ class Combined(Penalty):
         self.metric_names = tuple(name for part in parts for name in part.metric_names)
         self.needs_per_sample_gradients = any(part.needs_per_sample_gradients for part in parts)
         self.needs_outputs = any(part.needs_outputs for part in parts)
+        self.images_only = any(part.images_only for part in parts)
 
     def compute(self, critic, real, fake, training=True, seed=None, grad_scale=1.0, real_out=None, fake_out=None):
         total, stats = [], {}

@@ -56,6 +56,7 @@ class BalancedConsistency(Penalty):
     metric_names = ("bcr_real", "bcr_fake")
     needs_per_sample_gradients = False
     needs_outputs = True
+    images_only = True
 
     def __init__(self, weight=10.0, fake_weight=None, translation=0.125):
         super().__init__(weight)

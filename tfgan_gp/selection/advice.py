@@ -248,7 +248,68 @@ KNOWLEDGE = {
         "convergence": (0, None),
         "cost": (2, _ONE_STEP),
     },
+    # The stabilizers that came after the paper, rated on the method each was published with.
+    "wgan_gp_ema": {
+        "quality": (2, "samples from a moving average of the generator's weights score better Inception scores and "
+                       "FID than the raw generator's across datasets and losses (Yazıcı et al. 2019) [[gp_quality]]"),
+        "stability": (2, "averaging damps the generator's oscillation around the equilibrium, so the samples stop "
+                         "cycling from one evaluation to the next (Yazıcı et al. 2019)"),
+        "mode_coverage": (2, "covers all modes of the 8- and 25-Gaussian toy sets as WGAN-GP does (Gulrajani Fig. 1-2)"),
+        "gradients": (2, "the penalty keeps the critic's gradient norm near 1; the average does not change training"),
+        "convergence": (2, "an average of iterates converges where the iterates themselves cycle (Yazıcı et al. 2019)"),
+        "cost": (0, _GP_COST + "; the average adds one pass over the generator's weights per iteration"),
+    },
+    "sngan_diffaugment": {
+        "quality": (2, "with 10-20% of CIFAR-10 the same networks reach a much lower FID when real and generated "
+                       "images are augmented differentiably in both updates (Zhao et al. 2020)"),
+        "stability": (2, "the critic cannot memorise the training images, so it does not overfit and collapse late "
+                         "in training (Zhao et al. 2020) [[strong_candidates]]"),
+        "gradients": (2, "a Lipschitz critic gives non-vanishing gradients; the transforms are differentiable, so the "
+                         "generator's gradient passes through them"),
+        "cost": (1, "SNGAN's cost plus three cheap image transforms per critic evaluation"),
+    },
+    "sngan_ada": {
+        "quality": (2, "the augmentation strength p adapts to how much the critic overfits, so full datasets are not "
+                       "over-augmented and small ones are protected (Karras et al. 2020)"),
+        "stability": (2, "the overfitting heuristic r_t raises p as soon as the critic starts to memorise the training "
+                         "set (Karras et al. 2020, §2.3)"),
+        "gradients": (2, "a Lipschitz critic gives non-vanishing gradients"),
+        "cost": (1, "SNGAN's cost plus the transforms; p needs no tuning runs"),
+    },
+    "sngan_bcr": {
+        "quality": (2, "consistency under flips and shifts improved FID of SNGAN and BigGAN on CIFAR-10 "
+                       "(Zhao et al. 2021)"),
+        "stability": (2, "the critic must score an image and its shifted copy alike, which keeps it from fitting "
+                         "artefacts (Zhao et al. 2021) [[strong_candidates]]"),
+        "gradients": (2, "a Lipschitz critic gives non-vanishing gradients"),
+        "cost": (1, "two more critic evaluations (augmented real and generated batches) per critic step"),
+    },
+    "sngan_lecam": {
+        "quality": (2, "LeCam regularization improved BigGAN and StyleGAN2 under limited data (Tseng et al. 2021)"),
+        "stability": (2, "pulling the critic's scores towards moving anchors keeps them bounded and stabilises "
+                         "training dynamics; Tseng et al. (2021) relate it to the LeCam divergence "
+                         "[[strong_candidates]]"),
+        "gradients": (2, "a Lipschitz critic gives non-vanishing gradients"),
+        "cost": (1, "spectral norm's cost [[sn_cost]]; the anchors reuse the scores the critic step computes"),
+    },
+    "nsgan_r1_lazy": {
+        "quality": (2, "StyleGAN2's training recipe: the non-saturating loss with R1 and a weight average "
+                       "(Karras et al. 2020)"),
+        "stability": (2, "R1 makes the game locally convergent where the unregularised GAN is not "
+                         "(Mescheder et al. 2018)"),
+        "gradients": (1, "the non-saturating generator loss avoids the minimax loss's flat start, but " + _SATURATION),
+        "convergence": (2, "R1 gives local convergence to the equilibrium (Mescheder et al. 2018, Thm. 4.1)"),
+        "cost": (2, "R1's second backward pass only every 16th critic step (lazy regularization, Karras et al. "
+                    "2020), one critic step per generator step"),
+    },
 }
+AUGMENTING = ("sngan_diffaugment", "sngan_ada")
+FEW_IMAGES = 20_000
+"""Below this many training images the critic overfits them (Karras et al. 2020 saw it on every dataset up to
+tens of thousands of images; Zhao et al. 2020 used 10% and 20% of CIFAR-10, 5,000 and 10,000 images)."""
+_FEW_IMAGES = ("with {n:,} training images the critic memorises them and overfits (Karras et al. 2020, §2); "
+               "augmenting everything the critic sees is what lets a GAN train on {n:,} images "
+               "(Zhao et al. 2020; Karras et al. 2020)")
 
 # Adjustments by kind of data (added to the score), with their reasons.
 _TEXT_SOFTMAX = ("for text the generator outputs softmax vectors and the data are one-hot, so an unconstrained "
@@ -259,6 +320,9 @@ KIND_ADJUSTMENTS = {
         {name: (-0.5, _TEXT_SOFTMAX) for name in KNOWLEDGE if name not in ("wgan_gp", "wgan_clip", "sngan")},
         wgan_gp=(0.5, "the only method the paper shows training the character-level language model (Gulrajani §5.4)"),
         sngan=(0.0, "a Lipschitz critic, as WGAN-GP's, but not tested on text in the papers"),
+        wgan_gp_ema=(0.0, "it trains as WGAN-GP, the only method the paper shows training the character-level "
+                          "language model (Gulrajani §5.4), but the average's gains were measured on images only"),
+        sngan_lecam=(0.0, "a Lipschitz critic, as WGAN-GP's, but not tested on text in the papers"),
         wgan_clip=(0.0, "a Lipschitz critic, but the paper's clipped WGAN learned text more slowly (Gulrajani §5.4)"),
     ),
     "images": dict(
@@ -330,13 +394,13 @@ def _architecture_reason(data_kind, candidate):
         return "architecture: the paper's 1-D convolutional ResNet over 32 one-hot characters (§5.4)"
     if candidate.gradient_penalty:
         return f"architecture: DCGAN or ResNet with batch norm in the generator only; {_BN_CRITIC}"
-    if candidate.regularization == candidates_lib.SPECTRAL:
+    if candidate.spectral_norm:
         return "architecture: batch norm in the generator, spectral norm (no batch norm) in the critic"
     return ("architecture: DCGAN with batch norm in the generator (it helps there); batch norm in the critic, as "
             "DCGAN has it, hurts the critic [[batch_norm]]: try critic_normalization='layer' or 'spectral'")
 
 
-def recommend(data_kind, priorities=None, candidates=None):
+def recommend(data_kind, priorities=None, candidates=None, num_images=None):
     """Rank candidates for ``data_kind`` (``toy``, ``images``, ``text``) under ``priorities``.
 
     Args:
@@ -344,7 +408,9 @@ def recommend(data_kind, priorities=None, candidates=None):
         priorities: criteria from :data:`CRITERIA` (or failure modes from :data:`ALIASES`) in order of
             importance, as a list or comma-separated string, or a ``{name: weight}`` dict.
             Default: quality, stability, mode coverage.
-        candidates: names to rank (default: the whole catalogue).
+        candidates: names to rank (default: the catalogue's candidates that suit ``data_kind``).
+        num_images: how many training images there are, if known: below :data:`FEW_IMAGES` the
+            augmenting candidates gain 0.5 and LeCam 0.25, with the reason.
 
     Returns:
         A list of :class:`Recommendation`, best first. Ties keep catalogue order, with the
@@ -352,7 +418,11 @@ def recommend(data_kind, priorities=None, candidates=None):
     """
     candidates_lib.check_data_kind(data_kind)
     weights = priority_weights(priorities)
-    names = [c.name for c in candidates_lib.parse(candidates, data_kind)] if candidates else list(KNOWLEDGE)
+    names = [c.name for c in candidates_lib.parse(candidates or candidates_lib.ALL, data_kind)]
+    if num_images is not None and (isinstance(num_images, bool) or not isinstance(num_images, int) or num_images < 1):
+        raise ValueError(f"num_images must be a positive integer (training images) or None. "
+                         f"Received: num_images={num_images!r}")
+    few = data_kind == "images" and num_images is not None and num_images < FEW_IMAGES
     unknown = [name for name in names if name not in KNOWLEDGE]
     if unknown:
         raise ValueError(f"recommend knows the catalogue candidates {', '.join(KNOWLEDGE)}. Received: {unknown}")
@@ -368,6 +438,12 @@ def recommend(data_kind, priorities=None, candidates=None):
         if adjustment:
             score += adjustment[0]
             reasons.insert(0, f"{data_kind}: {adjustment[1]}")
+        if few and (name in AUGMENTING or name == "sngan_lecam"):
+            score += 0.5 if name in AUGMENTING else 0.25
+            reason = _FEW_IMAGES.format(n=num_images) if name in AUGMENTING else (
+                f"with {num_images:,} training images: LeCam regularization was designed for limited data and "
+                f"complements augmentation (Tseng et al. 2021)")
+            reasons.insert(0, f"few images: {reason}")
         candidate = candidates_lib.get(name, data_kind)
         if name in FRAMEWORK_PICKS:
             reasons.append("one of the four strong candidates the selection framework recommends [[strong_candidates]]")

@@ -19,7 +19,7 @@ from typing import Optional
 
 import keras
 
-from tfgan_gp import architectures, losses, penalties
+from tfgan_gp import architectures, augment, averaging, losses, penalties
 from tfgan_gp.architectures.normalization import NORMALIZATIONS
 from tfgan_gp.gan import GAN
 
@@ -83,6 +83,10 @@ class Candidate:
         clip_value: bound ``c`` of weight clipping.
         n_critic: critic updates per generator update.
         optimizer: ``adam`` or ``rmsprop``; ``learning_rate``, ``beta_1``, ``beta_2`` (Adam only).
+        ema_decay: β of the generator's weight average that samples and evaluation come from
+            (:mod:`tfgan_gp.averaging`); 0: none.
+        augment: ``none``, ``diffaugment`` or ``ada`` (:mod:`tfgan_gp.augment`): the critic sees transformed
+            samples; images only.
         summary: one line saying what the candidate is and where it comes from.
     """
 
@@ -100,6 +104,8 @@ class Candidate:
     learning_rate: float = 2e-4
     beta_1: float = 0.5
     beta_2: float = 0.999
+    ema_decay: float = 0.0
+    augment: str = "none"
     summary: str = ""
 
     def __post_init__(self):
@@ -125,7 +131,7 @@ class Candidate:
             if value is not None and value not in NORMALIZATIONS:
                 raise ValueError(f"{arg} must be None or one of {', '.join(NORMALIZATIONS)}. "
                                  f"Received: {arg}={value!r}")
-        if self._spectral and self.critic_normalization not in (None, SPECTRAL):
+        if self.spectral_norm and self.critic_normalization not in (None, SPECTRAL):
             raise ValueError(f"regularization='spectral' normalizes the critic's weights spectrally, so "
                              f"critic_normalization must be None or 'spectral'. "
                              f"Received: critic_normalization={self.critic_normalization!r}")
@@ -138,6 +144,13 @@ class Candidate:
             raise ValueError(f"learning_rate must be > 0. Received: learning_rate={self.learning_rate!r}")
         if self.penalty_weight is not None and not self.penalty_weight >= 0:
             raise ValueError(f"penalty_weight must be >= 0 or None. Received: penalty_weight={self.penalty_weight!r}")
+        averaging.check(self.ema_decay, 0)
+        if self.augment not in augment.names():
+            raise ValueError(f"augment must be one of {', '.join(augment.names())}. Received: augment={self.augment!r}")
+
+    def suits(self, data_kind):
+        """Whether this candidate can train on ``data_kind``: augmentations (and bCR's) transform images only."""
+        return data_kind == "images" or (self.augment == "none" and not self.penalty().images_only)
 
     # ----------------------------------------------------------- the answers
     @property
@@ -146,7 +159,8 @@ class Candidate:
         return penalties.get(self._penalty_name).needs_per_sample_gradients
 
     @property
-    def _spectral(self):
+    def spectral_norm(self):
+        """Whether the regularization includes spectral normalization of the critic."""
         return SPECTRAL in _regularization_parts(self.regularization)
 
     @property
@@ -175,7 +189,7 @@ class Candidate:
     def model_kwargs(self):
         """``(generator kwargs, critic kwargs)`` that this candidate adds to the family's builders."""
         critic = {"gradient_penalty": self.gradient_penalty}
-        normalization = SPECTRAL if self._spectral else self.critic_normalization
+        normalization = SPECTRAL if self.spectral_norm else self.critic_normalization
         if normalization is not None:
             critic["normalization"] = normalization
         generator = {}
@@ -195,6 +209,7 @@ class Candidate:
             "n_critic": self.n_critic, "optimizer": self.optimizer, "learning_rate": float(self.learning_rate),
             "beta_1": float(self.beta_1 if self.optimizer == "adam" else 0.0),
             "beta_2": float(self.beta_2 if self.optimizer == "adam" else 0.0),
+            "ema_decay": float(self.ema_decay), "augment": self.augment,
         }
 
     def build(self, problem, seed=0, model_kwargs=None, n_critic=None, **compile_kwargs):
@@ -223,7 +238,7 @@ class Candidate:
     def assemble(self, generator, critic, latent_dim, seed=0, n_critic=None, **compile_kwargs):
         """A compiled :class:`tfgan_gp.GAN` of given networks with this candidate's loss, penalty and optimizers."""
         gan = GAN(generator, critic, latent_dim=latent_dim, loss=self.loss, penalty=self.penalty(),
-                  n_critic=n_critic or self.n_critic, seed=seed)
+                  n_critic=n_critic or self.n_critic, seed=seed, ema_decay=self.ema_decay, augment=self.augment)
         gan.compile(*self.optimizers(), **compile_kwargs)
         return gan
 
@@ -244,6 +259,7 @@ def _c(name, loss, regularization="none", **kwargs):
 
 _PAPER_ADAM = dict(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)   # gan_toy.py, gan_cifar.py, gan_language.py
 _DCGAN_ADAM = dict(learning_rate=2e-4, beta_1=0.5, beta_2=0.999)  # Radford et al. 2016 (and most successors)
+_SNGAN = dict(n_critic=5, learning_rate=2e-4, beta_1=0.0, beta_2=0.9)  # Miyato et al. 2018, CIFAR-10 ResNet
 
 _BASE = [
     _c("wgan_gp", "wasserstein", "gp", n_critic=5, **_PAPER_ADAM,
@@ -257,7 +273,7 @@ _BASE = [
        summary="RSGAN (Jolicoeur-Martineau 2018): relativistic standard GAN, real/fake pairs."),
     _c("ralsgan", "relativistic_average_ls", **_DCGAN_ADAM,
        summary="RaLSGAN (Jolicoeur-Martineau 2018): relativistic average least squares."),
-    _c("sngan", "hinge", SPECTRAL, n_critic=5, learning_rate=2e-4, beta_1=0.0, beta_2=0.9,
+    _c("sngan", "hinge", SPECTRAL, **_SNGAN,
        summary="SNGAN (Miyato et al. 2018): hinge loss, spectral norm in every critic layer, 5 critic steps."),
     _c("dcgan", "non_saturating", **_DCGAN_ADAM,
        summary="DCGAN (Radford et al. 2016): non-saturating GAN loss, batch norm (in G, and in D on images)."),
@@ -282,12 +298,32 @@ _BASE = [
     _c("fc_gan", "non_saturating", architecture="mlp", **_DCGAN_ADAM,
        summary="Fully connected GAN (Goodfellow et al. 2014): MLP generator and critic (over the flattened samples "
                "on images), non-saturating loss, no normalization."),
+] + [  # the stabilizers that came after the paper, each on the method it was published with
+    _c("wgan_gp_ema", "wasserstein", "gp", n_critic=5, ema_decay=0.999, **_PAPER_ADAM,
+       summary="WGAN-GP whose samples come from an exponential moving average of the generator's weights "
+               "(Yazıcı et al. 2019, β = 0.999)."),
+    _c("sngan_diffaugment", "hinge", SPECTRAL, augment="diffaugment", **_SNGAN,
+       summary="SNGAN with DiffAugment (Zhao et al. 2020): colour, translation and cutout applied to real and "
+               "generated images in the critic and generator updates; for few images."),
+    _c("sngan_ada", "hinge", SPECTRAL, augment="ada", **_SNGAN,
+       summary="SNGAN with adaptive augmentation (Karras et al. 2020): each transform applied with a probability "
+               "p raised while the critic overfits (target r_t = 0.6); for few images."),
+    _c("sngan_bcr", "hinge", f"{SPECTRAL}+bcr", **_SNGAN,
+       summary="SNGAN with balanced consistency regularization (Zhao et al. 2021): the critic's scores must not "
+               "change under flips and shifts of real and generated images, λ = 10."),
+    _c("sngan_lecam", "hinge", f"{SPECTRAL}+lecam", **_SNGAN,
+       summary="SNGAN with LeCam regularization (Tseng et al. 2021): the critic's scores are pulled towards "
+               "moving anchors of the other class's mean score, λ = 0.3."),
+    _c("nsgan_r1_lazy", "non_saturating", "r1_lazy", ema_decay=0.999, learning_rate=2e-4, beta_1=0.0, beta_2=0.99,
+       summary="StyleGAN2's training (Karras et al. 2020): non-saturating loss, R1 (γ = 10) every 16 critic steps "
+               "with weight ×16, Adam β = (0, 0.99) and a generator weight average; one critic step."),
 ]
 
 # Published settings that differ by kind of data.
 _KIND_OVERRIDES = {
     "wgan_gp": {"toy": dict(penalty_weight=0.1),  # gan_toy.py: LAMBDA = .1
                 "text": dict(n_critic=10)},        # gan_language.py: CRITIC_ITERS = 10
+    "wgan_gp_ema": {"toy": dict(penalty_weight=0.1), "text": dict(n_critic=10)},
     # DCGAN's batch norm in the generator, in the toy MLP too (the image family has it by default); without it DCGAN
     # would be the fully connected GAN (fc_gan) on toy data
     "dcgan": {"toy": dict(generator_normalization="batch")},
@@ -319,9 +355,10 @@ def get(name, data_kind="images"):
 def parse(candidates, data_kind="images", supports=None):
     """A list of candidates from names, :class:`Candidate` objects or one comma-separated string.
 
-    ``"all"`` (alone or among names) stands for the whole catalogue, in catalogue order; with
-    ``supports`` (``Candidate -> bool``, e.g. whether the problem can build its architecture) only
-    for the candidates it accepts.
+    ``"all"`` (alone or among names) stands for the catalogue's candidates that suit ``data_kind``
+    (:meth:`Candidate.suits`), in catalogue order; with ``supports`` (``Candidate -> bool``, e.g.
+    whether the problem can build its architecture) only for those it accepts too. A candidate named
+    explicitly that does not suit ``data_kind`` is an error.
     """
     if isinstance(candidates, (str, Candidate)):
         candidates = [candidates]
@@ -329,11 +366,16 @@ def parse(candidates, data_kind="images", supports=None):
     for item in candidates:
         if isinstance(item, str):
             parts = [part.strip() for part in item.split(",") if part.strip()]
-            everything = [n for n in names() if supports is None or supports(get(n, data_kind))]
+            everything = [n for n in names() if get(n, data_kind).suits(data_kind)
+                          and (supports is None or supports(get(n, data_kind)))]
             parts = [n for part in parts for n in (everything if part == ALL else [part])]
             items.extend(get(part, data_kind) for part in parts)
         else:
             items.append(get(item, data_kind))
+    unsuited = [c.name for c in items if not c.suits(data_kind)]
+    if unsuited:
+        raise ValueError(f"{', '.join(unsuited)} transform images (augmentation or bCR) and cannot train on "
+                         f"{data_kind} data. Received: candidates={candidates!r}")
     if not items:
         raise ValueError(f"candidates must name at least one of {', '.join(names())}. Received: {candidates!r}")
     seen = [c.name for c in items]

@@ -317,7 +317,7 @@ class Report:
             none = self._best_with(lambda c: c.regularization == "none")
             return self._versus(gp, none, ("quality", "stability"))
         if key == "sn_cost":
-            sn = self._best_with(lambda c: c.regularization == candidates_lib.SPECTRAL)
+            sn = self._best_with(lambda c: c.spectral_norm)
             gp = self._best_with(lambda c: c.regularization in ("gp", "gp_one_sided"))
             return self._versus(sn, gp, ("cost",))
         return ""

@@ -126,3 +126,14 @@ def test_cifar_recipe_selects_the_projection_critic(tmp_path):
     assert gan.iteration == 2 and len(gan.critic.inputs) == 2 and not gan._is_auxiliary_classifier
     config = json.load(open(tmp_path / "run_config.json"))
     assert config["critic_kwargs"]["conditioning"] == "projection" and config["num_classes"] == 10
+
+
+def test_held_out_critic_loss_of_a_projection_critic_takes_numpy_batches():
+    gan = tg.GAN(mlp.generator(4, 2, width=8, depth=1, num_classes=CLASSES),
+                 mlp.critic(2, width=8, depth=1, num_classes=CLASSES, conditioning="projection"),
+                 latent_dim=4, num_classes=CLASSES, seed=0)
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(6, 2)).astype("float32"), rng.integers(0, CLASSES, 6).astype("int32")
+    arrays, tensors = (gan.critic_loss(data, include_penalty=True, seed=keras.random.SeedGenerator(1))
+                       for data in [(x, y), (tf.constant(x), tf.constant(y))])
+    assert np.isfinite(float(arrays)) and float(arrays) == pytest.approx(float(tensors), rel=1e-6)

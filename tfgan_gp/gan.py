@@ -373,7 +373,8 @@ class GAN(keras.Model):
             raise ValueError(
                 f"A conditional GAN (num_classes={self.num_classes}) needs (samples, labels) "
                 f"batches. Received: samples only")
-        return real, (tf.cast(labels, tf.int32) if labels is not None else None)
+        # (a tensor, so a projection critic's [samples, labels] input is not a mix of arrays and tensors)
+        return tf.convert_to_tensor(real), (tf.cast(labels, tf.int32) if labels is not None else None)
 
     @property
     def real_batches_per_step(self):

@@ -142,11 +142,14 @@ def test_the_gan_passes_its_scores_to_penalties_that_need_them():
     recorder = Recorder()
     gan = tiny_gan(penalty=recorder, n_critic=1)
     gan.compile(run_eagerly=True)
-    gan.train_step(tf.constant(np.random.default_rng(0).normal(size=(4, 2)), tf.float32))
-    (real_out, fake_out, real_scores, fake_scores), = recorder.seen
-    assert real_out.shape == fake_out.shape == (4, 1)
-    np.testing.assert_allclose(real_out, real_scores, rtol=1e-6)
-    np.testing.assert_allclose(fake_out, fake_scores, rtol=1e-6)
+    points = tf.constant(np.random.default_rng(0).normal(size=(4, 2)), tf.float32)
+    gan.train_step(points)
+    gan.critic_loss(points, include_penalty=True)  # the held-out loss passes its scores on too
+    assert len(recorder.seen) == 2
+    for real_out, fake_out, real_scores, fake_scores in recorder.seen:
+        assert real_out.shape == fake_out.shape == (4, 1)
+        np.testing.assert_allclose(real_out, real_scores, rtol=1e-6)
+        np.testing.assert_allclose(fake_out, fake_scores, rtol=1e-6)
 
 
 # -------------------------------------------------------------------------------------------- lazy R1

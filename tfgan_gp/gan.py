@@ -523,23 +523,21 @@ class GAN(keras.Model):
         ``seed``: a ``keras.random.SeedGenerator`` for noise and interpolates (default: the GAN's own).
         """
         seed = seed or self.seed_generator
-        real, fake, fake_labels, real_out, fake_out = self._held_out(data, seed)
+        real, fake, labels, real_out, fake_out = self._held_out(data, seed)
         loss = self.adversarial_loss.critic_loss(real_out, fake_out)
-        if include_penalty:
-            loss += self.penalty.compute(_CriticScores(self, fake_labels), real, fake, training=False, seed=seed)[0]
+        if include_penalty:  # (penalties reading the scores, LeCam and bCR, get these instead of scoring again)
+            loss += self.penalty.objective(_CriticScores(self, labels), real, fake, real_out, fake_out,
+                                           training=False, seed=seed)[0]
         return loss
 
     def _held_out(self, data, seed):
-        """``(real, fake, fake labels, real scores, fake scores)`` of held-out data and as many fresh fakes."""
+        """``(real, fake, labels, real scores, fake scores)`` of held-out data and as many fresh fakes, which get
+        the real samples' labels."""
         real, labels = self._unpack(data)
-        n = tf.shape(real)[0]
-        fake_labels = labels
-        if self.num_classes and labels is None:
-            fake_labels = randomness.randint([n], seed, 0, self.num_classes)
-        fake = self._generate(randomness.normal([n, self.latent_dim], seed), fake_labels, training=False)
+        fake = self._generate(randomness.normal([tf.shape(real)[0], self.latent_dim], seed), labels, training=False)
         real_out, _ = self._score(real, labels, training=False)
-        fake_out, _ = self._score(fake, fake_labels, training=False)
-        return real, fake, fake_labels, real_out, fake_out
+        fake_out, _ = self._score(fake, labels, training=False)
+        return real, fake, labels, real_out, fake_out
 
     def test_step(self, data):
         """Critic loss (no penalty) and Wasserstein estimate on held-out real data (paper §5.6)."""

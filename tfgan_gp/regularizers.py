@@ -8,7 +8,7 @@ Build them inside a ``tf.distribute`` scope, as :func:`tfgan_gp.train` does, so 
 """
 import tensorflow as tf
 
-from tfgan_gp import distribute, randomness
+from tfgan_gp import augment, distribute, randomness
 from tfgan_gp.penalties import R1, Penalty, register, state_variable
 
 
@@ -18,27 +18,13 @@ def _scores(critic, x, scores, training):
 
 
 def _flip_and_translate(images, seed, translation):
-    """T of bCR: each image flipped left-right with probability ½, then shifted by whole pixels.
+    """T of bCR: each image flipped left-right with probability ½, then DiffAugment's translation
+    (:func:`tfgan_gp.augment.translation`: whole-pixel shifts up to ``round(translation · side)``, zeros shifted in).
 
-    Shifts are drawn uniformly from ``[-s, s]`` per axis and image, ``s = round(translation · side)``;
-    pixels shifted in from outside are zero (DiffAugment's translation). Differentiable in ``images``
-    (gathers), and deterministic for a seeded ``keras.random.SeedGenerator``.
-    Kept private and minimal here; it can move to an augmentation module later.
+    Differentiable in ``images``, and deterministic for a seeded ``keras.random.SeedGenerator``.
     """
-    n = tf.shape(images)[0]
-    flip = randomness.uniform([n, 1, 1, 1], seed) < 0.5
-    images = tf.where(flip, tf.reverse(images, axis=[2]), images)
-    for axis in (1, 2):
-        size = images.shape[axis]
-        shift = int(size * translation + 0.5)
-        if not shift:
-            continue
-        source = tf.range(size)[None] + randomness.randint([n, 1], seed, -shift, shift + 1)  # (n, size)
-        inside = tf.cast((source >= 0) & (source < size), images.dtype)
-        shape = [-1, size, 1, 1] if axis == 1 else [-1, 1, size, 1]
-        moved = tf.gather(images, tf.clip_by_value(source, 0, size - 1), axis=axis, batch_dims=1)
-        images = moved * tf.reshape(inside, shape)
-    return images
+    flip = randomness.uniform([tf.shape(images)[0], 1, 1, 1], seed) < 0.5
+    return augment.translation(tf.where(flip, tf.reverse(images, axis=[2]), images), seed, ratio=translation)
 
 
 class BalancedConsistency(Penalty):

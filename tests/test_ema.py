@@ -87,6 +87,7 @@ def test_every_generator_step_moves_the_average_in_float32(policy):
 def test_bad_arguments_are_refused():
     for kwargs, message in [(dict(ema_decay=1.0), r"ema_decay must be in \[0, 1\).*Received: ema_decay=1.0"),
                             (dict(ema_decay=-0.1), r"Received: ema_decay=-0.1"),
+                            (dict(ema_decay=float("nan")), r"Received: ema_decay=nan"),
                             (dict(ema_decay=0.9, ema_start=-1), r"ema_start must be an integer >= 0"),
                             (dict(sample_from="ema"), r"sample_from='ema' needs the averaged generator"),
                             (dict(ema_decay=0.9, sample_from="best"), r"sample_from must be one of auto, ema, raw")]:
@@ -94,6 +95,7 @@ def test_bad_arguments_are_refused():
             tiny_gan(**kwargs)
     with pytest.raises(ValueError, match=r"generator='ema' needs the averaged generator"):
         tiny_gan().sample(2, generator="ema")
+    assert tiny_gan(ema_decay=np.float32(0.5)).ema_decay == 0.5  # any real number type
     for kwargs, message in [(dict(ema_decay=1), r"ema_decay must be in \[0, 1\)"),
                             (dict(sample_from="ema"), r"sample_from='ema' needs"),
                             (dict(ema_start=1.5), r"ema_start must be an integer")]:

@@ -86,13 +86,23 @@ def test_bcr_is_the_weighted_squared_score_change_under_augmentation():
 
 
 def test_bcr_refuses_bad_arguments_and_non_images():
-    with pytest.raises(ValueError, match=r"fake_weight must be >= 0.*Received: fake_weight=-1"):
-        regularizers.BalancedConsistency(fake_weight=-1)
+    for fake_weight in (-1, float("nan")):
+        with pytest.raises(ValueError, match=rf"fake_weight must be >= 0.*Received: fake_weight={fake_weight}"):
+            regularizers.BalancedConsistency(fake_weight=fake_weight)
     with pytest.raises(ValueError, match=r"translation must be in \[0, 0.5\).*Received: translation=0.5"):
         regularizers.BalancedConsistency(translation=0.5)
     points = tf.zeros((4, 2))
     with pytest.raises(ValueError, match=r"samples must be \(batch, height, width, channels\).*\(4, 2\)"):
         regularizers.BalancedConsistency()(lambda x, training=True: x[:, :1], points, points)
+
+
+def test_a_weight_or_clipping_bound_that_is_nan_is_refused():
+    """NaN passes ``weight < 0`` and ``c <= 0`` and would turn every critic loss (or weight) into NaN."""
+    for build in (regularizers.LeCam, regularizers.LazyR1, penalties.GradientPenalty):
+        with pytest.raises(ValueError, match=r"weight must be >= 0.*Received: weight=nan"):
+            build(weight=float("nan"))
+    with pytest.raises(ValueError, match=r"clipping bound must be > 0.*Received: c=nan"):
+        penalties.WeightClipping(c=float("nan"))
 
 
 # ----------------------------------------------------------------------------------------------- LeCam

@@ -46,7 +46,7 @@ class BalancedConsistency(Penalty):
     def __init__(self, weight=10.0, fake_weight=None, translation=0.125):
         super().__init__(weight)
         self.fake_weight = self.weight if fake_weight is None else float(fake_weight)
-        if self.fake_weight < 0:
+        if not self.fake_weight >= 0:
             raise ValueError(f"fake_weight must be >= 0 (λ_fake). Received: fake_weight={fake_weight!r}")
         if not 0 <= translation < 0.5:
             raise ValueError(f"translation must be in [0, 0.5) (the largest shift as a fraction of the image side). "

@@ -111,6 +111,9 @@ def test_conditioning_is_checked():
         resnet_cifar.critic(dim=4, num_classes=CLASSES, conditioning="film")
     with pytest.raises(ValueError, match=r"needs num_classes.*Received: num_classes=None"):
         dcgan.critic(image_size=32, dim=4, conditioning="projection")
+    critic = mlp.critic(2, width=8, depth=1, num_classes=CLASSES, conditioning="projection")
+    with pytest.raises(ValueError, match=r"critic takes \[samples, labels\].*Received: num_classes=None"):
+        tg.GAN(mlp.generator(4, 2, width=8, depth=1), critic, latent_dim=4)
 
 
 def test_cifar_recipe_selects_the_projection_critic(tmp_path):

@@ -185,6 +185,9 @@ class GAN(keras.Model):
                 f"The generator's output shape must match the critic's input shape. "
                 f"Received: generator output (batch,) + {tuple(fake.shape[1:])}, "
                 f"critic input {tuple(critic_inputs[0].shape)}")
+        if self._critic_takes_labels and not self.num_classes:
+            raise ValueError("The critic takes [samples, labels] (a projection critic) but num_classes is not set. "
+                             "Received: num_classes=None")
         try:
             outputs = self._critic_outputs(fake, labels, training=False)
         except Exception as err:

@@ -75,10 +75,12 @@ class LeCam(Penalty):
     """LeCam regularization (Tseng et al. 2021, "Regularizing Generative Adversarial Networks under Limited
     Data", CVPR, eq. 3): ``λ·(E_x[(D(x) − α_F)²] + E_z[(D(G(z)) − α_R)²])``.
 
-    α_R and α_F are exponential moving averages (``decay`` 0.99, the paper's) of the critic's mean score on
-    real and on fake batches, updated once per critic step before the term is computed, as in the authors'
-    code; the first update sets them to that step's means. λ defaults to 0.3, the paper's CIFAR-10 BigGAN
-    value. (The authors' code penalises only ``relu(D(x) − α_F)`` and ``relu(α_R − D(G(z)))``; this is eq. 3.)
+    α_R and α_F are exponential moving averages (``decay`` 0.99, as the authors' StyleGAN2 code) of the critic's
+    mean score on real and on fake batches, updated once per critic step before the term is computed, as in the
+    authors' code; the first update sets them to that step's means. λ defaults to 0.3, the authors' CIFAR-10
+    BigGAN value. Their code differs in details: it penalises only ``relu(D(x) − α_F)`` and
+    ``relu(α_R − D(G(z)))`` (this is eq. 3); the StyleGAN2 code debiases the averages (``zero_debias``), the
+    BigGAN code uses decay 0.9 and adds the term only after 1,000 iterations.
     Under ``tf.distribute`` the means are over the global batch.
     """
 
@@ -131,7 +133,9 @@ class LazyR1(Penalty):
     and ``r1_lazy_grad_norm``, both k× on evaluated steps and 0 on the others, so their means over whole
     multiples of k steps are R1's. StyleGAN2 also rescales Adam's learning rate and betas (c = k/(k+1):
     ``c·α``, ``β₁^c``, ``β₂^c``); that is the optimizer's business and not done here. Evaluation
-    (``training=False``) gives plain R1.
+    (``training=False``) gives plain R1. Under XLA (``jit_compile``) the batch size must be static, as
+    :func:`tfgan_gp.data.for_gan` makes it: XLA cannot compile the gradient of a ``tf.cond`` whose
+    untaken branch holds intermediates of unknown shape.
     """
 
     metric_names = ("r1_lazy", "r1_lazy_grad_norm")

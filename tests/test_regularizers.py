@@ -162,6 +162,17 @@ def test_the_gan_passes_its_scores_to_penalties_that_need_them():
         np.testing.assert_allclose(fake_out, fake_scores, rtol=1e-6)
 
 
+def test_a_penalty_logging_under_one_of_the_gans_metric_names_is_refused():
+    class Shadowing(penalties.NoPenalty):
+        metric_names = ("lecam", "d_loss")
+
+    with pytest.raises(ValueError, match=r"metric names must differ.*Received: d_loss logged twice"):
+        tiny_gan(penalty=Shadowing())
+    with pytest.raises(ValueError, match=r"Received: lecam logged twice"):
+        tiny_gan(penalty=penalties.Combined([regularizers.LeCam(), penalties.NoPenalty()]),
+                 augment=type("Logging", (tg.augment.Augment,), {"metric_names": ("lecam",)})())
+
+
 # -------------------------------------------------------------------------------------------- lazy R1
 def test_lazy_r1_is_k_times_r1_every_kth_step_and_zero_between():
     w = np.random.default_rng(3).normal(size=(3,))

@@ -140,6 +140,11 @@ class GAN(keras.Model):
         names = METRIC_NAMES + tuple(self.penalty.metric_names) + tuple(self.augment.metric_names)
         if self._is_auxiliary_classifier:
             names += ("ac_loss_critic", "ac_loss_generator")
+        logged = names + (NONFINITE,)
+        clashes = sorted({name for name in logged if logged.count(name) > 1})
+        if clashes:  # (one tracker would average two quantities)
+            raise ValueError(f"The penalty's and the augmentation's metric names must differ from each other and from "
+                             f"the GAN's own. Received: {', '.join(clashes)} logged twice")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self._skips_nonfinite = False
         self._sampler = None

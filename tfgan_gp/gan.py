@@ -300,7 +300,7 @@ class GAN(keras.Model):
 
     # ---------------------------------------------------------- model calls
     def call(self, inputs, training=False):
-        """The generator: ``z`` (or ``[z, labels]``) to samples."""
+        """The raw generator: ``z`` (or ``[z, labels]``) to samples (:meth:`sample` follows ``sample_from``)."""
         return self.generator(inputs, training=training)
 
     def _generate(self, z, labels, training, generator=None):

@@ -87,6 +87,7 @@ def test_every_generator_step_moves_the_average_in_float32(policy):
 def test_bad_arguments_are_refused():
     for kwargs, message in [(dict(ema_decay=1.0), r"ema_decay must be in \[0, 1\).*Received: ema_decay=1.0"),
                             (dict(ema_decay=-0.1), r"Received: ema_decay=-0.1"),
+                            (dict(ema_decay=float("nan")), r"Received: ema_decay=nan"),
                             (dict(ema_decay=0.9, ema_start=-1), r"ema_start must be an integer >= 0"),
                             (dict(sample_from="ema"), r"sample_from='ema' needs the averaged generator"),
                             (dict(ema_decay=0.9, sample_from="best"), r"sample_from must be one of auto, ema, raw")]:
@@ -94,6 +95,7 @@ def test_bad_arguments_are_refused():
             tiny_gan(**kwargs)
     with pytest.raises(ValueError, match=r"generator='ema' needs the averaged generator"):
         tiny_gan().sample(2, generator="ema")
+    assert tiny_gan(ema_decay=np.float32(0.5)).ema_decay == 0.5  # any real number type
     for kwargs, message in [(dict(ema_decay=1), r"ema_decay must be in \[0, 1\)"),
                             (dict(sample_from="ema"), r"sample_from='ema' needs"),
                             (dict(ema_start=1.5), r"ema_start must be an integer")]:
@@ -239,23 +241,12 @@ def config(logdir, **overrides):
                                  precision="float32", seed=3, export=False, ema_decay=0.7, ema_start=1) | overrides)
 
 
-class StopAfter(keras.callbacks.Callback):
-    """Ends ``fit`` after ``iterations`` generator iterations, as if the process were killed there."""
-
-    def __init__(self, iterations):
-        super().__init__()
-        self.iterations = iterations
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.model.iteration >= self.iterations:
-            self.model.stop_training = True
-
-
 def test_resumed_run_equals_the_uninterrupted_one_and_exports_the_average(tmp_path, deterministic_ops):
     whole = tg.train(toy_recipe(), config(tmp_path / "whole"))
     interrupted = toy_recipe()
-    interrupted.callbacks = lambda gan, logdir: [StopAfter(2)]
-    tg.train(interrupted, config(tmp_path / "split"))
+    interrupted.callbacks = lambda gan, logdir: [keras.callbacks.LambdaCallback(  # killed after iteration 2
+        on_epoch_end=lambda epoch, logs: setattr(gan, "stop_training", gan.iteration >= 2))]
+    assert tg.train(interrupted, config(tmp_path / "split")).iteration == 2
     resumed = tg.train(toy_recipe(), config(tmp_path / "split", export=True))
     assert resumed.iteration == whole.iteration == 4
     for a, b in zip(values(whole.ema_generator.weights + whole.generator.weights),

@@ -111,6 +111,9 @@ def test_conditioning_is_checked():
         resnet_cifar.critic(dim=4, num_classes=CLASSES, conditioning="film")
     with pytest.raises(ValueError, match=r"needs num_classes.*Received: num_classes=None"):
         dcgan.critic(image_size=32, dim=4, conditioning="projection")
+    critic = mlp.critic(2, width=8, depth=1, num_classes=CLASSES, conditioning="projection")
+    with pytest.raises(ValueError, match=r"critic takes \[samples, labels\].*Received: num_classes=None"):
+        tg.GAN(mlp.generator(4, 2, width=8, depth=1), critic, latent_dim=4)
 
 
 def test_cifar_recipe_selects_the_projection_critic(tmp_path):
@@ -126,3 +129,14 @@ def test_cifar_recipe_selects_the_projection_critic(tmp_path):
     assert gan.iteration == 2 and len(gan.critic.inputs) == 2 and not gan._is_auxiliary_classifier
     config = json.load(open(tmp_path / "run_config.json"))
     assert config["critic_kwargs"]["conditioning"] == "projection" and config["num_classes"] == 10
+
+
+def test_held_out_critic_loss_of_a_projection_critic_takes_numpy_batches():
+    gan = tg.GAN(mlp.generator(4, 2, width=8, depth=1, num_classes=CLASSES),
+                 mlp.critic(2, width=8, depth=1, num_classes=CLASSES, conditioning="projection"),
+                 latent_dim=4, num_classes=CLASSES, seed=0)
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(6, 2)).astype("float32"), rng.integers(0, CLASSES, 6).astype("int32")
+    arrays, tensors = (gan.critic_loss(data, include_penalty=True, seed=keras.random.SeedGenerator(1))
+                       for data in [(x, y), (tf.constant(x), tf.constant(y))])
+    assert np.isfinite(float(arrays)) and float(arrays) == pytest.approx(float(tensors), rel=1e-6)

@@ -86,13 +86,23 @@ def test_bcr_is_the_weighted_squared_score_change_under_augmentation():
 
 
 def test_bcr_refuses_bad_arguments_and_non_images():
-    with pytest.raises(ValueError, match=r"fake_weight must be >= 0.*Received: fake_weight=-1"):
-        regularizers.BalancedConsistency(fake_weight=-1)
+    for fake_weight in (-1, float("nan")):
+        with pytest.raises(ValueError, match=rf"fake_weight must be >= 0.*Received: fake_weight={fake_weight}"):
+            regularizers.BalancedConsistency(fake_weight=fake_weight)
     with pytest.raises(ValueError, match=r"translation must be in \[0, 0.5\).*Received: translation=0.5"):
         regularizers.BalancedConsistency(translation=0.5)
     points = tf.zeros((4, 2))
     with pytest.raises(ValueError, match=r"samples must be \(batch, height, width, channels\).*\(4, 2\)"):
         regularizers.BalancedConsistency()(lambda x, training=True: x[:, :1], points, points)
+
+
+def test_a_weight_or_clipping_bound_that_is_nan_is_refused():
+    """NaN passes ``weight < 0`` and ``c <= 0`` and would turn every critic loss (or weight) into NaN."""
+    for build in (regularizers.LeCam, regularizers.LazyR1, penalties.GradientPenalty):
+        with pytest.raises(ValueError, match=r"weight must be >= 0.*Received: weight=nan"):
+            build(weight=float("nan"))
+    with pytest.raises(ValueError, match=r"clipping bound must be > 0.*Received: c=nan"):
+        penalties.WeightClipping(c=float("nan"))
 
 
 # ----------------------------------------------------------------------------------------------- LeCam
@@ -142,11 +152,25 @@ def test_the_gan_passes_its_scores_to_penalties_that_need_them():
     recorder = Recorder()
     gan = tiny_gan(penalty=recorder, n_critic=1)
     gan.compile(run_eagerly=True)
-    gan.train_step(tf.constant(np.random.default_rng(0).normal(size=(4, 2)), tf.float32))
-    (real_out, fake_out, real_scores, fake_scores), = recorder.seen
-    assert real_out.shape == fake_out.shape == (4, 1)
-    np.testing.assert_allclose(real_out, real_scores, rtol=1e-6)
-    np.testing.assert_allclose(fake_out, fake_scores, rtol=1e-6)
+    points = tf.constant(np.random.default_rng(0).normal(size=(4, 2)), tf.float32)
+    gan.train_step(points)
+    gan.critic_loss(points, include_penalty=True)  # the held-out loss passes its scores on too
+    assert len(recorder.seen) == 2
+    for real_out, fake_out, real_scores, fake_scores in recorder.seen:
+        assert real_out.shape == fake_out.shape == (4, 1)
+        np.testing.assert_allclose(real_out, real_scores, rtol=1e-6)
+        np.testing.assert_allclose(fake_out, fake_scores, rtol=1e-6)
+
+
+def test_a_penalty_logging_under_one_of_the_gans_metric_names_is_refused():
+    class Shadowing(penalties.NoPenalty):
+        metric_names = ("lecam", "d_loss")
+
+    with pytest.raises(ValueError, match=r"metric names must differ.*Received: d_loss logged twice"):
+        tiny_gan(penalty=Shadowing())
+    with pytest.raises(ValueError, match=r"Received: lecam logged twice"):
+        tiny_gan(penalty=penalties.Combined([regularizers.LeCam(), penalties.NoPenalty()]),
+                 augment=type("Logging", (tg.augment.Augment,), {"metric_names": ("lecam",)})())
 
 
 # -------------------------------------------------------------------------------------------- lazy R1

@@ -19,7 +19,12 @@ each transform to each image with probability ``p`` and adapts ``p`` from the ov
 ``r_t = E[sign(D_train)]``: every ``interval`` generator iterations ``p ← clip(p + sign(r_t − target)·N /
 speed_images, 0, 1)``, ``N`` the real images the critic saw since the last adjustment (``interval ×
 n_critic × batch``; the paper: 4 minibatches of ``batch``), so ``p`` can go from 0 to 1 in ``speed_images``
-(500k) images. Here the transforms are DiffAugment's, not ADA's 18-transform pipeline.
+(500k) images (the official code bounds ``p`` only below; above 1 it would act as 1). Here the transforms
+are DiffAugment's, not ADA's 18-transform pipeline.
+
+A gradient penalty sees the critic's inputs, so under augmentation its points are built from ``T(x)`` and
+``T(G(z))`` and it constrains ``∇D`` there; the official StyleGAN2-ADA and DiffAugment-StyleGAN2 code instead
+takes R1's gradient with respect to the un-augmented reals, through ``T``.
 
 All transforms work on NHWC images of any size and channel count and keep the input's dtype; random
 draws come from a ``keras.random.SeedGenerator`` through :mod:`tfgan_gp.randomness` (the same draws

@@ -5,6 +5,8 @@ generator update ``t``, ``θ̄_t = β·θ̄_{t−1} + (1 − β)·θ_t``; BigGAN
 (``ema_start``) and copies ``θ̄ ← θ`` before. Samples and exports come from the averaged generator when
 there is one (``sample_from="auto"``); the raw one stays what the critic trains against.
 """
+import numbers
+
 import keras
 import tensorflow as tf
 
@@ -14,7 +16,7 @@ SAMPLE_FROM = ("auto", "ema", "raw")
 
 def check(ema_decay, ema_start):
     """Raise ``ValueError`` unless ``ema_decay`` is in [0, 1) (0 or ``None``: off) and ``ema_start`` an int >= 0."""
-    if ema_decay is not None and (isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float))
+    if ema_decay is not None and (isinstance(ema_decay, bool) or not isinstance(ema_decay, numbers.Real)
                                   or not 0 <= ema_decay < 1):
         raise ValueError(f"ema_decay must be in [0, 1) (0 or None: no generator EMA). "
                          f"Received: ema_decay={ema_decay!r}")

@@ -140,6 +140,11 @@ class GAN(keras.Model):
         names = METRIC_NAMES + tuple(self.penalty.metric_names) + tuple(self.augment.metric_names)
         if self._is_auxiliary_classifier:
             names += ("ac_loss_critic", "ac_loss_generator")
+        logged = names + (NONFINITE,)
+        clashes = sorted({name for name in logged if logged.count(name) > 1})
+        if clashes:  # (one tracker would average two quantities)
+            raise ValueError(f"The penalty's and the augmentation's metric names must differ from each other and from "
+                             f"the GAN's own. Received: {', '.join(clashes)} logged twice")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self._skips_nonfinite = False
         self._sampler = None
@@ -185,6 +190,9 @@ class GAN(keras.Model):
                 f"The generator's output shape must match the critic's input shape. "
                 f"Received: generator output (batch,) + {tuple(fake.shape[1:])}, "
                 f"critic input {tuple(critic_inputs[0].shape)}")
+        if self._critic_takes_labels and not self.num_classes:
+            raise ValueError("The critic takes [samples, labels] (a projection critic) but num_classes is not set. "
+                             "Received: num_classes=None")
         try:
             outputs = self._critic_outputs(fake, labels, training=False)
         except Exception as err:
@@ -292,7 +300,7 @@ class GAN(keras.Model):
 
     # ---------------------------------------------------------- model calls
     def call(self, inputs, training=False):
-        """The generator: ``z`` (or ``[z, labels]``) to samples."""
+        """The raw generator: ``z`` (or ``[z, labels]``) to samples (:meth:`sample` follows ``sample_from``)."""
         return self.generator(inputs, training=training)
 
     def _generate(self, z, labels, training, generator=None):
@@ -373,7 +381,8 @@ class GAN(keras.Model):
             raise ValueError(
                 f"A conditional GAN (num_classes={self.num_classes}) needs (samples, labels) "
                 f"batches. Received: samples only")
-        return real, (tf.cast(labels, tf.int32) if labels is not None else None)
+        # (a tensor, so a projection critic's [samples, labels] input is not a mix of arrays and tensors)
+        return tf.convert_to_tensor(real), (tf.cast(labels, tf.int32) if labels is not None else None)
 
     @property
     def real_batches_per_step(self):
@@ -522,23 +531,21 @@ class GAN(keras.Model):
         ``seed``: a ``keras.random.SeedGenerator`` for noise and interpolates (default: the GAN's own).
         """
         seed = seed or self.seed_generator
-        real, fake, fake_labels, real_out, fake_out = self._held_out(data, seed)
+        real, fake, labels, real_out, fake_out = self._held_out(data, seed)
         loss = self.adversarial_loss.critic_loss(real_out, fake_out)
-        if include_penalty:
-            loss += self.penalty.compute(_CriticScores(self, fake_labels), real, fake, training=False, seed=seed)[0]
+        if include_penalty:  # (penalties reading the scores, LeCam and bCR, get these instead of scoring again)
+            loss += self.penalty.objective(_CriticScores(self, labels), real, fake, real_out, fake_out,
+                                           training=False, seed=seed)[0]
         return loss
 
     def _held_out(self, data, seed):
-        """``(real, fake, fake labels, real scores, fake scores)`` of held-out data and as many fresh fakes."""
+        """``(real, fake, labels, real scores, fake scores)`` of held-out data and as many fresh fakes, which get
+        the real samples' labels."""
         real, labels = self._unpack(data)
-        n = tf.shape(real)[0]
-        fake_labels = labels
-        if self.num_classes and labels is None:
-            fake_labels = randomness.randint([n], seed, 0, self.num_classes)
-        fake = self._generate(randomness.normal([n, self.latent_dim], seed), fake_labels, training=False)
+        fake = self._generate(randomness.normal([tf.shape(real)[0], self.latent_dim], seed), labels, training=False)
         real_out, _ = self._score(real, labels, training=False)
-        fake_out, _ = self._score(fake, fake_labels, training=False)
-        return real, fake, fake_labels, real_out, fake_out
+        fake_out, _ = self._score(fake, labels, training=False)
+        return real, fake, labels, real_out, fake_out
 
     def test_step(self, data):
         """Critic loss (no penalty) and Wasserstein estimate on held-out real data (paper §5.6)."""

@@ -154,7 +154,7 @@ class Penalty:
     images_only = False
 
     def __init__(self, weight):
-        if weight < 0:
+        if not weight >= 0:  # (NaN too)
             raise ValueError(
                 f"The penalty weight must be >= 0. Received: weight={weight}")
         self.weight = float(weight)
@@ -275,7 +275,7 @@ class WeightClipping(Penalty):
     needs_per_sample_gradients = False
 
     def __init__(self, c=0.01):
-        if c <= 0:
+        if not c > 0:
             raise ValueError(f"The clipping bound must be > 0. Received: c={c}")
         super().__init__(0.0)
         self.c = float(c)

@@ -8,7 +8,7 @@ Build them inside a ``tf.distribute`` scope, as :func:`tfgan_gp.train` does, so 
 """
 import tensorflow as tf
 
-from tfgan_gp import distribute, randomness
+from tfgan_gp import augment, distribute, randomness
 from tfgan_gp.penalties import R1, Penalty, register, state_variable
 
 
@@ -18,27 +18,13 @@ def _scores(critic, x, scores, training):
 
 
 def _flip_and_translate(images, seed, translation):
-    """T of bCR: each image flipped left-right with probability ½, then shifted by whole pixels.
+    """T of bCR: each image flipped left-right with probability ½, then DiffAugment's translation
+    (:func:`tfgan_gp.augment.translation`: whole-pixel shifts up to ``round(translation · side)``, zeros shifted in).
 
-    Shifts are drawn uniformly from ``[-s, s]`` per axis and image, ``s = round(translation · side)``;
-    pixels shifted in from outside are zero (DiffAugment's translation). Differentiable in ``images``
-    (gathers), and deterministic for a seeded ``keras.random.SeedGenerator``.
-    Kept private and minimal here; it can move to an augmentation module later.
+    Differentiable in ``images``, and deterministic for a seeded ``keras.random.SeedGenerator``.
     """
-    n = tf.shape(images)[0]
-    flip = randomness.uniform([n, 1, 1, 1], seed) < 0.5
-    images = tf.where(flip, tf.reverse(images, axis=[2]), images)
-    for axis in (1, 2):
-        size = images.shape[axis]
-        shift = int(size * translation + 0.5)
-        if not shift:
-            continue
-        source = tf.range(size)[None] + randomness.randint([n, 1], seed, -shift, shift + 1)  # (n, size)
-        inside = tf.cast((source >= 0) & (source < size), images.dtype)
-        shape = [-1, size, 1, 1] if axis == 1 else [-1, 1, size, 1]
-        moved = tf.gather(images, tf.clip_by_value(source, 0, size - 1), axis=axis, batch_dims=1)
-        images = moved * tf.reshape(inside, shape)
-    return images
+    flip = randomness.uniform([tf.shape(images)[0], 1, 1, 1], seed) < 0.5
+    return augment.translation(tf.where(flip, tf.reverse(images, axis=[2]), images), seed, ratio=translation)
 
 
 class BalancedConsistency(Penalty):
@@ -61,7 +47,7 @@ class BalancedConsistency(Penalty):
     def __init__(self, weight=10.0, fake_weight=None, translation=0.125):
         super().__init__(weight)
         self.fake_weight = self.weight if fake_weight is None else float(fake_weight)
-        if self.fake_weight < 0:
+        if not self.fake_weight >= 0:
             raise ValueError(f"fake_weight must be >= 0 (λ_fake). Received: fake_weight={fake_weight!r}")
         if not 0 <= translation < 0.5:
             raise ValueError(f"translation must be in [0, 0.5) (the largest shift as a fraction of the image side). "
@@ -90,10 +76,12 @@ class LeCam(Penalty):
     """LeCam regularization (Tseng et al. 2021, "Regularizing Generative Adversarial Networks under Limited
     Data", CVPR, eq. 3): ``λ·(E_x[(D(x) − α_F)²] + E_z[(D(G(z)) − α_R)²])``.
 
-    α_R and α_F are exponential moving averages (``decay`` 0.99, the paper's) of the critic's mean score on
-    real and on fake batches, updated once per critic step before the term is computed, as in the authors'
-    code; the first update sets them to that step's means. λ defaults to 0.3, the paper's CIFAR-10 BigGAN
-    value. (The authors' code penalises only ``relu(D(x) − α_F)`` and ``relu(α_R − D(G(z)))``; this is eq. 3.)
+    α_R and α_F are exponential moving averages (``decay`` 0.99, as the authors' StyleGAN2 code) of the critic's
+    mean score on real and on fake batches, updated once per critic step before the term is computed, as in the
+    authors' code; the first update sets them to that step's means. λ defaults to 0.3, the authors' CIFAR-10
+    BigGAN value. Their code differs in details: it penalises only ``relu(D(x) − α_F)`` and
+    ``relu(α_R − D(G(z)))`` (this is eq. 3); the StyleGAN2 code debiases the averages (``zero_debias``), the
+    BigGAN code uses decay 0.9 and adds the term only after 1,000 iterations.
     Under ``tf.distribute`` the means are over the global batch.
     """
 
@@ -146,7 +134,9 @@ class LazyR1(Penalty):
     and ``r1_lazy_grad_norm``, both k× on evaluated steps and 0 on the others, so their means over whole
     multiples of k steps are R1's. StyleGAN2 also rescales Adam's learning rate and betas (c = k/(k+1):
     ``c·α``, ``β₁^c``, ``β₂^c``); that is the optimizer's business and not done here. Evaluation
-    (``training=False``) gives plain R1.
+    (``training=False``) gives plain R1. Under XLA (``jit_compile``) the batch size must be static, as
+    :func:`tfgan_gp.data.for_gan` makes it: XLA cannot compile the gradient of a ``tf.cond`` whose
+    untaken branch holds intermediates of unknown shape.
     """
 
     metric_names = ("r1_lazy", "r1_lazy_grad_norm")

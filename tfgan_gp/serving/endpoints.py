@@ -68,12 +68,6 @@ def _check_truncation(truncation):
         ["truncation must be a finite number > 0; received:", truncation])])
 
 
-def noise(n, seed, latent_dim, truncation=None):
-    """``z`` of shape ``(n, latent_dim)`` from a scalar int64 ``seed``: ``N(0, I)``, or with ``truncation``
-    restricted to ``[−truncation, truncation]`` (as ``GAN.sample``, :func:`tfgan_gp.randomness.latent`)."""
-    return randomness.latent(n, latent_dim, seed, truncation)
-
-
 def signature_specs(info):
     """``{endpoint: [tf.TensorSpec, ...]}`` for the exported functions (names are the signature keys)."""
     z = tf.TensorSpec([None, info.latent_dim], tf.float32, name="z")
@@ -122,7 +116,7 @@ def build(info):
             truncation = _check_truncation(truncation)
         if num_classes:
             labels = _check_labels(labels, n, num_classes, "sample (n of them)")
-        return ready(generate(noise(n, seed, latent_dim, truncation), labels))
+        return ready(generate(randomness.latent(n, latent_dim, seed, truncation), labels))  # as GAN.sample
 
     if num_classes:
         def serving_default(z, labels):

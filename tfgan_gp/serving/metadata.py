@@ -78,7 +78,7 @@ def _signature_lines(signatures):
 
 
 def _checks(info):
-    bad = [f"n outside 1..{MAX_SAMPLES}", "z of the wrong width", "truncation <= 0"]
+    bad = [f"n outside 1..{MAX_SAMPLES}", "z of the wrong width", "truncation not a finite number > 0"]
     if info.num_classes:
         bad.append(f"labels outside [0, {info.num_classes}) or not one per sample")
     return f"Bad inputs ({', '.join(bad)}) raise InvalidArgumentError naming the expected values."

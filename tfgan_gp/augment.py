@@ -245,14 +245,10 @@ class AdaptiveAugment(DiffAugment):
             raise ValueError(f"initial_p must lie in [0, 1]. Received: initial_p={initial_p!r}")
         self.target, self.interval, self.speed_images = float(target), interval, float(speed_images)
 
-        def variable(name, value, dtype="float32"):
-            return keras.Variable(value, dtype=dtype, trainable=False, aggregation="only_first_replica",
-                                  name=name)
-
-        self.p = variable("augment_p", float(initial_p))
-        self.sign_sum = variable("augment_sign_sum", 0.0)
-        self.images = variable("augment_images", 0.0)
-        self.iterations = variable("augment_iterations", 0, "int32")
+        self.p = distribute.state_variable(float(initial_p), tf.float32, "augment_p")
+        self.sign_sum = distribute.state_variable(0.0, tf.float32, "augment_sign_sum")
+        self.images = distribute.state_variable(0.0, tf.float32, "augment_images")
+        self.iterations = distribute.state_variable(0, tf.int32, "augment_iterations")
 
     def _probability(self):
         return self.p

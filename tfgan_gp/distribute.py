@@ -91,21 +91,33 @@ def mean_over_replicas(value):
     Call it from every replica (it is a collective); with equal per-replica batches the mean of batch
     means is the global batch's.
     """
+    return _all_reduce(value, tf.distribute.ReduceOp.MEAN)
+
+
+def sum_over_replicas(value):
+    """``value`` summed over the replicas in sync (from a replica context); ``value`` itself on one replica."""
+    return _all_reduce(value, tf.distribute.ReduceOp.SUM)
+
+
+def _all_reduce(value, op):
     context = tf.distribute.get_replica_context()
     if context is None or context.num_replicas_in_sync == 1:
         return value
-    return context.all_reduce(tf.distribute.ReduceOp.MEAN, value)
+    return context.all_reduce(op, value)
+
+
+def state_variable(value, dtype, name):
+    """A non-trainable variable for running state that every replica updates alike (checkpointed by its owner).
+
+    Created in a ``tf.distribute`` scope it is mirrored; each replica computes the same new value (reduce
+    batch statistics over replicas first), and the first replica's is kept (``ONLY_FIRST_REPLICA``).
+    """
+    return tf.Variable(value, dtype=dtype, trainable=False, name=name,
+                       synchronization=tf.VariableSynchronization.ON_WRITE,
+                       aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
 
 
 def scale_for_replicas(loss):
     """Divide a per-replica mean loss by the replica count: summed gradients then average the global batch."""
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     return loss if replicas == 1 else loss * (1.0 / replicas)
-
-
-def sum_over_replicas(value):
-    """``value`` summed over the replicas in sync (from a replica context); ``value`` itself on one replica."""
-    context = tf.distribute.get_replica_context()
-    if context is None or context.num_replicas_in_sync == 1:
-        return value
-    return context.all_reduce(tf.distribute.ReduceOp.SUM, value)

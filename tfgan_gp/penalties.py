@@ -99,17 +99,6 @@ def _combined(name, first_overrides):
     return Combined([_REGISTRY.build(first, **first_overrides)] + [_REGISTRY.build(part) for part in rest])
 
 
-def state_variable(value, dtype, name):
-    """A non-trainable variable for a penalty's running state (saved with checkpoints through ``Penalty.state``).
-
-    Created in a ``tf.distribute`` scope it is mirrored; each replica computes the same new value (reduce
-    batch statistics over replicas first), and the first replica's is kept (``ONLY_FIRST_REPLICA``).
-    """
-    return tf.Variable(value, dtype=dtype, trainable=False, name=name,
-                       synchronization=tf.VariableSynchronization.ON_WRITE,
-                       aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
-
-
 def input_gradient_norms(critic, x, training=True, grad_scale=1.0):
     """Per-sample ``‖∇ₓ D(x)‖₂`` over all non-batch axes, float32, differentiable in D's weights.
 

@@ -9,7 +9,7 @@ Build them inside a ``tf.distribute`` scope, as :func:`tfgan_gp.train` does, so 
 import tensorflow as tf
 
 from tfgan_gp import augment, distribute, randomness
-from tfgan_gp.penalties import R1, Penalty, register, state_variable
+from tfgan_gp.penalties import R1, Penalty, register
 
 
 def _scores(critic, x, scores, training):
@@ -94,9 +94,9 @@ class LeCam(Penalty):
         if not 0 <= decay < 1:
             raise ValueError(f"decay must be in [0, 1) (the moving averages' decay). Received: decay={decay!r}")
         self.decay = float(decay)
-        self.anchor_real = state_variable(0.0, tf.float32, "lecam_anchor_real")
-        self.anchor_fake = state_variable(0.0, tf.float32, "lecam_anchor_fake")
-        self.updates = state_variable(0, tf.int64, "lecam_updates")
+        self.anchor_real = distribute.state_variable(0.0, tf.float32, "lecam_anchor_real")
+        self.anchor_fake = distribute.state_variable(0.0, tf.float32, "lecam_anchor_fake")
+        self.updates = distribute.state_variable(0, tf.int64, "lecam_updates")
 
     def state(self):
         return {"lecam_anchor_real": self.anchor_real, "lecam_anchor_fake": self.anchor_fake,
@@ -148,7 +148,7 @@ class LazyR1(Penalty):
                              f"Received: interval={interval!r}")
         self.interval = interval
         self.r1 = R1(weight)
-        self.steps = state_variable(0, tf.int64, "r1_lazy_steps")
+        self.steps = distribute.state_variable(0, tf.int64, "r1_lazy_steps")
 
     def state(self):
         return {"r1_lazy_steps": self.steps}

@@ -2,8 +2,8 @@
 
 Trains the selection catalogue's ``wgan_gp_ema`` (WGAN-GP with an EMA of the generator's weights,
 Yazıcı et al. 2019) on a toy problem of the paper (default: 8 Gaussians, the toy settings of
-``gan_toy.py``: λ = 0.1, Adam(1e-4, 0.5, 0.9), 5 critic steps, batch 256; β = 0.99 on toy data) and scores the averaged
-and the raw generator of the same run with the problem's own evaluation (W1 to the data, modes
+``gan_toy.py``: λ = 0.1, Adam(1e-4, 0.5, 0.9), 5 critic steps, batch 256; β = 0.99 on toy data) and scores
+the averaged and the raw generator of the same run with the problem's own evaluation (W1 to the data, modes
 covered, high-quality fraction; :func:`tfgan_gp.selection.toy_problem`)::
 
     python -m benchmarks.ema_vs_raw --iterations 5000 --seeds 3 [--ema_decay 0.999]
@@ -43,7 +43,8 @@ def main():
         rows.append(scores)
         emit(dict(seed=seed, dataset=args.dataset, iterations=args.iterations, ema_decay=candidate.ema_decay,
                   seconds=round(time.perf_counter() - start, 1), cpu=cpu_kind(),
-                  **{f"{which}_{key}": round(float(value), 4) for which, s in scores.items() for key, value in s.items()}),
+                  **{f"{which}_{key}": round(float(value), 4)
+                     for which, values in scores.items() for key, value in values.items()}),
              args.out)
     summary = {}
     for key in rows[0]["ema"]:

@@ -267,3 +267,14 @@ def check_run(logdir, iteration, sample_suffix=".png", mode="smoke"):
     metadata = json.load(open(os.path.join(logdir, "export", "metadata.json")))
     assert metadata["iteration"] == iteration
     assert os.listdir(os.path.join(logdir, "train"))  # Keras TensorBoard scalars
+
+
+def shifted(image, dy, dx):
+    """numpy reference of a zero-padded integer shift: ``out[i, j] = image[i + dy, j + dx]``, 0 outside."""
+    out = np.zeros_like(image)
+    h, w = image.shape[:2]
+    for i in range(h):
+        for j in range(w):
+            if 0 <= i + dy < h and 0 <= j + dx < w:
+                out[i, j] = image[i + dy, j + dx]
+    return out

@@ -1,7 +1,4 @@
 """DiffAugment's transforms (Zhao et al. 2020) and ADA's adaptive probability (Karras et al. 2020) in the GAN."""
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -12,8 +9,9 @@ import tfgan_gp as tg
 from tfgan_gp import augment, checkpoints
 from tfgan_gp.architectures import mlp
 
+from helpers import shifted
+
 TRANSFORMS = (augment.brightness, augment.saturation, augment.contrast, augment.translation, augment.cutout)
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def seed(value=0):
@@ -93,17 +91,6 @@ def test_colour_scalings_are_the_closed_form_around_their_mean(transform, axes, 
 def test_saturation_is_the_identity_on_one_channel():
     x = images((4, 5, 5, 1))
     np.testing.assert_allclose(augment.saturation(x, seed()), x, atol=1e-6)
-
-
-def shifted(x, dh, dw):
-    """``out[h, w] = x[h + dh, w + dw]``, zero outside (numpy reference)."""
-    out = np.zeros_like(x)
-    height, width = x.shape[:2]
-    for h in range(height):
-        for w in range(width):
-            if 0 <= h + dh < height and 0 <= w + dw < width:
-                out[h, w] = x[h + dh, w + dw]
-    return out
 
 
 def test_translation_is_a_zero_padded_integer_shift_of_at_most_an_eighth():
@@ -302,42 +289,3 @@ def test_augmentation_needs_images_and_configs_check_names():
         tg.TrainConfig(logdir="x", augment="flip")
     with pytest.raises(ValueError, match=r"Received: augment_policy='color,flip'"):
         tg.TrainConfig(logdir="x", augment_policy="color,flip")
-
-
-MIRRORED = """
-import tensorflow as tf
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-import keras, numpy as np
-import tfgan_gp as tg
-from tfgan_gp.architectures import dcgan
-
-def run(strategy):
-    keras.utils.set_random_seed(1)
-    with strategy.scope():
-        generator = dcgan.generator(latent_dim=4, image_size=32, dim=2, normalization="batch_sync")
-        gan = tg.GAN(generator, dcgan.critic(image_size=32, dim=2), latent_dim=4, n_critic=2, seed=3,
-                     augment=tg.augment.AdaptiveAugment(interval=1, speed_images=64, initial_p=0.5))
-        gan.compile(g_optimizer=keras.optimizers.SGD(1e-2), d_optimizer=keras.optimizers.SGD(1e-2))
-        real = np.random.default_rng(0).uniform(-1, 1, (64, 32, 32, 3)).astype("float32")
-        data = tg.data.for_gan(tf.data.Dataset.from_tensor_slices(real), 8, 2, shuffle_buffer=None)
-    gan.fit(data, steps_per_epoch=2, verbose=0)
-    return float(gan.augment.p.numpy()), [v.numpy() for v in gan.generator.weights + gan.critic.weights]
-
-p_single, single = run(tg.distribute.make_strategy("none"))
-p_mirrored, mirrored = run(tg.distribute.make_strategy("mirrored", ["/cpu:0", "/cpu:1"]))
-assert p_single != 0.5 and abs(p_single - p_mirrored) < 1e-7, (p_single, p_mirrored)
-for a, b in zip(single, mirrored):
-    np.testing.assert_allclose(a, b, atol=1e-5)
-print("ok", p_single)
-"""
-
-
-def test_ada_under_mirrored_strategy_equals_one_device():
-    """Two logical CPUs: p (from sign sums and the fakes' mean score over all replicas, written once) and the
-    weights match one device's (WGAN-GP: the boundary is the mean fake score)."""
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               TF_CPP_MIN_LOG_LEVEL="2")
-    result = subprocess.run([sys.executable, "-c", MIRRORED], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0 and "ok" in result.stdout, result.stdout[-2000:] + result.stderr[-3000:]

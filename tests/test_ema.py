@@ -292,43 +292,6 @@ def test_shared_recipe_flags_reach_the_train_config():
         fresh(["recipe", "--ema_decay=1"])
 
 
-# ------------------------------------------------------------------------------------------ tf.distribute
-MIRRORED = r'''
-import sys
-import tensorflow as tf
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-import keras, numpy as np
-import tfgan_gp as tg
-from tfgan_gp import distribute
-from tfgan_gp.architectures import mlp
-
-def run(strategy):
-    with strategy.scope():
-        keras.utils.set_random_seed(1)
-        gan = tg.GAN(mlp.generator(2, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=2,
-                     n_critic=1, seed=3, ema_decay=0.5)
-        gan.compile(g_optimizer=keras.optimizers.Adam(1e-2), d_optimizer=keras.optimizers.Adam(1e-2))
-        data = tf.data.Dataset.from_tensor_slices(np.random.default_rng(0).normal(size=(64, 2)).astype("float32"))
-        data = tg.data.for_gan(data, 8, 1, shuffle_buffer=None)
-    gan.fit(data, steps_per_epoch=2, verbose=0)
-    return [v.numpy() for v in gan.ema_generator.weights + gan.generator.weights]
-
-single = run(tf.distribute.get_strategy())
-mirrored = run(distribute.make_strategy("mirrored", ["/cpu:0", "/cpu:1"]))
-for a, b in zip(single, mirrored, strict=True):
-    np.testing.assert_allclose(b, a, atol=1e-5)
-assert np.abs(single[0] - single[len(single) // 2]).max() > 1e-4  # the average is not the raw generator
-print("ok")
-'''
-
-
-def test_mirrored_average_equals_the_single_device_one():
-    done = subprocess.run([sys.executable, "-c", MIRRORED], cwd=ROOT, env=QUIET, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0 and "ok" in done.stdout, done.stderr[-3000:]
-
-
 def test_a_run_from_before_ema_resumes_without_it(tmp_path):
     """A stored config without the EMA settings (written before they existed) means EMA off."""
     off = dict(ema_decay=0.0, ema_start=0)

@@ -20,17 +20,20 @@ def train_scalars(logdir):
     return out
 
 
-def test_smoke_with_a_tenth_of_the_data_and_diffaugment(tmp_path, capsys):
+def test_smoke_with_a_tenth_of_the_data_and_ada_logs_and_checkpoints_p(tmp_path, capsys):
     from recipes import cifar_resnet
 
-    out = run_in_process(cifar_resnet, tmp_path, "--smoke", "--fraction=0.1", "--augment=diffaugment",
-                         capsys=capsys)
+    out = run_in_process(cifar_resnet, tmp_path, "--smoke", "--fraction=0.1", "--augment=ada", capsys=capsys)
     assert "synthetic images: training on the first 51 of 512 (fraction 0.1)" in out
     check_run(tmp_path, 4)
     config = json.load(open(tmp_path / "run_config.json"))
     assert config["flags"]["fraction"] == 0.1
-    assert (config["train"]["augment"], config["train"]["augment_policy"]) == ("diffaugment",
-                                                                               "color,translation,cutout")
+    assert (config["train"]["augment"], config["train"]["augment_policy"]) == ("ada", "color,translation,cutout")
+    scalars = train_scalars(tmp_path)
+    assert len(scalars["batch_augment_p"]) == 4 and len(scalars["epoch_augment_p"]) == 2
+    assert all(0.0 <= p <= 1.0 for p in scalars["batch_augment_p"])
+    saved = dict(tf.train.list_variables(tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))))
+    assert any(name.startswith("augment_p/") for name in saved)
 
 
 def test_rehearsal_trains_on_5000_images_scores_against_the_full_set_and_keeps_its_fraction(tmp_path, capsys):
@@ -48,15 +51,3 @@ def test_rehearsal_trains_on_5000_images_scores_against_the_full_set_and_keeps_i
     with pytest.raises(SystemExit):
         run_in_process(cifar_resnet, tmp_path, *[a.replace("0.1", "0.2") for a in argv], "--reference_samples=6000")
     assert "holds a different run (--fraction 0.1 -> 0.2)" in capsys.readouterr().err
-
-
-def test_ada_smoke_logs_augment_p_and_checkpoints_it(tmp_path):
-    from recipes import cifar_resnet
-
-    run_in_process(cifar_resnet, tmp_path, "--smoke", "--augment=ada")
-    check_run(tmp_path, 4)
-    scalars = train_scalars(tmp_path)
-    assert len(scalars["batch_augment_p"]) == 4 and len(scalars["epoch_augment_p"]) == 2
-    assert all(0.0 <= p <= 1.0 for p in scalars["batch_augment_p"])
-    saved = dict(tf.train.list_variables(tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))))
-    assert any(name.startswith("augment_p/") for name in saved)

@@ -1,4 +1,5 @@
 """Shared test setup: quiet TensorFlow, deterministic seeds, restore the dtype policy."""
+import gc
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -24,3 +25,10 @@ def deterministic_ops():
     tf.config.experimental.enable_op_determinism()
     yield
     config.disable_op_determinism()
+
+
+def pytest_collection_finish(session):
+    """What collection imported (TensorFlow, Keras, the test modules) lives to the end: out of the garbage
+    collector's full passes, which otherwise walk it again and again as the suite's objects pile up."""
+    gc.collect()
+    gc.freeze()

@@ -27,8 +27,16 @@ def deterministic_ops():
     config.disable_op_determinism()
 
 
+# Full garbage-collector passes walk every live object, and the suite's traced graphs pile up: what collection
+# imported (TensorFlow, Keras, the test modules) and what a test file leaves behind is frozen out of them.
 def pytest_collection_finish(session):
-    """What collection imported (TensorFlow, Keras, the test modules) lives to the end: out of the garbage
-    collector's full passes, which otherwise walk it again and again as the suite's objects pile up."""
     gc.collect()
     gc.freeze()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # (after the file's module-scoped fixtures are finalized)
+    if nextitem is None or nextitem.module is not item.module:
+        gc.collect(1)
+        gc.freeze()

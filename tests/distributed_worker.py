@@ -27,7 +27,7 @@ import tfgan_gp as tg  # noqa: E402
 from tfgan_gp import checkpoints, distribute  # noqa: E402
 from tfgan_gp.architectures import dcgan, mlp  # noqa: E402
 
-N_CRITIC, BATCH = 5, 8
+N_CRITIC, BATCH = 2, 8  # two critic minibatches per step show how they are split (more only cost tracing time)
 
 
 def build(synchronized_bn=False):

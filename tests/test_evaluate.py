@@ -12,7 +12,7 @@ import tfgan_gp as tg
 from tfgan_gp import metrics
 from tfgan_gp.architectures import mlp
 from tfgan_gp.callbacks import Evaluate
-from tfgan_gp.metrics import evaluation
+from tfgan_gp.metrics import evaluation, manifold
 
 from helpers import inception_2015_graph, tiny_classifier, tiny_gan, tiny_image_gan
 
@@ -31,9 +31,13 @@ def read_scalars(log_dir):
     return out
 
 
-def test_image_metrics_reach_tensorboard_and_history_at_generator_iterations(tmp_path):
+def test_image_metrics_reach_tensorboard_and_history_at_generator_iterations(tmp_path, monkeypatch):
     gan, clf, real = tiny_image_gan(), tiny_classifier(), real_images()
     log_dir = str(tmp_path)
+    passes = []   # k-NN passes over one set: the reference's once per run, the samples' once per evaluation
+    original = manifold.neighbour_distances
+    monkeypatch.setattr(manifold, "neighbour_distances", lambda f, ks, chunk: passes.append(len(f)) or
+                        original(f, ks, chunk))
     callback = Evaluate(2, 48, clf, real, log_dir=log_dir, dataset_name="noise", batch_size=20,
                         kid_block_size=16)
     data = tf.data.Dataset.from_tensor_slices(real).repeat().batch(4)
@@ -44,6 +48,7 @@ def test_image_metrics_reach_tensorboard_and_history_at_generator_iterations(tmp
         assert sorted(scalars[tag]) == [2, 4, 6], tag          # generator iterations, not epochs
     assert history.history["eval_iteration"] == [2.0, 6.0]      # latest evaluation at each epoch end
     assert history.history["fid"] == pytest.approx([scalars["fid"][2], scalars["fid"][6]], rel=1e-6)
+    assert len(passes) == 1 + 3 and {"precision", "recall", "density", "coverage"} <= set(scalars)
 
     # Known answer: the same numbers straight from the formulas on the model's samples and the real images.
     fake = np.concatenate([gan.sample(20, seed=0), gan.sample(20, seed=1), gan.sample(8, seed=2)])

@@ -194,6 +194,28 @@ def test_manifold_metrics_known_answers_identical_disjoint_and_a_subset():
     assert density == pytest.approx(1.0, abs=0.2)   # 1 up to generated points on a ball's boundary (k-th neighbours)
 
 
+def test_manifold_estimates_share_one_pass_and_reuse_the_real_neighbours():
+    """All four estimates equal the separate functions; a cached reference is not recomputed."""
+    from tfgan_gp.metrics import manifold
+
+    rng = np.random.default_rng(4)
+    real, fake = rng.normal(size=(130, 5)), rng.normal(0.2, 1.1, size=(100, 5))
+    cache = {}
+    got = manifold.manifold_estimates(real, fake, 3, 5, chunk=19, real_cache=cache)
+    assert (got["precision"], got["recall"]) == metrics.precision_recall(real, fake, k=3, chunk=19)
+    assert (got["density"], got["coverage"]) == metrics.density_coverage(real, fake, k=5, chunk=19)
+    brute = np.sort(cdist(real, real, "sqeuclidean"), axis=1)       # column 0: the point itself
+    assert sorted(cache) == [3, 5]
+    for k in (3, 5):
+        np.testing.assert_allclose(cache[k], brute[:, k], rtol=1e-9, atol=1e-9)
+    cache[5] = np.full(len(real), -1.0)   # a poisoned cache is used as it is: nothing inside any real ball
+    again = manifold.manifold_estimates(real, fake, 3, 5, chunk=19, real_cache=cache)
+    assert again["density"] == again["coverage"] == 0.0 and again["precision"] == got["precision"]
+    assert manifold.manifold_estimates(real, fake, None, 5) == {"density": got["density"], "coverage": got["coverage"]}
+    with pytest.raises(ValueError, match="Received: both None"):
+        manifold.manifold_estimates(real, fake, None, None)
+
+
 # ------------------------------------------------------------------ sliced Wasserstein
 def smooth_images(n, size=32, seed=0):
     rng = np.random.default_rng(seed)

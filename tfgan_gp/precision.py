@@ -155,8 +155,10 @@ def cached_bf16_speedup(path=None):
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         cache[key] = {"bf16_speedup": speedup, "cpu": cpu_model(), "tf": tf.__version__}
-        with open(path, "w", encoding="utf-8") as f:
+        partial = f"{path}.{os.getpid()}"  # whole or not at all: other processes may read it meanwhile
+        with open(partial, "w", encoding="utf-8") as f:
             json.dump(cache, f, indent=1)
+        os.replace(partial, path)
     except OSError:
         pass
     return speedup

@@ -13,7 +13,7 @@ import numpy as np
 from tfgan_gp.data import toy as toy_data
 from tfgan_gp.metrics import protocols, toy
 from tfgan_gp.metrics.classifiers import classifier_record, load_classifier
-from tfgan_gp.metrics.manifold import density_coverage, precision_recall
+from tfgan_gp.metrics.manifold import manifold_estimates
 from tfgan_gp.metrics.statistics import (ClassifierStatistics, cached_statistics, compute_statistics,
                                          image_batches)
 from tfgan_gp.metrics.text import NgramCounts, ngram_js
@@ -46,15 +46,17 @@ def sample_batches(sample_fn, num_samples, batch_size, seed=0):
         yield np.asarray(sample_fn(min(batch_size, num_samples - start), seed + i))
 
 
-def manifold_metrics(real, fake, k_precision=3, k_density=5):
-    """Precision/recall (k = 3) and density/coverage (k = 5) of the kept pool features, when both sets have enough."""
+def manifold_metrics(real, fake, k_precision=3, k_density=5, real_cache=None):
+    """Precision/recall (k = 3) and density/coverage (k = 5) of the kept pool features, when both sets have enough.
+
+    ``real_cache``: see :func:`~tfgan_gp.metrics.manifold.manifold_estimates` (the same ``real`` every call).
+    """
     a, b = real.features, fake.features
-    results = {}
-    if a.size and b.size and min(len(a), len(b)) > k_precision:
-        results["precision"], results["recall"] = precision_recall(a, b, k=k_precision)
-    if a.size and b.size and min(len(a), len(b)) > k_density:
-        results["density"], results["coverage"] = density_coverage(a, b, k=k_density)
-    return results
+    fewest = min(len(a), len(b)) if a.size and b.size else 0
+    k_precision, k_density = (k if fewest > k else None for k in (k_precision, k_density))
+    if k_precision is None and k_density is None:
+        return {}
+    return manifold_estimates(a, b, k_precision, k_density, real_cache=real_cache)
 
 
 class ImageEvaluator:
@@ -97,6 +99,7 @@ class ImageEvaluator:
         if isinstance(real_stats, ClassifierStatistics):
             protocols.check_comparable(real_stats.record, self.record)
         self._real = real_stats
+        self._real_neighbours = {}  # the reference's k-NN distances, computed at the first evaluation
 
     def real_statistics(self, num_samples):
         """The real-data statistics, computing (and caching) them from real images on first use."""
@@ -139,7 +142,7 @@ class ImageEvaluator:
             if real.features.size:
                 kid, kid_std = fake.kernel_inception_distance(real, self.kid_block_size)
                 results.update(kid=kid, kid_std=kid_std)
-                results.update(manifold_metrics(real, fake))
+                results.update(manifold_metrics(real, fake, real_cache=self._real_neighbours))
         return results
 
 

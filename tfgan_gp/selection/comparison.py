@@ -228,7 +228,7 @@ def _successive_halving(chosen, problem, seeds, schedule, model_kwargs, n_critic
                         run_eagerly, verbose):
     rounds, per_round = schedule
     keras.backend.clear_session()
-    states, alive, stopped, history = {}, list(chosen), {}, []
+    states, results, alive, stopped, history = {}, {}, list(chosen), {}, []
     for r in range(rounds):
         chunk = per_round // (len(alive) * len(seeds))
         if verbose:
@@ -249,12 +249,11 @@ def _successive_halving(chosen, problem, seeds, schedule, model_kwargs, n_critic
                 state.peak_memory_bytes = max((m for m in (state.peak_memory_bytes, memory.peak_bytes)
                                                if np.isfinite(m)), default=math.nan)
                 state.metrics, state.failure = _evaluate(state.gan, problem, seed, state.failure)
+                run = results[candidate.name, seed] = _result(state, problem)  # measured once per round
                 if verbose:
-                    run = _result(state, problem)
                     print(f"  {candidate.name} seed {seed}: {_summary(problem, run)} at {run.iterations} iterations "
                           f"({time.perf_counter() - start:.1f} s)", flush=True)
-        ranked = Leaderboard(problem, alive, [_result(states[c.name, s], problem) for c in alive for s in seeds],
-                             None).rows
+        ranked = Leaderboard(problem, alive, [results[c.name, s] for c in alive for s in seeds], None).rows
         keep = len(alive) if r == rounds - 1 else math.ceil(len(alive) / 2)
         kept = {row["candidate"] for row in ranked[:keep]}
         history.append({"round": r + 1, "iterations_per_run": chunk,
@@ -272,14 +271,13 @@ def _successive_halving(chosen, problem, seeds, schedule, model_kwargs, n_critic
     runs = []
     for candidate in chosen:
         for seed in seeds:
-            runs.append(_result(states[candidate.name, seed], problem, stopped.get(candidate.name)))
+            runs.append(dataclasses.replace(results[candidate.name, seed], stopped_round=stopped.get(candidate.name)))
     return runs, history
 
 
-def _result(state, problem, stopped_round=None):
-    run = measure(state.gan, state.candidate.name, problem, state.seed, state.recorder, state.failure,
-                  state.peak_memory_bytes, metrics=state.metrics)
-    return dataclasses.replace(run, stopped_round=stopped_round)
+def _result(state, problem):
+    return measure(state.gan, state.candidate.name, problem, state.seed, state.recorder, state.failure,
+                   state.peak_memory_bytes, metrics=state.metrics)
 
 
 def _summary(problem, run):

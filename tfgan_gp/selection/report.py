@@ -29,6 +29,7 @@ import os
 import numpy as np
 
 from tfgan_gp import losses
+from tfgan_gp.callbacks.samples import image_grid
 from tfgan_gp.selection import advice
 from tfgan_gp.selection import candidates as candidates_lib
 
@@ -437,13 +438,8 @@ class Report:
             ax.set_aspect("equal")
             ax.legend(fontsize=7, markerscale=4)
         else:
-            images = np.clip((np.asarray(run.samples) + 1.0) / 2.0, 0.0, 1.0)
-            n, h, w, c = images.shape
-            side = int(math.ceil(math.sqrt(n)))
-            canvas = np.ones((side * h, side * w, c))
-            for i, image in enumerate(images):
-                canvas[(i // side) * h:(i // side + 1) * h, (i % side) * w:(i % side + 1) * w] = image
-            ax.imshow(canvas.squeeze(), cmap="gray" if c == 1 else None)
+            canvas = image_grid(run.samples)
+            ax.imshow(canvas.squeeze(), cmap="gray" if canvas.shape[-1] == 1 else None)
             ax.set_axis_off()
         ax.set_title(f"{self.verdict}: samples (seed {run.seed})", fontsize=9)
 

@@ -354,6 +354,12 @@ def get(name, data_kind="images"):
     return CATALOGUE[name].replace(**overrides) if overrides else CATALOGUE[name]
 
 
+def _everything(data_kind, supports):
+    """The catalogue's candidates (settings for ``data_kind``) that suit it and that ``supports`` accepts."""
+    every = (get(name, data_kind) for name in names())
+    return [c for c in every if c.suits(data_kind) and (supports is None or supports(c))]
+
+
 def parse(candidates, data_kind="images", supports=None):
     """A list of candidates from names, :class:`Candidate` objects or one comma-separated string.
 
@@ -367,11 +373,8 @@ def parse(candidates, data_kind="images", supports=None):
     items = []
     for item in candidates:
         if isinstance(item, str):
-            parts = [part.strip() for part in item.split(",") if part.strip()]
-            everything = [n for n in names() if get(n, data_kind).suits(data_kind)
-                          and (supports is None or supports(get(n, data_kind)))]
-            parts = [n for part in parts for n in (everything if part == ALL else [part])]
-            items.extend(get(part, data_kind) for part in parts)
+            for part in (part.strip() for part in item.split(",") if part.strip()):
+                items.extend(_everything(data_kind, supports) if part == ALL else [get(part, data_kind)])
         else:
             items.append(get(item, data_kind))
     unsuited = [c.name for c in items if not c.suits(data_kind)]

@@ -23,7 +23,7 @@ def _flip_and_translate(images, seed, translation):
 
     Differentiable in ``images``, and deterministic for a seeded ``keras.random.SeedGenerator``.
     """
-    flip = randomness.uniform([tf.shape(images)[0], 1, 1, 1], seed) < 0.5
+    flip = randomness.per_sample(images, seed) < 0.5
     return augment.translation(tf.where(flip, tf.reverse(images, axis=[2]), images), seed, ratio=translation)
 
 

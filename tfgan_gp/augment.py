@@ -59,7 +59,7 @@ def build(name, policy=None, **overrides):
 # ------------------------------------------------------------------------------------------- transforms
 def _per_image(x, seed, low, high):
     """One ``U[low, high)`` draw per image, shaped ``(B, 1, 1, 1)`` in ``x``'s dtype."""
-    return tf.cast(randomness.uniform([tf.shape(x)[0], 1, 1, 1], seed, low, high), x.dtype)
+    return tf.cast(randomness.per_sample(x, seed, low, high), x.dtype)
 
 
 def brightness(x, seed=None):
@@ -199,7 +199,7 @@ class DiffAugment(Augment):
         for transform in self.transforms:
             changed = transform(x, seed)
             if p is not None:  # ADA: each transform on each image with probability p
-                applied = randomness.uniform([tf.shape(x)[0], 1, 1, 1], seed) < p
+                applied = randomness.per_sample(x, seed) < p
                 changed = tf.where(applied, changed, x)
             x = changed
         return x

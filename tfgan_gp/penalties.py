@@ -117,11 +117,6 @@ def input_gradient_norms(critic, x, training=True, grad_scale=1.0):
     return tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + NORM_EPSILON)
 
 
-def _uniform_per_sample(x, seed):
-    """ε ~ U[0, 1], one per sample, shaped to broadcast over all non-batch axes."""
-    return randomness.uniform([tf.shape(x)[0]] + [1] * (len(x.shape) - 1), seed)
-
-
 class Penalty:
     """A critic regulariser. ``__call__`` returns the weighted scalar added to the critic loss.
 
@@ -195,7 +190,7 @@ class GradientPenalty(Penalty):
 
     def interpolates(self, real, fake, seed=None):
         real, fake = tf.cast(real, tf.float32), tf.cast(fake, tf.float32)
-        eps = _uniform_per_sample(real, seed)
+        eps = randomness.per_sample(real, seed)
         return eps * real + (1.0 - eps) * fake
 
     def compute(self, critic, real, fake, training=True, seed=None, grad_scale=1.0):
@@ -227,7 +222,7 @@ class DRAGAN(Penalty):
         real = tf.cast(real, tf.float32)
         noise = randomness.uniform([tf.shape(real)[0]] + list(real.shape[1:]), seed)
         perturbed = real + self.noise_scale * tf.math.reduce_std(real) * noise
-        points = real + _uniform_per_sample(real, seed) * (perturbed - real)
+        points = real + randomness.per_sample(real, seed) * (perturbed - real)
         norms = input_gradient_norms(critic, points, training, grad_scale)
         return self._result(tf.reduce_mean(tf.square(norms - 1.0)), norms)
 

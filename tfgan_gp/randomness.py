@@ -36,6 +36,11 @@ def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
     return _draw(lambda s, sd: keras.random.uniform(s, minval, maxval, dtype=dtype, seed=sd), shape, seed)
 
 
+def per_sample(x, seed, minval=0.0, maxval=1.0):
+    """One float32 ``U[minval, maxval)`` draw per sample of ``x``, shaped to broadcast over its non-batch axes."""
+    return uniform([tf.shape(x)[0]] + [1] * (len(x.shape) - 1), seed, minval, maxval)
+
+
 def randint(shape, seed, minval, maxval):
     """This replica's rows of uniform integers in ``[minval, maxval)`` (int32) for the global batch."""
     return _draw(lambda s, sd: keras.random.randint(s, minval, maxval, dtype="int32", seed=sd), shape, seed)

@@ -23,7 +23,7 @@ def _flip_and_translate(images, seed, translation):
 
     Differentiable in ``images``, and deterministic for a seeded ``keras.random.SeedGenerator``.
     """
-    flip = randomness.uniform([tf.shape(images)[0], 1, 1, 1], seed) < 0.5
+    flip = randomness.per_sample(images, seed) < 0.5
     return augment.translation(tf.where(flip, tf.reverse(images, axis=[2]), images), seed, ratio=translation)
 
 
@@ -108,17 +108,16 @@ class LeCam(Penalty):
         anchor_real, anchor_fake = tf.identity(self.anchor_real), tf.identity(self.anchor_fake)
         if training:
             decay = tf.where(self.updates > 0, self.decay, 0.0)
-            anchor_real = decay * anchor_real + (1.0 - decay) * self._mean(real_out)
-            anchor_fake = decay * anchor_fake + (1.0 - decay) * self._mean(fake_out)
+            # both batch means over the replicas in one all-reduce
+            mean_real, mean_fake = tf.unstack(distribute.mean_over_replicas(tf.stop_gradient(
+                tf.stack([tf.reduce_mean(real_out), tf.reduce_mean(fake_out)]))))
+            anchor_real = decay * anchor_real + (1.0 - decay) * mean_real
+            anchor_fake = decay * anchor_fake + (1.0 - decay) * mean_fake
             self.anchor_real.assign(anchor_real)
             self.anchor_fake.assign(anchor_fake)
             self.updates.assign_add(1)
         value = tf.reduce_mean(tf.square(real_out - anchor_fake)) + tf.reduce_mean(tf.square(fake_out - anchor_real))
         return self.weight * value, {"lecam": value}
-
-    @staticmethod
-    def _mean(scores):
-        return distribute.mean_over_replicas(tf.stop_gradient(tf.reduce_mean(scores)))
 
     def __repr__(self):
         return f"LeCam(weight={self.weight}, decay={self.decay})"

@@ -55,11 +55,11 @@ def generator(latent_dim=2, output_dim=None, width=512, depth=3, output_activati
                          f"Received: normalization={normalization!r}")
     inputs, z, labels = common.generator_inputs(latent_dim, num_classes)
     x = common.concat_one_hot(z, labels, num_classes)
+    plain = normalization == "none"  # the ReLU inside the dense layer, as before normalization was an option
     for i in range(depth):
-        if normalization == "none":
-            x = layers.Dense(width, activation="relu", kernel_initializer=kernel_initializer, name=f"hidden_{i}")(x)
-        else:
-            x = layers.Dense(width, kernel_initializer=kernel_initializer, name=f"hidden_{i}")(x)
+        x = layers.Dense(width, activation="relu" if plain else None, kernel_initializer=kernel_initializer,
+                         name=f"hidden_{i}")(x)
+        if not plain:
             x = apply_normalization(norm_layer(normalization, name=f"norm_{i}"), x)
             x = ReLU(name=f"relu_{i}")(x)
     # float32 output: keeps the critic's score and the samples full precision under mixed policies

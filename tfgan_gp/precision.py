@@ -147,10 +147,10 @@ def cached_bf16_speedup(path=None):
     """
     path = path or _cache_path()
     key = _machine_key()
-    known = _cached_speedup(path)
+    cache = _cache_read(path)
+    known = _speedup_in(cache)
     if known:
         return known
-    cache = _cache_read(path)
     speedup = bf16_speedup()
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -174,10 +174,10 @@ def _cache_read(path=None):
     return cache if isinstance(cache, dict) else {}
 
 
-def _cached_speedup(path=None):
-    """This machine's remembered bfloat16 speedup, or ``None`` if it was never measured."""
+def _speedup_in(cache):
+    """This machine's bfloat16 speedup in a probe cache dict, or ``None`` if it was never measured."""
     try:
-        return float(_cache_read(path)[_machine_key()]["bf16_speedup"])
+        return float(cache[_machine_key()]["bf16_speedup"])
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -237,7 +237,7 @@ def _warn_if_slow(name, native_bf16=None):
     else:
         if native_bf16_cpu() if native_bf16 is None else native_bf16:
             return
-        measured = _cached_speedup()
+        measured = _speedup_in(_cache_read())
         slowdown = (f"measured {1 / measured:.1f}x slower than float32 here" if measured
                     else "about 9x slower than float32 on such CPUs")
         message = (f"precision=mixed_bfloat16 on a CPU without native bfloat16: {slowdown} "

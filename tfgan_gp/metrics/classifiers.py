@@ -25,7 +25,8 @@ import tensorflow as tf
 from tfgan_gp.metrics import protocols
 from tfgan_gp.metrics.inception_2015 import SIZE as INCEPTION_2015_SIZE
 from tfgan_gp.metrics.inception_2015 import Inception2015, file_sha256
-from tfgan_gp.metrics.preprocessing import quantize_uint8, resize_pil_bicubic, resize_tf1_bilinear
+from tfgan_gp.metrics.preprocessing import (quantize_uint8, resize_pil_bicubic, resize_tf1_bilinear,
+                                            resize_tf2_bilinear, to_unit_range)
 
 INCEPTION_SIZE = 299
 
@@ -60,7 +61,7 @@ class KerasClassifier:
 
     def _forward(self, images):
         if self.image_size is not None:
-            images = tf.image.resize(images, (self.image_size, self.image_size), method="bilinear")
+            images = resize_tf2_bilinear(images, self.image_size)  # the keras protocol's resize
         logits, pool = self._model(images, training=False)
         return tf.cast(logits, tf.float32), tf.cast(pool, tf.float32)
 
@@ -219,8 +220,7 @@ def prepare_fn(classifier):
     """``(prepare, run)`` of a classifier: its own split, or ``float32`` conversion and the classifier itself."""
     if hasattr(classifier, "prepare") and hasattr(classifier, "run"):
         return classifier.prepare, classifier.run
-    return (lambda images: np.asarray(images).astype(np.float32) / 127.5 - 1.0
-            if np.asarray(images).dtype == np.uint8 else np.asarray(images, np.float32)), classifier
+    return to_unit_range, classifier
 
 
 def load_classifier(classifier):

@@ -31,6 +31,14 @@ def quantize_uint8(images):
     return np.clip(np.round(scaled), 0.0, 255.0).astype(np.uint8)
 
 
+def to_unit_range(batch):
+    """uint8 images in ``[0, 255]`` to float32 in ``[-1, 1]``; float images unchanged (assumed ``[-1, 1]``)."""
+    batch = np.asarray(batch)
+    if batch.dtype == np.uint8:
+        return batch.astype(np.float32) / 127.5 - 1.0
+    return batch.astype(np.float32, copy=False)
+
+
 def resize_tf1_bilinear(images, size):
     """TF1 bilinear resize (``align_corners=False``, ``half_pixel_centers=False``) to ``size × size``, float32.
 

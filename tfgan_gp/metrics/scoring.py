@@ -23,7 +23,8 @@ from tfgan_gp import cache, run_directory, serving
 from tfgan_gp.metrics import protocols
 from tfgan_gp.metrics.classifiers import classifier_record, protocol_classifier
 from tfgan_gp.metrics.evaluation import ImageEvaluator
-from tfgan_gp.metrics.statistics import ClassifierStatistics, compute_statistics, holds_statistics, image_batches
+from tfgan_gp.metrics.statistics import (ClassifierStatistics, cached_statistics, compute_statistics, holds_statistics,
+                                         image_batches)
 
 SAVED_MODEL_FILE = "saved_model.pb"
 
@@ -101,19 +102,21 @@ def _images(path, data_dir=None, split="train", image_size=None):
 
 
 class _Progress:
-    """A ``keras.utils.Progbar`` over ``total`` images (``None``: silent)."""
+    """A ``keras.utils.Progbar`` over ``total`` images, labelled at its first update (``enabled=False``: silent)."""
 
     def __init__(self, total, label, enabled):
+        self.total, self.label, self.enabled = total, label, enabled
         self.bar = None
-        if enabled:
-            import keras
-
-            print(label)
-            self.bar = keras.utils.Progbar(total, unit_name="image")
 
     def __call__(self, count):
-        if self.bar is not None:
-            self.bar.update(count)
+        if not self.enabled:
+            return
+        if self.bar is None:
+            import keras
+
+            print(self.label)
+            self.bar = keras.utils.Progbar(self.total, unit_name="image")
+        self.bar.update(count)
 
 
 def reference_statistics(reference, classifier, num_real=None, batch_size=100, splits=10, data_dir=None,
@@ -136,16 +139,14 @@ def reference_statistics(reference, classifier, num_real=None, batch_size=100, s
     num = min(wanted, count) if num_real is None else num_real
     source = {"dataset": description if not local else os.path.basename(os.path.normpath(reference)),
               "split": "" if local else split, "path": os.path.abspath(reference) if local else ""}
-    if stats_out is None and not local:
-        sha = (record.get("weights_sha256") or "na")[:12]
-        stats_out = os.path.join(cache_dir(), f"{reference.replace('/', '_')}_{split}_{record['protocol']}_"
-                                              f"{sha}_{num}.npz")
-    if stats_out and os.path.exists(stats_out) and not local:
-        cached = ClassifierStatistics.load(stats_out)
-        if cached.record == record and cached.num_samples == num:
-            return cached
-    stats = compute_statistics(classifier, image_batches(ds, batch_size), num, splits, source=source,
-                               progress=_Progress(num, f"reference: {num:,} images of {description}", progress))
+    bar = _Progress(num, f"reference: {num:,} images of {description}", progress)
+    if not local:  # a dataset's statistics are computed once (local images may have changed: recomputed)
+        if stats_out is None:
+            sha = (record.get("weights_sha256") or "na")[:12]
+            stats_out = os.path.join(cache_dir(), f"{reference.replace('/', '_')}_{split}_{record['protocol']}_"
+                                                  f"{sha}_{num}.npz")
+        return cached_statistics(stats_out, classifier, ds, num, batch_size, splits, source=source, progress=bar)
+    stats = compute_statistics(classifier, image_batches(ds, batch_size), num, splits, source=source, progress=bar)
     if stats_out:
         stats.save(stats_out)
     return stats

@@ -24,6 +24,7 @@ from tfgan_gp.metrics import protocols
 from tfgan_gp.metrics.classifiers import classifier_name, classifier_record, prepare_fn, split_outputs
 from tfgan_gp.metrics.inception import (InceptionScoreAccumulator, frechet_distance_from_stats,
                                         kernel_inception_distance, psd_sqrt)
+from tfgan_gp.metrics.preprocessing import to_unit_range  # noqa: F401 -- re-exported
 from tfgan_gp.metrics.streaming import RunningMoments
 
 DEFAULT_KEEP_FEATURES = 10_000
@@ -267,14 +268,6 @@ def image_batches(images, batch_size):
         raise ValueError(f"images must have shape (N, H, W, C) or be a tf.data.Dataset. "
                          f"Received: shape {images.shape}")
     return (images[i:i + batch_size] for i in range(0, len(images), batch_size))
-
-
-def to_unit_range(batch):
-    """uint8 images in ``[0, 255]`` to float32 in ``[-1, 1]``; float images unchanged (assumed ``[-1, 1]``)."""
-    batch = np.asarray(batch)
-    if batch.dtype == np.uint8:
-        return batch.astype(np.float32) / 127.5 - 1.0
-    return batch.astype(np.float32, copy=False)
 
 
 def compute_statistics(classifier, batches, num_samples, splits=10, keep_features=None, source=None,

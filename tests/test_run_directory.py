@@ -130,6 +130,16 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one(finished_run
     assert gan.iteration == 6
 
 
+def test_an_export_from_a_damaged_newest_checkpoint_names_the_one_it_restored(finished_run, tmp_path):
+    run = copy_of(finished_run, tmp_path)
+    (data,) = glob.glob(str(run / "checkpoints" / "ckpt-4.data-*"))
+    with open(data, "r+b") as f:
+        f.truncate(os.path.getsize(data) // 2)
+    meta = tg.serving.export_run(str(run), str(tmp_path / "out"))
+    assert meta["iteration"] == 2 and meta["checkpoint"].endswith("ckpt-2")
+    assert tg.serving.exported_iteration(str(tmp_path / "out")) == 2   # so training sees the export as stale
+
+
 def test_a_lost_checkpoint_state_file_does_not_restart_from_zero(finished_run, tmp_path, capsys):
     run = copy_of(finished_run, tmp_path)
     os.remove(run / "checkpoints" / "checkpoint")

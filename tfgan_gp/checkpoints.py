@@ -79,7 +79,10 @@ def restore_newest_intact(target, logdir, expect_partial=False):
 
 
 def restore_generator(logdir, generator="auto"):
-    """Rebuild the generator of a run from its config and load the newest intact weights: ``(generator, config)``.
+    """Rebuild the generator of a run from its config and load the newest intact weights.
+
+    Returns ``(generator, config, checkpoint path)``: the path of the checkpoint actually restored (an older one
+    when the newest is damaged).
 
     ``generator``: ``"ema"`` (the moving average of its weights), ``"raw"``, or ``"auto"``: the one the run
     samples from (:func:`tfgan_gp.averaging.run_choice`).
@@ -91,9 +94,9 @@ def restore_generator(logdir, generator="auto"):
                          f"the run directory that holds one. Received: logdir={logdir!r}")
     model = architectures.get(config["architecture"]).generator(**config.get("generator_kwargs", {}))
     try:
-        restore_newest_intact(tf.train.Checkpoint(**{name: model}), logdir, expect_partial=True)
+        path = restore_newest_intact(tf.train.Checkpoint(**{name: model}), logdir, expect_partial=True)
     except ValueError as err:
         raise ValueError(f"The checkpoints in {logdir!r} do not hold this run's generator "
                          f"({config['architecture']}, {config.get('generator_kwargs', {})}) or are damaged. "
                          f"Received: logdir={logdir!r}") from err
-    return model, config
+    return model, config, path

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfgan_gp import averaging, checkpoints, run_directory
+from tfgan_gp import averaging, checkpoints
 from tfgan_gp.data.text import Vocab
 from tfgan_gp.serving import metadata
 from tfgan_gp.serving.exporter import export_generator
@@ -55,16 +55,11 @@ def latest_metrics(logdir):
     return latest
 
 
-def run_metadata(logdir):
-    """Facts about the run for ``metadata.json``: source run, newest checkpoint, its iteration, metrics."""
-    config = run_directory.load_config(logdir)
-    checkpoint_path = checkpoints.latest(logdir)
-    facts = {"source_run": os.path.abspath(logdir), "checkpoint": None, "iteration": None,
-             "architecture": config.get("architecture"), "generator_kwargs": config.get("generator_kwargs", {}),
-             "metrics": latest_metrics(logdir)}
-    if checkpoint_path:
-        facts.update(checkpoint=os.path.abspath(checkpoint_path), iteration=generator_iteration(checkpoint_path))
-    return facts
+def run_metadata(logdir, config, checkpoint_path):
+    """Facts about the run for ``metadata.json``: source run, the checkpoint exported, its iteration, metrics."""
+    return {"source_run": os.path.abspath(logdir), "checkpoint": os.path.abspath(checkpoint_path),
+            "iteration": generator_iteration(checkpoint_path), "architecture": config.get("architecture"),
+            "generator_kwargs": config.get("generator_kwargs", {}), "metrics": latest_metrics(logdir)}
 
 
 def export_run(logdir, out, fmt="saved_model", generator="auto"):
@@ -73,12 +68,12 @@ def export_run(logdir, out, fmt="saved_model", generator="auto"):
     ``generator``: ``"ema"``, ``"raw"`` or ``"auto"``: the averaged one when the run keeps one and samples
     from it (its ``train.sample_from``), else the raw one.
     """
-    model, config = checkpoints.restore_generator(logdir, generator)
+    model, config, checkpoint_path = checkpoints.restore_generator(logdir, generator)
     vocab = None
     if config.get("vocab_file"):
         vocab = Vocab.load(os.path.join(logdir, config["vocab_file"]))
     return export_generator(model, out, latent_dim=config.get("latent_dim"), vocab=vocab,
-                            num_classes=config.get("num_classes"), metadata=run_metadata(logdir), format=fmt,
+                            num_classes=config.get("num_classes"), metadata=run_metadata(logdir, config, checkpoint_path), format=fmt,
                             generator=averaging.run_choice(config, generator))
 
 

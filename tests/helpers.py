@@ -278,3 +278,19 @@ def shifted(image, dy, dx):
             if 0 <= i + dy < h and 0 <= j + dx < w:
                 out[i, j] = image[i + dy, j + dx]
     return out
+
+
+def points(n=64, seed=0):
+    """``n`` points of a standard 2-D normal: the training data of the toy recipes below."""
+    return tf.data.Dataset.from_tensor_slices(np.random.default_rng(seed).normal(size=(n, 2)).astype("float32"))
+
+
+def toy_recipe(width=16, depth=2, optimizers=None, callbacks=None, name="toy_test"):
+    """A ``tg.Recipe`` of MLPs on :func:`points` (default optimizers: Adam(1e-3, 0.5, 0.9) for both)."""
+    def adam(iterations, n_critic):
+        return keras.optimizers.Adam(1e-3, 0.5, 0.9), keras.optimizers.Adam(1e-3, 0.5, 0.9)
+
+    return tg.Recipe(name=name, architecture="mlp", latent_dim=2,
+                     generator_kwargs=dict(latent_dim=2, output_dim=2, width=width, depth=depth),
+                     critic_kwargs=dict(input_dim=2, width=width, depth=depth), data=points,
+                     optimizers=optimizers or adam, callbacks=callbacks or (lambda gan, logdir: []))

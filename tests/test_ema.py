@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from absl import flags
-from helpers import POLICIES, tiny_gan
 from scipy import stats
 
 import tfgan_gp as tg
@@ -19,6 +18,8 @@ from export import __main__ as export_cli
 from recipes import common
 from tfgan_gp import averaging, randomness, run_directory, training
 from tfgan_gp.architectures import mlp
+
+from helpers import POLICIES, points, tiny_gan, toy_recipe
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUIET = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=ROOT)
@@ -33,10 +34,6 @@ def closed_form(sequence, decay, start):
             + (1 - decay) * sum(decay ** (t - k) * np.asarray(sequence[k - 1][i], np.float64)
                                 for k in range(s + 1, t + 1))
             for i in range(len(sequence[0]))]
-
-
-def points(n=64, seed=0):
-    return tf.data.Dataset.from_tensor_slices(np.random.default_rng(seed).normal(size=(n, 2)).astype("float32"))
 
 
 def values(variables):
@@ -227,13 +224,10 @@ def test_export_serves_the_average_with_and_without_truncation_in_a_fresh_proces
 
 
 # ------------------------------------------------------------------------------------------ runs
-def toy_recipe():
-    return training.Recipe(
-        name="ema_test", architecture="mlp", latent_dim=2,
-        generator_kwargs=dict(latent_dim=2, output_dim=2, width=8, depth=1),
-        critic_kwargs=dict(input_dim=2, width=8, depth=1), data=points,
-        optimizers=lambda iterations, n_critic: (keras.optimizers.Adam(1e-2, 0.5, 0.9),
-                                                 keras.optimizers.Adam(1e-2, 0.5, 0.9)))
+def ema_recipe():
+    adam = lambda iterations, n_critic: (keras.optimizers.Adam(1e-2, 0.5, 0.9),  # noqa: E731
+                                         keras.optimizers.Adam(1e-2, 0.5, 0.9))
+    return toy_recipe(width=8, depth=1, optimizers=adam, name="ema_test")
 
 
 def config(logdir, **overrides):
@@ -242,12 +236,12 @@ def config(logdir, **overrides):
 
 
 def test_resumed_run_equals_the_uninterrupted_one_and_exports_the_average(tmp_path, deterministic_ops):
-    whole = tg.train(toy_recipe(), config(tmp_path / "whole"))
-    interrupted = toy_recipe()
+    whole = tg.train(ema_recipe(), config(tmp_path / "whole"))
+    interrupted = ema_recipe()
     interrupted.callbacks = lambda gan, logdir: [keras.callbacks.LambdaCallback(  # killed after iteration 2
         on_epoch_end=lambda epoch, logs: setattr(gan, "stop_training", gan.iteration >= 2))]
     assert tg.train(interrupted, config(tmp_path / "split")).iteration == 2
-    resumed = tg.train(toy_recipe(), config(tmp_path / "split", export=True))
+    resumed = tg.train(ema_recipe(), config(tmp_path / "split", export=True))
     assert resumed.iteration == whole.iteration == 4
     for a, b in zip(values(whole.ema_generator.weights + whole.generator.weights),
                     values(resumed.ema_generator.weights + resumed.generator.weights), strict=True):
@@ -295,11 +289,11 @@ def test_shared_recipe_flags_reach_the_train_config():
 def test_a_run_from_before_ema_resumes_without_it(tmp_path):
     """A stored config without the EMA settings (written before they existed) means EMA off."""
     off = dict(ema_decay=0.0, ema_start=0)
-    tg.train(toy_recipe(), config(tmp_path, iterations=2, **off))
+    tg.train(ema_recipe(), config(tmp_path, iterations=2, **off))
     path = tmp_path / run_directory.CONFIG_FILE
     stored = json.loads(path.read_text())
     stored["train"] = {k: v for k, v in stored["train"].items() if k not in ("ema_decay", "ema_start", "sample_from")}
     path.write_text(json.dumps(stored))
     with pytest.raises(run_directory.RunDirectoryError, match=r"train.ema_decay 0.0 -> 0.7"):
-        tg.train(toy_recipe(), config(tmp_path, iterations=4))
-    assert tg.train(toy_recipe(), config(tmp_path, iterations=4, **off)).iteration == 4
+        tg.train(ema_recipe(), config(tmp_path, iterations=4))
+    assert tg.train(ema_recipe(), config(tmp_path, iterations=4, **off)).iteration == 4

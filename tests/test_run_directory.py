@@ -14,19 +14,7 @@ import tfgan_gp as tg
 from tfgan_gp import checkpoints, run_directory
 from tfgan_gp.training import Interrupted
 
-
-def points(n=64, seed=0):
-    return tf.data.Dataset.from_tensor_slices(np.random.default_rng(seed).normal(size=(n, 2)).astype("float32"))
-
-
-def toy_recipe(width=16, callbacks=None):
-    def optimizers(iterations, n_critic):
-        return keras.optimizers.Adam(1e-3, 0.5, 0.9), keras.optimizers.Adam(1e-3, 0.5, 0.9)
-
-    return tg.Recipe(name="toy_test", architecture="mlp", latent_dim=2,
-                     generator_kwargs=dict(latent_dim=2, output_dim=2, width=width, depth=2),
-                     critic_kwargs=dict(input_dim=2, width=width, depth=2), data=points, optimizers=optimizers,
-                     callbacks=callbacks or (lambda gan, logdir: []))
+from helpers import toy_recipe
 
 
 def config(logdir, iterations=4, **changes):

@@ -13,23 +13,17 @@ import tfgan_gp as tg
 from recipes import billion_word, cifar_resnet, common, lsun_bedrooms
 from tfgan_gp import checkpoints, training
 
+from helpers import toy_recipe
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def points(n=64, seed=0):
-    return tf.data.Dataset.from_tensor_slices(np.random.default_rng(seed).normal(size=(n, 2)).astype("float32"))
-
-
-def toy_recipe(data=points):
+def decaying_recipe():
     def optimizers(iterations, n_critic):
         adam = lambda k: keras.optimizers.Adam(training.linear_decay(1e-3, iterations, k), 0.5, 0.9)  # noqa: E731
         return adam(1), adam(n_critic)
 
-    return training.Recipe(
-        name="toy_test", architecture="mlp", latent_dim=2,
-        generator_kwargs=dict(latent_dim=2, output_dim=2, width=16, depth=2),
-        critic_kwargs=dict(input_dim=2, width=16, depth=2),
-        data=data, optimizers=optimizers)
+    return toy_recipe(optimizers=optimizers)
 
 
 def run_flags(logdir, iterations, eval_every=2, export=False, **overrides):
@@ -56,12 +50,12 @@ class StopAfter(keras.callbacks.Callback):
 
 
 def test_interrupted_run_resumes_to_the_same_weights(tmp_path, deterministic_ops):
-    whole = tg.train(toy_recipe(), run_flags(tmp_path / "whole", iterations=6))
-    interrupted = toy_recipe()
+    whole = tg.train(decaying_recipe(), run_flags(tmp_path / "whole", iterations=6))
+    interrupted = decaying_recipe()
     interrupted.callbacks = lambda gan, logdir: [StopAfter(2)]
     tg.train(interrupted, run_flags(tmp_path / "split", iterations=6))       # "killed" after 2
     assert checkpoints.latest(tmp_path / "split").endswith("-2")
-    resumed = tg.train(toy_recipe(), run_flags(tmp_path / "split", iterations=6, export=True))
+    resumed = tg.train(decaying_recipe(), run_flags(tmp_path / "split", iterations=6, export=True))
     assert resumed.iteration == whole.iteration == 6
     assert int(resumed.d_optimizer.iterations) == 6 * 2
     for a, b in zip(final_weights(whole), final_weights(resumed)):
@@ -70,7 +64,7 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path, deterministic_ops
 
 
 def test_learning_rate_reaches_zero_at_the_last_iteration(tmp_path):
-    gan = tg.train(toy_recipe(), run_flags(tmp_path, iterations=4))
+    gan = tg.train(decaying_recipe(), run_flags(tmp_path, iterations=4))
     for optimizer in (gan.g_optimizer, gan.d_optimizer):
         assert float(optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
     schedule = training.linear_decay(2e-4, 100, 5)
@@ -92,7 +86,7 @@ class PoisonAt(keras.callbacks.Callback):
 
 
 def test_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
-    recipe = toy_recipe()
+    recipe = decaying_recipe()
     recipe.callbacks = lambda gan, logdir: [PoisonAt(2)]
     with pytest.raises(FloatingPointError, match=r"stopped at generator iteration 3: d_loss is nan.*ckpt-2"):
         tg.train(recipe, run_flags(tmp_path, iterations=6))

@@ -9,7 +9,7 @@ from setuptools import find_packages, setup
 
 setup(
     name="tfgan_gp",
-    version="0.1.0",
+    version="0.2.0",
     description="Wasserstein GANs with gradient penalty and their relatives for TensorFlow 2 / Keras 3",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",

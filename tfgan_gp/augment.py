@@ -39,23 +39,6 @@ from tfgan_gp.registry import Registry
 DEFAULT_POLICY = "color,translation,cutout"
 
 
-def names():
-    """The registered augmentation names, sorted."""
-    return _REGISTRY.names()
-
-
-def get(identifier, **overrides):
-    """An :class:`Augment` by name (built with ``overrides``), ``None`` (none) or an instance."""
-    return _REGISTRY.get("none" if identifier is None else identifier, **overrides)
-
-
-def build(name, policy=None, **overrides):
-    """The named augmentation with its ``policy`` set where it takes one ("none" takes none)."""
-    if policy is not None and _REGISTRY.accepts(name, "policy"):
-        overrides["policy"] = policy
-    return _REGISTRY.build(name, **overrides)
-
-
 # ------------------------------------------------------------------------------------------- transforms
 def _per_image(x, seed, low, high):
     """One ``U[low, high)`` draw per image, shaped ``(B, 1, 1, 1)`` in ``x``'s dtype."""
@@ -140,7 +123,8 @@ class Augment:
     """The interface of an augmentation, and the identity (name ``"none"``).
 
     :class:`tfgan_gp.GAN` calls ``augment(x, seed)`` on every batch before the critic scores it,
-    ``observe(real_scores, fake_scores, boundary)`` after each critic update and ``step()`` once per
+    ``observe(batch, boundary)`` after each critic update (the step's
+    :class:`~tfgan_gp.critic_batch.CriticBatch` and the loss's decision boundary) and ``step()`` once per
     generator iteration (its ``{metric name: value}`` are logged); ``state()`` holds what a checkpoint
     must save, ``metric_names`` the logged names.
     """
@@ -153,7 +137,7 @@ class Augment:
     def check_samples(self, samples):
         """Raise ``ValueError`` if this augmentation cannot transform ``samples`` (a batch of the generator's)."""
 
-    def observe(self, real_scores, fake_scores, boundary=None):
+    def observe(self, batch, boundary=None):
         """Take note of the critic's scores of a training minibatch (adaptive augmentations use them)."""
 
     def step(self):
@@ -168,10 +152,13 @@ class Augment:
         return f"{type(self).__name__}()"
 
 
-_REGISTRY = Registry("augment", instance_of=Augment, instead="None or a tfgan_gp.augment.Augment instance")
-register = _REGISTRY.register
+REGISTRY = Registry("augment", instance_of=Augment, none="none", optional=("policy",),
+                    instead="None or a tfgan_gp.augment.Augment instance")
+names, get, build, register = REGISTRY.names, REGISTRY.get, REGISTRY.build, REGISTRY.register
+register("none")(Augment)
 
 
+@register("diffaugment")
 class DiffAugment(Augment):
     """DiffAugment (Zhao et al. 2020): every transform of ``policy`` on every image, differentiably.
 
@@ -208,6 +195,7 @@ class DiffAugment(Augment):
         return f"{type(self).__name__}(policy={self.policy!r})"
 
 
+@register("ada")
 class AdaptiveAugment(DiffAugment):
     """ADA's adaptive probability (Karras et al. 2020, §2.3) over DiffAugment's transforms.
 
@@ -253,10 +241,10 @@ class AdaptiveAugment(DiffAugment):
     def _probability(self):
         return self.p
 
-    def observe(self, real_scores, fake_scores, boundary=None):
-        real_scores = tf.cast(real_scores, tf.float32)
+    def observe(self, batch, boundary=None):
+        real_scores = tf.cast(batch.real_out, tf.float32)
         if boundary is None:
-            fake_scores = tf.cast(fake_scores, tf.float32)
+            fake_scores = tf.cast(batch.fake_out, tf.float32)
             total = distribute.sum_over_replicas(tf.stack([tf.reduce_sum(fake_scores),
                                                            tf.cast(tf.size(fake_scores), tf.float32)]))
             boundary = total[0] / total[1]
@@ -290,7 +278,3 @@ class AdaptiveAugment(DiffAugment):
         return (f"AdaptiveAugment(policy={self.policy!r}, target={self.target}, interval={self.interval}, "
                 f"speed_images={self.speed_images:g})")
 
-
-register("none")(Augment)
-register("diffaugment")(DiffAugment)
-register("ada")(AdaptiveAugment)

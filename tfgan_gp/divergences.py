@@ -44,16 +44,6 @@ from tfgan_gp.registry import Registry
 _LOG2 = math.log(2.0)
 
 
-def names():
-    """The registered divergence names, sorted."""
-    return _REGISTRY.names()
-
-
-def get(identifier, **overrides):
-    """A :class:`Divergence` by registered name (built with ``overrides``), or an instance passed through."""
-    return _REGISTRY.get(identifier, **overrides)
-
-
 def _float(x):
     """``x`` as a floating-point tensor, keeping a float dtype and making integers float32."""
     x = tf.convert_to_tensor(x)
@@ -117,8 +107,8 @@ class Divergence:
         return f"{type(self).__name__}({args})"
 
 
-_REGISTRY = Registry("divergence", instance_of=Divergence, instead="a tfgan_gp.divergences.Divergence instance")
-register = _REGISTRY.register
+REGISTRY = Registry("divergence", instance_of=Divergence, instead="a tfgan_gp.divergences.Divergence instance")
+names, get, register = REGISTRY.names, REGISTRY.get, REGISTRY.register
 
 
 @register("kl")

@@ -15,6 +15,7 @@ import tensorflow as tf
 from tfgan_gp import augment as augmentations
 from tfgan_gp import averaging, distribute, losses, penalties, randomness
 from tfgan_gp.callbacks.safety import NaNGuard
+from tfgan_gp.critic_batch import CriticBatch, critic_outputs
 
 METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
 NONFINITE = "nonfinite_losses"
@@ -44,21 +45,6 @@ def _known_dims_differ(expected, actual):
     if len(expected) != len(actual):
         return True
     return any(e is not None and a is not None and e != a for e, a in zip(expected, actual))
-
-
-class _CriticScores:
-    """The critic as a penalty sees it: ``x -> (B, 1)`` float32 scores (labels bound, AC-GAN logits dropped),
-    with the critic's ``trainable_variables`` (weight decay reads them)."""
-
-    def __init__(self, gan, labels):
-        self.gan, self.labels = gan, labels
-
-    def __call__(self, x, training=True):
-        return self.gan._score(x, self.labels, training)[0]
-
-    @property
-    def trainable_variables(self):
-        return self.gan.critic.trainable_variables
 
 
 class GAN(keras.Model):
@@ -134,7 +120,6 @@ class GAN(keras.Model):
         self.ac_generator_weight = float(ac_generator_weight)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.augment = augmentations.get(augment)
-        self._critic_takes_labels = len(getattr(critic, "inputs", None) or []) == 2
         self._check_critic_normalization()
         self._check_shapes()
         names = METRIC_NAMES + tuple(self.penalty.metric_names) + tuple(self.augment.metric_names)
@@ -190,16 +175,16 @@ class GAN(keras.Model):
                 f"The generator's output shape must match the critic's input shape. "
                 f"Received: generator output (batch,) + {tuple(fake.shape[1:])}, "
                 f"critic input {tuple(critic_inputs[0].shape)}")
-        if self._critic_takes_labels and not self.num_classes:
+        if len(critic_inputs or []) == 2 and not self.num_classes:
             raise ValueError("The critic takes [samples, labels] (a projection critic) but num_classes is not set. "
                              "Received: num_classes=None")
         try:
-            outputs = self._critic_outputs(fake, labels, training=False)
+            logits = critic_outputs(self.critic, fake, labels, training=False)[1]
         except Exception as err:
             raise ValueError(
                 f"The critic cannot be called on the generator's output of shape "
                 f"{tuple(fake.shape)}. Received: {type(err).__name__}: {err}") from err
-        self._is_auxiliary_classifier = isinstance(outputs, (list, tuple))
+        self._is_auxiliary_classifier = logits is not None
         if self._is_auxiliary_classifier and not self.num_classes:
             raise ValueError(
                 "The critic returns class logits (AC-GAN) but num_classes is not set. "
@@ -252,8 +237,7 @@ class GAN(keras.Model):
             callbacks.append(guard)
         history = super().fit(*args, shuffle=shuffle, callbacks=callbacks, **kwargs)
         if guard is not None and guard.failure:
-            raise FloatingPointError(f"{guard.failure} Lower the learning rate or check the data for NaN/inf "
-                                     f"(fit(..., nan_guard=False) trains on regardless).")
+            raise FloatingPointError(f"{guard.failure} Lower the learning rate or check the data for NaN/inf.")
         return history
 
     def resumable_state(self):
@@ -307,17 +291,9 @@ class GAN(keras.Model):
         inputs = [z, labels] if self.num_classes else z
         return (generator or self.generator)(inputs, training=training)
 
-    def _critic_outputs(self, x, labels, training):
-        inputs = [x, labels] if self._critic_takes_labels else x
-        return self.critic(inputs, training=training)
-
     def _score(self, x, labels, training=True):
         """Critic scores as float32 ``(B, 1)`` and the AC-GAN class logits (or ``None``)."""
-        outputs = self._critic_outputs(x, labels, training)
-        if self._is_auxiliary_classifier:
-            scores, logits = outputs
-            return tf.cast(scores, tf.float32), tf.cast(logits, tf.float32)
-        return tf.cast(outputs, tf.float32), None
+        return critic_outputs(self.critic, x, labels, training)
 
     def _augmented(self, x):
         """``T(x)``: the training augmentation (the identity without one), drawing from the GAN's seed."""
@@ -448,10 +424,10 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             real_out, real_logits = self._score(real, labels)
             fake_out, _ = self._score(fake, labels)
-            d_loss = self.adversarial_loss.critic_objective(real_out, fake_out, real, fake)
-            weighted, stats = self.penalty.objective(
-                _CriticScores(self, labels), real, fake, real_out, fake_out, training=True, seed=self.seed_generator,
-                grad_scale=grad_scale)
+            batch = CriticBatch(real, fake, critic=self.critic, labels=labels, real_out=real_out, fake_out=fake_out,
+                                seed=self.seed_generator, grad_scale=grad_scale, training=True)
+            d_loss = self.adversarial_loss.critic_objective(batch)
+            weighted, stats = self.penalty.objective(batch)
             d_loss += weighted
             if self._is_auxiliary_classifier:
                 ac_loss = _classification_loss(labels, real_logits)
@@ -460,7 +436,7 @@ class GAN(keras.Model):
         grads = tape.gradient(scaled, self.critic.trainable_variables)
         self._apply(self.d_optimizer, grads, self.critic.trainable_variables)
         self.penalty.after_critic_update(self.critic)
-        self.augment.observe(real_out, fake_out, self.adversarial_loss.decision_boundary)
+        self.augment.observe(batch, self.adversarial_loss.decision_boundary)
 
         self._update("d_loss", d_loss)
         self._update("wasserstein_estimate", tf.reduce_mean(real_out) - tf.reduce_mean(fake_out))
@@ -477,7 +453,9 @@ class GAN(keras.Model):
             real_out = None
             if self.adversarial_loss.needs_real_for_generator:
                 real_out = self._score(self._augmented(real), real_labels)[0]
-            g_loss = self.adversarial_loss.generator_loss(real_out, fake_out)
+            g_loss = self.adversarial_loss.generator_objective(CriticBatch(
+                fake=fake, critic=self.critic, labels=labels, real_out=real_out, fake_out=fake_out,
+                seed=self.seed_generator, training=True))
             if self._is_auxiliary_classifier:
                 ac_loss = _classification_loss(labels, fake_logits)
                 g_loss += self.ac_generator_weight * ac_loss
@@ -530,28 +508,24 @@ class GAN(keras.Model):
         penalty, as the critic cost the authors' ``gan_mnist.py`` logged on its dev set (§5.6).
         ``seed``: a ``keras.random.SeedGenerator`` for noise and interpolates (default: the GAN's own).
         """
-        seed = seed or self.seed_generator
-        real, fake, labels, real_out, fake_out = self._held_out(data, seed)
-        loss = self.adversarial_loss.critic_loss(real_out, fake_out)
-        if include_penalty:  # (penalties reading the scores, LeCam and bCR, get these instead of scoring again)
-            loss += self.penalty.objective(_CriticScores(self, labels), real, fake, real_out, fake_out,
-                                           training=False, seed=seed)[0]
+        batch = self._held_out(data, seed or self.seed_generator)
+        loss = self.adversarial_loss.critic_objective(batch)
+        if include_penalty:
+            loss += self.penalty.objective(batch)[0]
         return loss
 
     def _held_out(self, data, seed):
-        """``(real, fake, labels, real scores, fake scores)`` of held-out data and as many fresh fakes, which get
-        the real samples' labels."""
+        """The :class:`CriticBatch` of held-out ``data`` and as many fresh fakes (with the real samples' labels),
+        scored by the critic in inference mode."""
         real, labels = self._unpack(data)
         fake = self._generate(randomness.normal([tf.shape(real)[0], self.latent_dim], seed), labels, training=False)
-        real_out, _ = self._score(real, labels, training=False)
-        fake_out, _ = self._score(fake, labels, training=False)
-        return real, fake, labels, real_out, fake_out
+        return CriticBatch(real, fake, critic=self.critic, labels=labels, seed=seed, training=False)
 
     def test_step(self, data):
         """Critic loss (no penalty) and Wasserstein estimate on held-out real data (paper §5.6)."""
-        real, fake, _, real_out, fake_out = self._held_out(data, self.seed_generator)
-        self._update("d_loss", self.adversarial_loss.critic_objective(real_out, fake_out, real, fake))
-        self._update("wasserstein_estimate", tf.reduce_mean(real_out) - tf.reduce_mean(fake_out))
+        batch = self._held_out(data, self.seed_generator)
+        self._update("d_loss", self.adversarial_loss.critic_objective(batch))
+        self._update("wasserstein_estimate", tf.reduce_mean(batch.real_out) - tf.reduce_mean(batch.fake_out))
         return self._logs(("d_loss", "wasserstein_estimate"))
 
     def _logs(self, names):

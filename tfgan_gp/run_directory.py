@@ -1,28 +1,166 @@
-"""A run directory is the run's identity: its config says what was trained, its lock says who is training.
+"""A run directory is the run's identity: its record says what was trained, its lock says who is training.
 
 Layout of ``LOGDIR``::
 
-    run_config.json      {"recipe": name, "architecture": name for tfgan_gp.architectures.get,
-                          "generator_kwargs": {...}, "critic_kwargs": {...}, "latent_dim": int,
-                          "num_classes": int | null, "train": {TrainConfig fields}, ...recipe extras}
+    run_config.json      the RunRecord: {"format": 2, "recipe": name, "gan": GANSpec, "train": TrainConfig,
+                         "precision": the dtype policy applied, "settings": the recipe's own settings,
+                         "assets": {role: file in LOGDIR}}
     checkpoints/         see tfgan_gp.checkpoints
+    eval/metrics.jsonl   one line per evaluation (tfgan_gp.callbacks.Evaluate)
+    export/              the generator's SavedModel (tfgan_gp.serving)
     .lock                held (fcntl) by the process training in the directory
 
-A re-run continues the stored run only when everything that defines it is the same; the
-settings in :data:`MAY_CHANGE` (how long and how to run, not what) may differ.
+A re-run continues the stored run only when everything that defines it is the same; the fields marked
+``resumable`` (field metadata: how long and how to run, not what) may differ. Records written before
+this format (no ``"format"``: the generator and critic at the top, every training setting under
+``train``) are read too; the settings they did not record (optimizers, AC-GAN weights) are taken as the
+re-run's.
 """
 import contextlib
+import dataclasses
 import fcntl
 import json
 import os
 import tempfile
+import typing
+
+from tfgan_gp.spec import GANSpec
+from tfgan_gp.train_config import RESUMABLE, TrainConfig
 
 CONFIG_FILE = "run_config.json"
 LOCK_FILE = ".lock"
-MAY_CHANGE = ("train.iterations", "train.eval_every", "train.export", "train.precision", "train.distribute",
-              "train.logdir", "precision", "train.sample_from")
-"""Settings a resumed run may change: its length, evaluation cadence, export, precision, strategy and the
-generator that samples (raw or averaged)."""
+FORMAT = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class RunRecord:
+    """What identifies a run: the recipe, the GAN, how it is trained, and the files it owns.
+
+    Attributes:
+        recipe: the recipe's name.
+        gan: the :class:`tfgan_gp.GANSpec` trained.
+        train: the :class:`tfgan_gp.TrainConfig` (its resumable fields may change).
+        precision: the dtype policy applied (``float32``, ``mixed_bfloat16``, ...; may change).
+        settings: the recipe's own settings that define the run (its command-line flags: dataset, subset,
+            widths), JSON values.
+        assets: files of the run directory the generator needs to be used, by role (``{"vocab": "vocab.json"}``
+            for the character model); the exporter packs them.
+    """
+
+    recipe: str
+    gan: GANSpec
+    train: TrainConfig
+    precision: str = dataclasses.field(default="float32", metadata=RESUMABLE)
+    settings: dict = dataclasses.field(default_factory=dict)
+    assets: dict = dataclasses.field(default_factory=dict)
+
+    def to_json(self):
+        return {"format": FORMAT, **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_json(cls, values, unrecorded_from=None):
+        """The record of a stored dict, of this format or the one before (see the module docstring).
+
+        ``unrecorded_from``: a record whose values stand in for the settings an old record did not store.
+        """
+        if "format" not in values:
+            values = _from_first_format(values, unrecorded_from)
+        gan = GANSpec.from_json(values.get("gan", {}))
+        train = TrainConfig(**{k: v for k, v in values.get("train", {}).items() if k in _field_names(TrainConfig)})
+        return cls(recipe=values.get("recipe", ""), gan=gan, train=train,
+                   precision=values.get("precision", "float32"), settings=dict(values.get("settings", {})),
+                   assets=dict(values.get("assets", {})))
+
+    def save(self, logdir):
+        """Write ``LOGDIR/run_config.json`` atomically, readable by others as the umask allows."""
+        os.makedirs(logdir, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".run_config.", dir=logdir)
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(self.to_json(), indent=2, sort_keys=True))
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, os.path.join(logdir, CONFIG_FILE))
+
+    @classmethod
+    def load(cls, logdir, unrecorded_from=None):
+        """The record stored in ``logdir``; one sentence when ``logdir`` is not a run directory or the file is bad."""
+        values = load_config(logdir)
+        try:
+            return cls.from_json(values, unrecorded_from)
+        except (TypeError, ValueError, AttributeError) as err:
+            raise ValueError(f"{os.path.join(logdir, CONFIG_FILE)} does not describe a run this version can read "
+                             f"({err}). Received: logdir={logdir!r}") from None
+
+    def asset(self, logdir, role):
+        """The path of the asset ``role`` in ``logdir`` (``None`` when the run has none)."""
+        name = self.assets.get(role)
+        return os.path.join(logdir, name) if name else None
+
+
+def _field_names(cls):
+    return {f.name for f in dataclasses.fields(cls)}
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_SPEC_KEYS_OF_FIRST_FORMAT = ("loss", "penalty", "n_critic", "ema_decay", "ema_start", "sample_from", "augment",
+                              "augment_policy")
+
+
+def _from_first_format(old, unrecorded_from):
+    """A first-format record (``train`` held every setting, the models at the top) in this format's layout."""
+    train = dict(old.get("train", {}))
+    fill = unrecorded_from.gan.to_json() if unrecorded_from is not None else {}
+    gan = {k: v for k, v in fill.items() if k in ("optimizer", "critic_optimizer", "ac_critic_weight",
+                                                  "ac_generator_weight", "generator_batch_multiple")}
+    gan.update(architecture=old.get("architecture"), generator_kwargs=old.get("generator_kwargs", {}),
+               critic_kwargs=old.get("critic_kwargs", {}), latent_dim=old.get("latent_dim"),
+               num_classes=old.get("num_classes"), penalty_weight=train.get("lambda_gp"),
+               **{k: train[k] for k in _SPEC_KEYS_OF_FIRST_FORMAT if k in train})
+    settings = dict(old.get("flags", {}))
+    assets = {"vocab": old["vocab_file"]} if old.get("vocab_file") else {}
+    return {"format": FORMAT, "recipe": old.get("recipe", ""), "gan": gan, "precision": old.get("precision", "float32"),
+            "train": {k: v for k, v in train.items() if k in _field_names(TrainConfig)},
+            "settings": settings, "assets": assets}
+
+
+def _resumable_paths(cls, prefix=""):
+    """Dotted paths of the fields marked resumable in ``cls`` and the record types it holds."""
+    paths = set()
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("resumable"):
+            paths.add(prefix + f.name)
+        elif dataclasses.is_dataclass(hints.get(f.name)):
+            paths |= _resumable_paths(hints[f.name], f"{prefix}{f.name}.")
+    return paths
+
+
+RESUMABLE_PATHS = frozenset(_resumable_paths(RunRecord))
+"""Settings a resumed run may change: its length, evaluation cadence, export, precision, strategy, log
+directory and the generator that samples (raw or averaged)."""
+
+
+def differences(stored, new):
+    """``{dotted key: (stored value, new value)}`` of two records, except the resumable fields."""
+    return _differences(stored.to_json(), new.to_json(), "")
+
+
+def _differences(a, b, prefix):
+    found = {}
+    for key in sorted(set(a) | set(b)):
+        name = f"{prefix}{key}"
+        x, y = a.get(key), b.get(key)
+        if name in RESUMABLE_PATHS or x == y:
+            continue
+        if isinstance(x, dict) and isinstance(y, dict):
+            found.update(_differences(x, y, f"{name}."))
+        else:
+            found[name] = (x, y)
+    return found
 
 
 class RunDirectoryError(ValueError):
@@ -43,16 +181,6 @@ def check_writable(logdir):
                                 f"Received: logdir={logdir!r}") from None
 
 
-def save_config(logdir, **config):
-    """Write ``run_config.json`` atomically (JSON-serialisable values only)."""
-    os.makedirs(logdir, exist_ok=True)
-    text = json.dumps(config, indent=2, sort_keys=True)
-    fd, tmp = tempfile.mkstemp(prefix=".run_config.", dir=logdir)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, os.path.join(logdir, CONFIG_FILE))
-
-
 def load_config(logdir):
     """Read ``run_config.json``; a clear error when ``logdir`` is not a run directory."""
     path = os.path.join(logdir, CONFIG_FILE)
@@ -67,43 +195,21 @@ def load_config(logdir):
                          f"run directory. Received: logdir={logdir!r}") from None
 
 
-def differences(stored, new, prefix=""):
-    """``{dotted key: (stored value, new value)}`` for every setting that differs, except :data:`MAY_CHANGE`."""
-    found = {}
-    for key in sorted(set(stored) | set(new)):
-        name = f"{prefix}{key}"
-        a, b = stored.get(key), new.get(key)
-        if name in MAY_CHANGE or a == b:
-            continue
-        if isinstance(a, dict) and isinstance(b, dict):
-            found.update(differences(a, b, prefix=f"{name}."))
-        else:
-            found[name] = (a, b)
-    return found
-
-
-def check_same_run(logdir, config, defaults=None):
-    """Raise :class:`RunDirectoryError` if ``logdir`` holds a run whose config differs from ``config``.
-
-    ``defaults`` (``{"train": {setting: default}}``): values of settings added since the stored run was written,
-    which its config lacks (a setting's default keeps the behaviour from before it existed).
-    """
+def check_same_run(logdir, record):
+    """Raise :class:`RunDirectoryError` if ``logdir`` holds a run whose record differs from ``record``."""
     if not os.path.exists(os.path.join(logdir, CONFIG_FILE)):
         return
-    stored = load_config(logdir)
-    for key, values in (defaults or {}).items():
-        stored[key] = {**values, **stored.get(key, {})}
-    differ = differences(stored, config)
+    differ = differences(RunRecord.load(logdir, unrecorded_from=record), record)
     if differ:
-        listed = ", ".join(f"{_flag(k)} {a!r} -> {b!r}" for k, (a, b) in differ.items())
+        listed = ", ".join(f"{_setting(k)} {a!r} -> {b!r}" for k, (a, b) in differ.items())
         raise RunDirectoryError(
             f"{logdir} holds a different run ({listed}): re-run with its settings to continue it, or choose a "
             f"new log directory. Nothing was changed.")
 
 
-def _flag(key):
-    """Recipes store their command-line flags under ``flags``: show those as ``--name``."""
-    return "--" + key[len("flags."):] if key.startswith("flags.") else key
+def _setting(key):
+    """How a user sets ``key``: a recipe's own settings are its flags (``--name``), the rest by their field."""
+    return "--" + key[len("settings."):] if key.startswith("settings.") else key
 
 
 @contextlib.contextmanager

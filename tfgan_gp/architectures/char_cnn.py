@@ -62,3 +62,11 @@ def critic(seq_len=32, dim=512, vocab_size=2048, num_blocks=5, residual_scale=0.
     x = _blocks(x, dim, num_blocks, residual_scale, normalization)
     x = layers.Flatten(name="flatten")(x)
     return keras.Model(sequences, common.critic_outputs(x, None, spectral), name=name)
+
+
+@common.FAMILIES.register("char_cnn")
+class Family:
+    """The 1-D convolutional character models of §5.5: :func:`generator` and :func:`critic`."""
+
+    generator = staticmethod(generator)
+    critic = staticmethod(critic)

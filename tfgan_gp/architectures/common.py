@@ -23,6 +23,16 @@ from keras import layers, ops
 from tfgan_gp.architectures.checks import check_choice, check_int
 from tfgan_gp.architectures.convolutions import dense, register
 from tfgan_gp.architectures.normalization import NORMALIZATIONS, batch_normalizing
+from tfgan_gp.registry import Registry
+
+FAMILIES = Registry("architecture", instead="an object with generator(**kwargs) and critic(**kwargs)")
+"""The generator/critic families by name. A family registers where it is defined, as every part does::
+
+    @FAMILIES.register("mine")
+    class Family:
+        generator = staticmethod(my_generator)
+        critic = staticmethod(my_critic)
+"""
 
 CONDITIONINGS = ("ac", "projection")
 """How a conditional critic uses the labels: an AC-GAN classifier head (the paper's) or a projection."""

@@ -119,3 +119,11 @@ def critic(image_size=64, dim=64, channels=3, normalization=None, gradient_penal
     x = layers.Flatten(name="flatten")(x)
     return keras.Model(inputs, common.critic_outputs(
         x, num_classes, spectral, lambda: _initializer(dcgan_init, dense_layer=True), labels=labels), name=name)
+
+
+@common.FAMILIES.register("dcgan")
+class Family:
+    """The DCGAN family (§5.2 LSUN variants, the MNIST models): :func:`generator` and :func:`critic`."""
+
+    generator = staticmethod(generator)
+    critic = staticmethod(critic)

@@ -106,3 +106,11 @@ def image_kwargs(shape, latent_dim=128, width=IMAGE_WIDTH, depth=IMAGE_DEPTH):
     generator_kwargs = dict(latent_dim=latent_dim, output_shape=shape, output_activation="tanh", width=width,
                             depth=depth, kernel_initializer="he_uniform")
     return generator_kwargs, dict(input_shape=shape, width=width, depth=depth)
+
+
+@common.FAMILIES.register("mlp")
+class Family:
+    """The fully connected family (§4 toy models, §5.2's MLP generator, any sample shape): :func:`generator` and :func:`critic`."""
+
+    generator = staticmethod(generator)
+    critic = staticmethod(critic)

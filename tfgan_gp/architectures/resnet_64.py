@@ -152,3 +152,11 @@ def _resnet101_critic(dim, normalization, num_classes, conditioning, name):
     x = layers.Flatten(name="flatten")(x)
     return keras.Model(inputs, common.critic_outputs(x, num_classes, spectral, score_scale=0.2, labels=labels),
                        name=name)
+
+
+@common.FAMILIES.register("resnet_64")
+class Family:
+    """The 64×64 ResNets and the §5.2 architecture variants: :func:`generator` and :func:`critic`."""
+
+    generator = staticmethod(generator)
+    critic = staticmethod(critic)

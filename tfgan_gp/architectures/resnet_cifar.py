@@ -73,3 +73,11 @@ def critic(dim=128, num_classes=None, normalization=None, gradient_penalty=True,
     x = layers.GlobalAveragePooling2D(name="mean")(x)
     return keras.Model(inputs, common.critic_outputs(x, num_classes, normalization == "spectral", labels=labels),
                        name=name)
+
+
+@common.FAMILIES.register("resnet_cifar")
+class Family:
+    """The CIFAR-10 ResNets of Appendix F: :func:`generator` and :func:`critic`."""
+
+    generator = staticmethod(generator)
+    critic = staticmethod(critic)

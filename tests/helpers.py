@@ -261,7 +261,7 @@ def run_in_process(module, logdir, *argv, capsys=None):
 
 def check_run(logdir, iteration, sample_suffix=".png", mode="smoke"):
     """A finished ``--smoke``/``--rehearsal`` run: config, checkpoint, samples, export and scalars at ``iteration``."""
-    assert json.load(open(os.path.join(logdir, "run_config.json")))["flags"][mode] is True
+    assert json.load(open(os.path.join(logdir, "run_config.json")))["settings"][mode] is True
     assert tf.train.latest_checkpoint(os.path.join(logdir, "checkpoints")).endswith(f"-{iteration}")
     assert os.path.exists(os.path.join(logdir, f"samples_{iteration:06d}{sample_suffix}"))
     metadata = json.load(open(os.path.join(logdir, "export", "metadata.json")))
@@ -285,12 +285,16 @@ def points(n=64, seed=0):
     return tf.data.Dataset.from_tensor_slices(np.random.default_rng(seed).normal(size=(n, 2)).astype("float32"))
 
 
-def toy_recipe(width=16, depth=2, optimizers=None, callbacks=None, name="toy_test"):
-    """A ``tg.Recipe`` of MLPs on :func:`points` (default optimizers: Adam(1e-3, 0.5, 0.9) for both)."""
-    def adam(iterations, n_critic):
-        return keras.optimizers.Adam(1e-3, 0.5, 0.9), keras.optimizers.Adam(1e-3, 0.5, 0.9)
+def toy_spec(width=16, depth=2, **changes):
+    """The :class:`tg.GANSpec` of :func:`toy_recipe`: MLPs on 2-D points, Adam(1e-3, 0.5, 0.9) for both networks."""
+    spec = tg.GANSpec(architecture="mlp", latent_dim=2,
+                      generator_kwargs=dict(latent_dim=2, output_dim=2, width=width, depth=depth),
+                      critic_kwargs=dict(input_dim=2, width=width, depth=depth),
+                      optimizer=tg.Optimizer(learning_rate=1e-3, beta_1=0.5, beta_2=0.9))
+    return spec.replace(**changes) if changes else spec
 
-    return tg.Recipe(name=name, architecture="mlp", latent_dim=2,
-                     generator_kwargs=dict(latent_dim=2, output_dim=2, width=width, depth=depth),
-                     critic_kwargs=dict(input_dim=2, width=width, depth=depth), data=points,
-                     optimizers=optimizers or adam, callbacks=callbacks or (lambda gan, logdir: []))
+
+def toy_recipe(width=16, depth=2, callbacks=None, name="toy_test", **spec_changes):
+    """A ``tg.Recipe`` of :func:`toy_spec` on :func:`points` (``spec_changes``: e.g. ``loss=``, ``n_critic=``)."""
+    return tg.Recipe(name=name, gan=toy_spec(width, depth, **spec_changes), data=points,
+                     callbacks=callbacks or (lambda gan, logdir: []))

@@ -38,14 +38,13 @@ def resolve(sample_from, averaged, name="sample_from"):
     return sample_from
 
 
-def run_choice(run_config, requested="auto"):
-    """The generator to export from a run (its ``run_config.json``): ``requested``, or with ``"auto"`` the run's
-    ``train.sample_from`` (runs from before EMA have neither: ``"raw"``)."""
-    train = run_config.get("train", {})
-    averaged = (train.get("ema_decay") or 0) > 0
+def run_choice(spec, requested="auto"):
+    """The generator to export from a run of ``spec`` (a :class:`tfgan_gp.GANSpec`): ``requested``, or with
+    ``"auto"`` the spec's ``sample_from``."""
+    averaged = spec.ema_decay > 0
     if requested != "auto":
         return resolve(requested, averaged, name="generator")
-    return resolve(train.get("sample_from", "auto"), averaged)
+    return resolve(spec.sample_from, averaged)
 
 
 def clone(model, probe):

@@ -79,24 +79,25 @@ def restore_newest_intact(target, logdir, expect_partial=False):
 
 
 def restore_generator(logdir, generator="auto"):
-    """Rebuild the generator of a run from its config and load the newest intact weights.
+    """Rebuild the generator of a run from its record and load the newest intact weights.
 
-    Returns ``(generator, config, checkpoint path)``: the path of the checkpoint actually restored (an older one
-    when the newest is damaged).
+    Returns ``(generator, record, checkpoint path)``: the :class:`tfgan_gp.run_directory.RunRecord` and the path
+    of the checkpoint actually restored (an older one when the newest is damaged).
 
     ``generator``: ``"ema"`` (the moving average of its weights), ``"raw"``, or ``"auto"``: the one the run
     samples from (:func:`tfgan_gp.averaging.run_choice`).
     """
-    config = run_directory.load_config(logdir)
-    name = "ema_generator" if averaging.run_choice(config, generator) == "ema" else "generator"
+    record = run_directory.RunRecord.load(logdir)
+    spec = record.gan
+    name = "ema_generator" if averaging.run_choice(spec, generator) == "ema" else "generator"
     if not saved(logdir):
         raise ValueError(f"No checkpoint in {os.path.join(logdir, CHECKPOINT_DIR)!r}: train first or pass "
                          f"the run directory that holds one. Received: logdir={logdir!r}")
-    model = architectures.get(config["architecture"]).generator(**config.get("generator_kwargs", {}))
+    model = architectures.get(spec.architecture).generator(**spec.generator_kwargs)
     try:
         path = restore_newest_intact(tf.train.Checkpoint(**{name: model}), logdir, expect_partial=True)
     except ValueError as err:
         raise ValueError(f"The checkpoints in {logdir!r} do not hold this run's generator "
-                         f"({config['architecture']}, {config.get('generator_kwargs', {})}) or are damaged. "
+                         f"({spec.architecture}, {spec.generator_kwargs}) or are damaged. "
                          f"Received: logdir={logdir!r}") from err
-    return model, config, path
+    return model, record, path

@@ -27,10 +27,10 @@ class Evaluate(keras.callbacks.Callback):
     iteration (with ``eval_seconds``, the evaluation's wall time), and the latest ones (plus
     ``eval_iteration``, the iteration they belong to) into the epoch's ``logs``, hence into
     ``history.history``, from the first evaluation on.
-    Image evaluations also record their protocol with every number: a ``protocol`` text summary in
-    ``log_dir/eval_protocol`` (network, weights hash, resize, quantization, sample counts) and one
-    JSON line per evaluation in ``log_dir/eval/metrics.jsonl`` (``iteration``, the metrics, the
-    protocol record and line, the counts).
+    Every evaluation also appends one JSON line to ``log_dir/eval/metrics.jsonl`` (``iteration``, the
+    metrics, the sample count; the exporter reads the last one). Image evaluations record their protocol
+    with every number: in that line (the protocol record and line) and as a ``protocol`` text summary in
+    ``log_dir/eval_protocol`` (network, weights hash, resize, quantization, sample counts).
 
     With ``final_num_samples`` the run ends with one more evaluation on that many samples (e.g. a
     cheap 5,000 during training, the paper's 50,000 at the end), logged as ``final/<metric>`` and written
@@ -147,10 +147,12 @@ class Evaluate(keras.callbacks.Callback):
                 with self._text_writer.as_default(step=iteration):
                     tf.summary.text(prefix + "protocol", protocol)
                 self._text_writer.flush()
-                line = dict(iteration=int(iteration), **{prefix + k: v for k, v in results.items()},
-                            protocol=self.evaluator.record, protocol_line=protocol, num_samples=num_samples)
-                with open(os.path.join(self.log_dir, "eval", "metrics.jsonl"), "a", encoding="utf-8") as f:
-                    f.write(json.dumps(line) + "\n")
+            line = dict(iteration=int(iteration), **{prefix + k: float(v) for k, v in results.items()},
+                        num_samples=num_samples)
+            if protocol:
+                line.update(protocol=self.evaluator.record, protocol_line=protocol)
+            with open(os.path.join(self.log_dir, "eval", "metrics.jsonl"), "a", encoding="utf-8") as f:
+                f.write(json.dumps(line) + "\n")
         if prefix:
             self.final = dict(results, iteration=iteration, num_samples=num_samples, eval_seconds=seconds)
             if self.log_dir:

@@ -103,10 +103,13 @@ def readme(meta, info, path):
                   + _checks(info), "", f"`sample_truncated(n, seed, truncation)` draws {TRUNCATION}.", ""]
     else:
         lines += ["TFLite holds `serving_default` only, without input checks (TFLite has no Assert op).", ""]
-    metrics = meta.get("metrics")
-    if metrics:
-        lines += ["Metrics at export time (last logged value):", ""]
-        lines += [f"- {name}: {m['value']:.6g} (step {m['step']})" for name, m in sorted(metrics.items())] + [""]
+    evaluation = meta.get("evaluation")
+    if evaluation:
+        numbers = {k: v for k, v in evaluation.items()
+                   if isinstance(v, (int, float)) and k not in ("iteration", "num_samples")}
+        protocol = f" ({evaluation['protocol_line']})" if evaluation.get("protocol_line") else ""
+        lines += [f"Latest evaluation, at generator iteration {evaluation.get('iteration')}{protocol}:", ""]
+        lines += [f"- {name}: {value:.6g}" for name, value in sorted(numbers.items())] + [""]
     lines += [f"All facts: `{METADATA_FILE}`.", ""]
     return "\n".join(lines)
 

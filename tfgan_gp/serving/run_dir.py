@@ -1,9 +1,7 @@
 """Export the newest checkpoint of a training run directory (see ``tfgan_gp.run_directory``)."""
-import glob
 import json
 import os
 
-import numpy as np
 import tensorflow as tf
 
 from tfgan_gp import averaging, checkpoints
@@ -11,70 +9,62 @@ from tfgan_gp.data.text import Vocab
 from tfgan_gp.serving import metadata
 from tfgan_gp.serving.exporter import export_generator
 
-EVENTS_PATTERN = "events.out.tfevents.*"
+METRICS_FILE = os.path.join("eval", "metrics.jsonl")
+"""Where :class:`tfgan_gp.callbacks.Evaluate` appends one JSON line per evaluation."""
 
 
 def generator_iteration(checkpoint_path):
-    """Generator iterations done at ``checkpoint_path`` (the generator optimizer's counter), or ``None``."""
+    """Generator iterations done at ``checkpoint_path`` (the generator optimizer's counter), or ``None``.
+
+    Under loss scaling the generator's optimizer is a ``LossScaleOptimizer`` whose own counter never moves; the
+    counter of the optimizer it wraps (``g_optimizer/inner_optimizer/...``) is the one that counts.
+    """
     reader = tf.train.load_checkpoint(checkpoint_path)
     keys = [k for k in reader.get_variable_to_shape_map()
             if k.startswith("g_optimizer/") and k.endswith("_iterations/.ATTRIBUTES/VARIABLE_VALUE")]
-    # a loss-scaled optimizer nests the real one; the shortest key is the outermost counter
-    return int(reader.get_tensor(min(keys, key=len))) if keys else None
+    inner = [k for k in keys if k.startswith("g_optimizer/inner_optimizer/")]
+    return int(reader.get_tensor(min(inner or keys, key=len))) if keys else None
 
 
-def _scalar(value):
-    if value.HasField("tensor"):
-        array = tf.make_ndarray(value.tensor)
-        if array.size == 1 and np.issubdtype(array.dtype, np.number):
-            return float(array.reshape(()))
-        return None
-    return float(value.simple_value) if value.HasField("simple_value") else None
+def latest_evaluation(logdir):
+    """The last line of the run's ``eval/metrics.jsonl`` (``{"iteration", metrics..., protocol...}``), or ``{}``.
 
-
-def _events(path):
-    """The events of one file; a record cut short (the run is still writing it) ends the file."""
-    try:
-        for record in tf.data.TFRecordDataset(path):
-            yield tf.compat.v1.Event.FromString(record.numpy())
-    except tf.errors.DataLossError:
-        return
-
-
-def latest_metrics(logdir):
-    """``{"<subdir>/<tag>": {"value", "step"}}``: the last value of every scalar in the run's TensorBoard logs."""
+    A line cut short (the run is still writing it) is passed over.
+    """
     latest = {}
-    for path in sorted(glob.glob(os.path.join(logdir, "**", EVENTS_PATTERN), recursive=True)):
-        folder = os.path.relpath(os.path.dirname(path), logdir)
-        for event in _events(path):
-            for value in event.summary.value:
-                scalar = _scalar(value)
-                key = value.tag if folder == "." else f"{folder}/{value.tag}"
-                if scalar is not None and event.step >= latest.get(key, {}).get("step", -1):
-                    latest[key] = {"value": scalar, "step": int(event.step)}
+    try:
+        with open(os.path.join(logdir, METRICS_FILE), encoding="utf-8") as f:
+            for line in f:
+                try:
+                    latest = json.loads(line)
+                except ValueError:
+                    continue
+    except OSError:
+        return {}
     return latest
 
 
-def run_metadata(logdir, config, checkpoint_path):
-    """Facts about the run for ``metadata.json``: source run, the checkpoint exported, its iteration, metrics."""
+def run_metadata(logdir, record, checkpoint_path):
+    """Facts about the run for ``metadata.json``: source run, the checkpoint exported, its iteration, its spec and
+    latest evaluation."""
     return {"source_run": os.path.abspath(logdir), "checkpoint": os.path.abspath(checkpoint_path),
-            "iteration": generator_iteration(checkpoint_path), "architecture": config.get("architecture"),
-            "generator_kwargs": config.get("generator_kwargs", {}), "metrics": latest_metrics(logdir)}
+            "iteration": generator_iteration(checkpoint_path), "architecture": record.gan.architecture,
+            "generator_kwargs": record.gan.generator_kwargs, "evaluation": latest_evaluation(logdir)}
 
 
 def export_run(logdir, out, fmt="saved_model", generator="auto"):
     """Export the generator of the newest checkpoint in ``logdir`` to ``out``; returns the metadata.
 
     ``generator``: ``"ema"``, ``"raw"`` or ``"auto"``: the averaged one when the run keeps one and samples
-    from it (its ``train.sample_from``), else the raw one.
+    from it (its spec's ``sample_from``), else the raw one. The run's vocabulary asset (character models)
+    goes into the export.
     """
-    model, config, checkpoint_path = checkpoints.restore_generator(logdir, generator)
-    vocab = None
-    if config.get("vocab_file"):
-        vocab = Vocab.load(os.path.join(logdir, config["vocab_file"]))
-    return export_generator(model, out, latent_dim=config.get("latent_dim"), vocab=vocab,
-                            num_classes=config.get("num_classes"), metadata=run_metadata(logdir, config, checkpoint_path), format=fmt,
-                            generator=averaging.run_choice(config, generator))
+    model, record, checkpoint_path = checkpoints.restore_generator(logdir, generator)
+    vocab_path = record.asset(logdir, "vocab")
+    return export_generator(model, out, latent_dim=record.gan.latent_dim,
+                            vocab=Vocab.load(vocab_path) if vocab_path else None, num_classes=record.gan.num_classes,
+                            metadata=run_metadata(logdir, record, checkpoint_path), format=fmt,
+                            generator=averaging.run_choice(record.gan, generator))
 
 
 def exported_iteration(out):

@@ -15,11 +15,10 @@ from scipy import stats
 
 import tfgan_gp as tg
 from export import __main__ as export_cli
-from recipes import common
-from tfgan_gp import averaging, randomness, run_directory, training
+from tfgan_gp import averaging, randomness, run_directory
 from tfgan_gp.architectures import mlp
 
-from helpers import POLICIES, points, tiny_gan, toy_recipe
+from helpers import POLICIES, points, tiny_gan, toy_recipe, toy_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUIET = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=ROOT)
@@ -97,7 +96,7 @@ def test_bad_arguments_are_refused():
                             (dict(sample_from="ema"), r"sample_from='ema' needs"),
                             (dict(ema_start=1.5), r"ema_start must be an integer")]:
         with pytest.raises(ValueError, match=message):
-            tg.TrainConfig(logdir="unused", **kwargs)
+            toy_spec(**kwargs)
 
     class Subclassed(keras.Model):
         def __init__(self, layer):
@@ -224,15 +223,15 @@ def test_export_serves_the_average_with_and_without_truncation_in_a_fresh_proces
 
 
 # ------------------------------------------------------------------------------------------ runs
-def ema_recipe():
-    adam = lambda iterations, n_critic: (keras.optimizers.Adam(1e-2, 0.5, 0.9),  # noqa: E731
-                                         keras.optimizers.Adam(1e-2, 0.5, 0.9))
-    return toy_recipe(width=8, depth=1, optimizers=adam, name="ema_test")
+def ema_recipe(**changes):
+    spec = dict(optimizer=tg.Optimizer(learning_rate=1e-2, beta_1=0.5, beta_2=0.9), n_critic=1, ema_decay=0.7,
+                ema_start=1)
+    return toy_recipe(width=8, depth=1, name="ema_test", **(spec | changes))
 
 
 def config(logdir, **overrides):
-    return tg.TrainConfig(**dict(logdir=str(logdir), iterations=4, eval_every=2, batch_size=4, n_critic=1,
-                                 precision="float32", seed=3, export=False, ema_decay=0.7, ema_start=1) | overrides)
+    return tg.TrainConfig(**dict(logdir=str(logdir), iterations=4, eval_every=2, batch_size=4, precision="float32",
+                                 seed=3, export=False) | overrides)
 
 
 def test_resumed_run_equals_the_uninterrupted_one_and_exports_the_average(tmp_path, deterministic_ops):
@@ -265,35 +264,27 @@ def test_resumed_run_equals_the_uninterrupted_one_and_exports_the_average(tmp_pa
 
 
 def test_the_sampling_choice_may_change_on_resume_but_not_the_average():
-    stored = {"train": {"ema_decay": 0.9, "ema_start": 0, "sample_from": "auto"}}
-    assert run_directory.differences(stored, {"train": dict(stored["train"], sample_from="raw")}) == {}
-    assert run_directory.differences(stored, {"train": dict(stored["train"], ema_decay=0.5, ema_start=3)}) == {
-        "train.ema_decay": (0.9, 0.5), "train.ema_start": (0, 3)}
-    assert averaging.run_choice({"train": {"ema_decay": 0.9, "sample_from": "raw"}}) == "raw"
-    assert averaging.run_choice({"train": {"ema_decay": 0.9, "sample_from": "raw"}}, "ema") == "ema"
-    assert averaging.run_choice({"recipe": "from before EMA"}) == "raw"
+    def record(**changes):
+        return run_directory.RunRecord(recipe="toy", gan=toy_spec(ema_decay=0.9, **changes), train=tg.TrainConfig())
 
-
-def test_shared_recipe_flags_reach_the_train_config():
-    fv = flags.FlagValues()
-    common.define_shared_flags(fv)
-    fv(["recipe", "--ema_decay=0.999", "--ema_start=5", "--sample_from=raw"])
-    made = common.train_config(common.values(fv))
-    assert (made.ema_decay, made.ema_start, made.sample_from) == (0.999, 5, "raw")
-    fresh = flags.FlagValues()
-    common.define_shared_flags(fresh)
-    with pytest.raises(flags.IllegalFlagValueError, match=r"--ema_decay must be in \[0, 1\)"):
-        fresh(["recipe", "--ema_decay=1"])
+    assert run_directory.differences(record(), record(sample_from="raw")) == {}
+    averaged_differently = run_directory.RunRecord(recipe="toy", gan=toy_spec(ema_decay=0.5, ema_start=3),
+                                                   train=tg.TrainConfig())
+    assert run_directory.differences(record(), averaged_differently) == {
+        "gan.ema_decay": (0.9, 0.5), "gan.ema_start": (0, 3)}
+    assert averaging.run_choice(toy_spec(ema_decay=0.9, sample_from="raw")) == "raw"
+    assert averaging.run_choice(toy_spec(ema_decay=0.9, sample_from="raw"), "ema") == "ema"
+    assert averaging.run_choice(toy_spec()) == "raw"
 
 
 def test_a_run_from_before_ema_resumes_without_it(tmp_path):
-    """A stored config without the EMA settings (written before they existed) means EMA off."""
+    """A stored record without the EMA settings (written before they existed) means EMA off."""
     off = dict(ema_decay=0.0, ema_start=0)
-    tg.train(ema_recipe(), config(tmp_path, iterations=2, **off))
+    tg.train(ema_recipe(**off), config(tmp_path, iterations=2))
     path = tmp_path / run_directory.CONFIG_FILE
     stored = json.loads(path.read_text())
-    stored["train"] = {k: v for k, v in stored["train"].items() if k not in ("ema_decay", "ema_start", "sample_from")}
+    stored["gan"] = {k: v for k, v in stored["gan"].items() if k not in ("ema_decay", "ema_start", "sample_from")}
     path.write_text(json.dumps(stored))
-    with pytest.raises(run_directory.RunDirectoryError, match=r"train.ema_decay 0.0 -> 0.7"):
+    with pytest.raises(run_directory.RunDirectoryError, match=r"gan.ema_decay 0.0 -> 0.7"):
         tg.train(ema_recipe(), config(tmp_path, iterations=4))
-    assert tg.train(ema_recipe(), config(tmp_path, iterations=4, **off)).iteration == 4
+    assert tg.train(ema_recipe(**off), config(tmp_path, iterations=4)).iteration == 4

@@ -87,29 +87,34 @@ def text_generator():
 
 
 def write_run_dir(logdir):
-    """A run directory as a recipe leaves it: config, checkpoint at generator iteration 7, TensorBoard scalars."""
+    """A run directory as a recipe leaves it: its record, a checkpoint at generator iteration 7, evaluations."""
     gan = tg.GAN(mlp.generator(**MLP_KWARGS), mlp.critic(2, width=8, depth=1), latent_dim=3)
     gan.compile()
     gan.g_optimizer.iterations.assign(7)
-    run_directory.save_config(logdir, architecture="mlp", generator_kwargs=MLP_KWARGS,
-                            critic_kwargs=dict(input_dim=2, width=8, depth=1), latent_dim=3, num_classes=None,
-                            vocab_file=None)
+    spec = tg.GANSpec(architecture="mlp", generator_kwargs=MLP_KWARGS, critic_kwargs=dict(input_dim=2, width=8, depth=1),
+                      latent_dim=3)
+    run_directory.RunRecord(recipe="toy", gan=spec, train=tg.TrainConfig(logdir=logdir)).save(logdir)
     checkpoints.manager(gan, logdir).save()
-    with tf.summary.create_file_writer(os.path.join(logdir, "train")).as_default():
-        tf.summary.scalar("epoch_d_loss", 0.5, step=3)
-        tf.summary.scalar("epoch_d_loss", 0.25, step=7)
+    os.makedirs(os.path.join(logdir, "eval"))
+    with open(os.path.join(logdir, run_dir.METRICS_FILE), "w") as f:
+        f.write(json.dumps({"iteration": 3, "w1": 0.5, "num_samples": 512}) + "\n")
+        f.write(json.dumps({"iteration": 7, "w1": 0.25, "num_samples": 512}) + "\n")
     return gan
 
 
 def write_text_run(logdir):
-    """A character-model run holding only generator weights (no optimizer) and its saved vocabulary."""
+    """A character-model run as the first record format left it ("vocab_file" at the top, no "format"), holding only
+    generator weights (no optimizer) and its saved vocabulary."""
     from tfgan_gp.architectures import char_cnn
     from tfgan_gp.data.text import Vocab
 
     kwargs = dict(latent_dim=LATENT, seq_len=SEQ_LEN, dim=8, vocab_size=len(CHARS), num_blocks=1)
     generator, vocab = char_cnn.generator(**kwargs), Vocab(CHARS, pad="`", unknown="\ufffd")
-    run_directory.save_config(logdir, architecture="char_cnn", generator_kwargs=kwargs, latent_dim=LATENT,
-                            num_classes=None, vocab_file="vocab.json")
+    os.makedirs(logdir)
+    with open(os.path.join(logdir, run_directory.CONFIG_FILE), "w") as f:
+        json.dump(dict(recipe="billion_word", architecture="char_cnn", generator_kwargs=kwargs, critic_kwargs={},
+                       latent_dim=LATENT, num_classes=None, precision="float32", vocab_file="vocab.json",
+                       train=dict(loss="wasserstein", penalty="gp", lambda_gp=10.0, n_critic=10, iterations=4)), f)
     vocab.save(os.path.join(logdir, "vocab.json"))
     tf.train.CheckpointManager(tf.train.Checkpoint(generator=generator),
                                os.path.join(logdir, checkpoints.CHECKPOINT_DIR), max_to_keep=1).save()
@@ -326,10 +331,10 @@ def test_cli_exports_the_newest_checkpoint_with_run_facts(world):
     assert meta["iteration"] == 7 and meta["latent_dim"] == 3 and meta["kind"] == "vector"
     assert meta["source_run"] == str(world.run) and meta["architecture"] == "mlp"
     assert meta["checkpoint"] == checkpoints.latest(str(world.run))
-    assert meta["metrics"] == {"train/epoch_d_loss": {"value": 0.25, "step": 7}}
+    assert meta["evaluation"] == {"iteration": 7, "w1": 0.25, "num_samples": 512}
     readme = (world.cli_out / "README.md").read_text()
     assert f"Trained in `{world.run}`, generator iteration 7." in readme
-    assert "- train/epoch_d_loss: 0.25 (step 7)" in readme
+    assert "Latest evaluation, at generator iteration 7:\n\n- w1: 0.25\n" in readme
     z = world.z["cli"]
     np.testing.assert_allclose(loaded_array(world.loaded["cli_serve"], "samples"),
                                world.cli_gan.generator(z, training=False), atol=1e-5)
@@ -345,20 +350,19 @@ def test_text_run_is_decoded_with_its_saved_vocabulary(world):
     assert world.loaded["text_run_sample"]["text"]["values"] == expected
 
 
-def test_latest_metrics_keeps_last_scalars_and_survives_a_file_being_written(tmp_path):
-    with tf.summary.create_file_writer(str(tmp_path / "validation")).as_default():
-        for step in range(5):
-            tf.summary.image("samples", tf.zeros((1, 2, 2, 3)), step=step)  # not a scalar: left out
-            tf.summary.scalar("d_loss", 10.0 - step, step=step)
-    (events,) = (tmp_path / "validation").glob("events.out.tfevents.*")
-    events.write_bytes(events.read_bytes()[:-7])  # the last record (step 4) cut short
-    assert run_dir.latest_metrics(str(tmp_path)) == {"validation/d_loss": {"value": 7.0, "step": 3}}
+def test_latest_evaluation_is_the_last_complete_line(tmp_path):
+    assert run_dir.latest_evaluation(str(tmp_path)) == {}   # a run without evaluations
+    os.makedirs(tmp_path / "eval")
+    lines = [json.dumps({"iteration": i, "fid": 10.0 - i}) for i in range(3)]
+    (tmp_path / run_dir.METRICS_FILE).write_text("\n".join(lines) + "\n" + lines[0][:7])  # the last one cut short
+    assert run_dir.latest_evaluation(str(tmp_path)) == {"iteration": 2, "fid": 8.0}
 
 
 def test_run_without_checkpoint_or_config_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"not a tfgan_gp run directory.*Received: logdir="):
         run_dir.export_run(str(tmp_path), str(tmp_path / "out"))
-    run_directory.save_config(str(tmp_path), architecture="mlp", generator_kwargs=MLP_KWARGS, latent_dim=3)
+    spec = tg.GANSpec(architecture="mlp", generator_kwargs=MLP_KWARGS, latent_dim=3)
+    run_directory.RunRecord(recipe="toy", gan=spec, train=tg.TrainConfig()).save(str(tmp_path))
     with pytest.raises(ValueError, match=r"No checkpoint in .*Received: logdir="):
         run_dir.export_run(str(tmp_path), str(tmp_path / "out"))
 

@@ -80,7 +80,7 @@ def test_package_has_no_import_cycle():
 
 def test_the_walk_sees_real_edges():
     """The checks above would pass vacuously if the walk found nothing: spot-check known imports."""
-    assert "tfgan_gp.divergences" in GRAPH["tfgan_gp.losses"]
+    assert "tfgan_gp.divergences" in GRAPH["tfgan_gp.losses.f_gan"]
     assert "tfgan_gp.losses" not in GRAPH["tfgan_gp.divergences"]
     assert "tfgan_gp.distribute" in GRAPH["tfgan_gp.randomness"]
     assert "tfgan_gp.architectures.normalization" in GRAPH["tfgan_gp.architectures.blocks"]
@@ -119,9 +119,9 @@ assert matplotlib.get_backend().lower() == "svg", matplotlib.get_backend()
 
 
 PUBLIC_API = {
-    "tfgan_gp": ["GAN", "Recipe", "TrainConfig", "__version__", "architectures", "augment", "averaging", "callbacks",
-                 "data", "distribute", "divergences", "linear_decay", "losses", "metrics", "paper_adam", "penalties",
-                 "precision", "regularizers", "run_directory", "serving", "train"],
+    "tfgan_gp": ["CriticBatch", "GAN", "GANSpec", "Optimizer", "Recipe", "TrainConfig", "__version__", "architectures",
+                 "augment", "averaging", "callbacks", "critic_batch", "data", "distribute", "divergences", "losses",
+                 "metrics", "paper_adam", "penalties", "precision", "run_directory", "serving", "train"],
     "tfgan_gp.callbacks": ["Checkpoint", "CriticLossCurves", "Evaluate", "NaNGuard", "Samples", "Scalars",
                            "StopOnSignal", "TextSamples", "ToyValueSurface"],
     "tfgan_gp.serving": ["FORMATS", "export_generator", "export_run", "exported_iteration"],
@@ -139,15 +139,37 @@ def test_public_api_snapshot(module):
     assert not missing, missing
 
 
-def test_one_registry_for_every_kind_of_part():
+KINDS = {"tfgan_gp.losses": tg.losses.REGISTRY, "tfgan_gp.penalties": tg.penalties.REGISTRY,
+         "tfgan_gp.divergences": tg.divergences.REGISTRY, "tfgan_gp.augment": tg.augment.REGISTRY,
+         "tfgan_gp.architectures": tg.architectures.common.FAMILIES}
+
+
+def test_one_registry_and_one_home_for_every_kind_of_part():
     from tfgan_gp import registry
 
-    for module in (tg.losses, tg.penalties, tg.divergences, tg.architectures, tg.augment):
-        assert isinstance(module._REGISTRY, registry.Registry), module.__name__
-    assert tg.architectures.get("mlp") is tg.architectures.mlp
+    for home, kind in KINDS.items():
+        assert isinstance(kind, registry.Registry), home
+        for name in kind.names():
+            factory = kind.lookup(name)
+            module = getattr(factory, "func", factory).__module__  # (an f_gan: name is a partial of FGAN)
+            assert module == home or module.startswith(home + "."), (name, module)
+    assert tg.architectures.get("mlp") is tg.architectures.mlp.Family
     with pytest.raises(ValueError, match=r"Unknown architecture: expected one of char_cnn, dcgan, mlp.*"
                                          r"Received: architecture='resnet'"):
         tg.architectures.get("resnet")
+
+
+def test_every_part_registers_with_a_decorator_where_it_is_defined():
+    """One idiom: ``@register("name")`` on the definition, never a ``register(name)(part)`` call elsewhere."""
+    calls = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+                inner = node.func.func
+                called = inner.attr if isinstance(inner, ast.Attribute) else getattr(inner, "id", "")
+                if called == "register":
+                    calls.append((name, node.lineno))
+    assert not calls, f"register(name)(part) calls instead of decorators: {calls}"
 
 
 def test_building_with_overrides_never_needs_mutation():

@@ -120,7 +120,7 @@ def parse_policy(policy):
 
 # ---------------------------------------------------------------------------------------- augmentations
 class Augment:
-    """The interface of an augmentation, and the identity (name ``"none"``).
+    """The interface of an augmentation (itself the identity).
 
     :class:`tfgan_gp.GAN` calls ``augment(x, seed)`` on every batch before the critic scores it,
     ``observe(batch, boundary)`` after each critic update (the step's
@@ -155,7 +155,11 @@ class Augment:
 REGISTRY = Registry("augment", instance_of=Augment, none="none", optional=("policy",),
                     instead="None or a tfgan_gp.augment.Augment instance")
 names, get, build, register = REGISTRY.names, REGISTRY.get, REGISTRY.build, REGISTRY.register
-register("none")(Augment)
+
+
+@register("none")
+class NoAugment(Augment):
+    """No augmentation: the critic sees the samples as they are."""
 
 
 @register("diffaugment")

@@ -27,6 +27,8 @@ class Registry:
         instead: what else :meth:`get` accepts, in the unknown-name message.
         none: the name ``get(None)`` builds (``"none"`` where "no part" is a part), else ``None`` is unknown.
         combine: ``parts -> part`` joining several parts named ``"a+b"`` (penalties); ``None``: no combinations.
+        check: ``(part names, received) -> None`` raising a ``ValueError`` where registered parts cannot be
+            combined (two penalties logging under one metric name), from the names alone.
         optional: arguments of the kind that reach only the parts taking them (a penalty's ``weight``, an
             augmentation's ``policy``): a run's single λ setting goes to whichever penalty it names, and
             ``clip`` or ``none``, which take none, ignore it.
@@ -34,12 +36,13 @@ class Registry:
 
     SEPARATOR = "+"
 
-    def __init__(self, kind, instance_of=None, instead=None, none=None, combine=None, optional=()):
+    def __init__(self, kind, instance_of=None, instead=None, none=None, combine=None, check=None, optional=()):
         self.kind = kind
         self.instance_of = instance_of
         self.instead = instead
         self.none = none
         self.combine = combine
+        self.check = check
         self.optional = tuple(optional)
         self._factories = {}
         self._prefixes = {}
@@ -108,6 +111,8 @@ class Registry:
                              f"Received: {argument}={name!r}")
         if len(set(parts)) < len(parts):
             raise ValueError(f"{argument} must name each part of a combination once. Received: {argument}={name!r}")
+        if self.check is not None and len(parts) > 1:
+            self.check(parts, f"{argument}={name!r}")
         return parts
 
     def accepts(self, name, argument):

@@ -84,22 +84,20 @@ def test_fit_runs_in_every_execution_mode(mode):
 
 
 class SampleSpyLoss(tg.losses.Loss):
-    """A Wasserstein game that records the samples it is handed (a loss that ``needs_samples``)."""
-
-    needs_samples = True
+    """A Wasserstein game that records the samples of the batches it is handed (a loss that reads the samples)."""
 
     def __init__(self):
         self.calls = []
 
-    def critic_loss(self, real_out, fake_out, real=None, fake=None):
-        self.calls.append((np.array(real), np.array(fake), np.array(real_out), np.array(fake_out)))
-        return tf.reduce_mean(fake_out) - tf.reduce_mean(real_out)
+    def critic_objective(self, batch):
+        self.calls.append(tuple(np.array(t) for t in (batch.real, batch.fake, batch.real_out, batch.fake_out)))
+        return tf.reduce_mean(batch.fake_out) - tf.reduce_mean(batch.real_out)
 
-    def generator_loss(self, real_out, fake_out):
-        return -tf.reduce_mean(fake_out)
+    def generator_objective(self, batch):
+        return -tf.reduce_mean(batch.fake_out)
 
 
-def test_a_loss_that_needs_samples_gets_the_scored_batches():
+def test_a_loss_that_reads_the_samples_gets_the_scored_batches():
     """Each critic update (and test_step) hands the loss the real minibatch and the fakes it scored."""
     loss = SampleSpyLoss()
     gan = tg.GAN(mlp.generator(LATENT, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=LATENT,
@@ -174,8 +172,8 @@ def test_mixed_float16_penalty_is_float32_and_close_to_float32_run():
         keras.mixed_precision.set_global_policy(policy)
         keras.utils.set_random_seed(0)
         gan = tiny_gan(LATENT)
-        value, stats = gan.penalty.compute(lambda t, training=True: gan._score(t, None)[0],
-                                           x, x[::-1], seed=5, grad_scale=2.0 ** 15)
+        value, stats = gan.penalty.objective(tg.CriticBatch(x, x[::-1], critic=gan.critic, seed=5,
+                                                            grad_scale=2.0 ** 15))
         assert value.dtype == tf.float32
         values[policy] = float(stats["grad_norm"])
     assert values["mixed_float16"] == pytest.approx(values["float32"], rel=2e-2)
@@ -202,9 +200,9 @@ def test_conditional_acgan_trains_and_logs_classifier_losses():
 
 # ------------------------------------------------------------------ guards
 def test_guard_unknown_loss_and_penalty():
-    with pytest.raises(ValueError, match=r"Unknown loss.*hinge.*Received: loss='wgan'"):
+    with pytest.raises(ValueError, match=r"loss must be one of .*hinge.*Received: loss='wgan'"):
         tiny_gan(LATENT, loss="wgan")
-    with pytest.raises(ValueError, match=r"Unknown penalty.*dragan.*Received: penalty='gradient'"):
+    with pytest.raises(ValueError, match=r"penalty must be one of .*dragan.*Received: penalty='gradient'"):
         tiny_gan(LATENT, penalty="gradient")
 
 

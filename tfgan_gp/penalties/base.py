@@ -150,7 +150,7 @@ def _check_metrics_of(names, received):
 
 REGISTRY = Registry("penalty", instance_of=Penalty, none="none", combine=Combined, check=_check_metrics_of,
                     optional=("weight",),
-                    instead="names joined by '+' (e.g. 'gp+lecam'), None or a tfgan_gp.penalties.Penalty instance")
+                    instead="None or a tfgan_gp.penalties.Penalty instance")
 
 check_name = REGISTRY.parts
 """``check_name(name, argument="penalty")``: the part names of ``name``, one registered penalty or several joined by

@@ -83,7 +83,7 @@ def test_input_gradients_stay_per_sample_for_the_gradient_penalty():
     labels = tf.constant([2, 0, 1])
 
     def norms(i, j):
-        return penalties.input_gradient_norms(lambda t, training=True: critic([t, labels[i:j]]), x[i:j])
+        return penalties.input_gradient_norms(tg.CriticBatch(critic=critic, labels=labels[i:j]), x[i:j])
 
     together = norms(0, 3).numpy()
     alone = np.concatenate([norms(i, i + 1).numpy() for i in range(3)])
@@ -95,7 +95,7 @@ def test_projection_critic_trains_in_a_conditional_gan_with_the_gradient_penalty
     critic = mlp.critic(2, width=8, depth=1, num_classes=CLASSES, conditioning="projection")
     gan = tg.GAN(generator, critic, latent_dim=4, num_classes=CLASSES, n_critic=2, seed=0)
     gan.compile()
-    assert gan._critic_takes_labels and not gan._is_auxiliary_classifier
+    assert not gan._is_auxiliary_classifier
     before = critic.get_layer("projection").embedding.kernel.numpy().copy()
     rng = np.random.default_rng(3)
     data = tf.data.Dataset.from_tensor_slices((rng.normal(size=(24, 2)).astype("float32"),
@@ -127,8 +127,8 @@ def test_cifar_recipe_selects_the_projection_critic(tmp_path):
                  "--conditioning=projection", "--final_eval_samples=0", "--iterations=2"])
     gan = recipe_common.run_main(cifar_resnet.main, [], flag_values)
     assert gan.iteration == 2 and len(gan.critic.inputs) == 2 and not gan._is_auxiliary_classifier
-    config = json.load(open(tmp_path / "run_config.json"))
-    assert config["critic_kwargs"]["conditioning"] == "projection" and config["num_classes"] == 10
+    spec = json.load(open(tmp_path / "run_config.json"))["gan"]
+    assert spec["critic_kwargs"]["conditioning"] == "projection" and spec["num_classes"] == 10
 
 
 def test_held_out_critic_loss_of_a_projection_critic_takes_numpy_batches():

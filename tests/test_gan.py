@@ -245,6 +245,30 @@ def test_relativistic_generator_reads_its_own_real_minibatch_of_the_generator_ba
     assert len(spy.seen[-2]) == 8                     # the generator's fakes: 2 × m
 
 
+class GeneratorSpyLoss(tg.losses.Wasserstein):
+    """Wasserstein whose generator objective reads the real samples too, recording its batches."""
+
+    needs_real_for_generator = True
+
+    def __init__(self):
+        self.seen = []
+
+    def generator_objective(self, batch):
+        self.seen.append((np.array(batch.real), np.array(batch.real_out)))
+        return super().generator_objective(batch)
+
+
+def test_a_generator_objective_reading_real_data_gets_the_generators_own_real_samples_and_their_scores():
+    loss = GeneratorSpyLoss()
+    gan = tiny_gan(LATENT, loss=loss, n_critic=2, generator_batch_multiple=2)
+    gan.compile(run_eagerly=True)
+    step_batch = np.arange(32, dtype="float32").reshape(16, 2) / 32
+    gan.train_step(tf.constant(step_batch))
+    (real, real_out), = loss.seen
+    np.testing.assert_array_equal(real, step_batch[8:])          # after the two critic minibatches of 4
+    np.testing.assert_allclose(real_out, gan.critic(real), rtol=1e-6)
+
+
 def test_generator_batch_multiple_is_checked():
     with pytest.raises(ValueError, match=r"generator_batch_multiple must be an integer >= 1.*Received: "
                                          r"generator_batch_multiple=0"):

@@ -149,8 +149,7 @@ def _check_metrics_of(names, received):
 
 
 REGISTRY = Registry("penalty", instance_of=Penalty, none="none", combine=Combined, check=_check_metrics_of,
-                    optional=("weight",),
-                    instead="None or a tfgan_gp.penalties.Penalty instance")
+                    optional=("weight",), instead="None or a tfgan_gp.penalties.Penalty instance")
 
 check_name = REGISTRY.parts
 """``check_name(name, argument="penalty")``: the part names of ``name``, one registered penalty or several joined by

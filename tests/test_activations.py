@@ -93,7 +93,7 @@ def backprop_filter_ops(act):
     def gradients(real, fake):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(score(fake)) - tf.reduce_mean(score(real))
-            loss += penalties.GradientPenalty(10.0).compute(score, real, fake)[0]
+            loss += penalties.GradientPenalty(10.0)(score, real, fake)
         return tape.gradient(loss, weights)
 
     x = tf.zeros((4, 6, 6, 2))

@@ -1,5 +1,6 @@
 """Architecture tests: layers vs numpy references; builders' shapes, dtypes, round trips, counts."""
 import functools
+import importlib
 import json
 import os
 import pathlib
@@ -67,12 +68,13 @@ def as_list(outputs):
 
 
 # ----------------------------------------------------------------------------- registry
-def test_get_returns_each_family_module_and_rejects_unknown_names():
+def test_get_returns_each_registered_family_with_its_modules_builders_and_rejects_unknown_names():
     for name in ("mlp", "dcgan", "resnet_cifar", "resnet_64", "char_cnn"):
-        module = architectures.get(name)
-        assert module.__name__ == f"tfgan_gp.architectures.{name}"
-        assert callable(module.generator) and callable(module.critic)
-    with pytest.raises(ValueError, match=r"Unknown architecture: expected one of char_cnn, dcgan, mlp, resnet_64, "
+        module = importlib.import_module(f"tfgan_gp.architectures.{name}")
+        family = architectures.get(name)
+        assert family.name == name and (family.generator, family.critic) == (module.generator, module.critic)
+    assert architectures.names() == ["char_cnn", "dcgan", "mlp", "resnet_64", "resnet_cifar"]
+    with pytest.raises(ValueError, match=r"architecture must be one of char_cnn, dcgan, mlp, resnet_64, "
                                          r"resnet_cifar\. Received: architecture='resnet'"):
         architectures.get("resnet")
 

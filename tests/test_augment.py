@@ -156,7 +156,8 @@ def test_registry_names_and_build():
     assert identity(x, seed()) is x and identity.state() == {} and identity.step() == {}
     assert augment.build("diffaugment", policy="cutout").policy == "cutout"
     assert type(augment.build("none", policy="cutout")) is augment.Augment   # no policy to set
-    with pytest.raises(ValueError, match=r"Unknown augment: expected one of ada, diffaugment, none or None"):
+    with pytest.raises(ValueError, match=r"augment must be one of ada, diffaugment, none \(or None or a "
+                                         r"tfgan_gp.augment.Augment instance\)\. Received: augment='mixup'"):
         augment.get("mixup")
 
 
@@ -176,7 +177,7 @@ def run_ada(ada, scores, steps, fake=None, boundary=0.0, per_step=2):
     """``steps`` generator iterations of ``per_step`` critic minibatches, each scored ``scores``."""
     for _ in range(steps):
         for _ in range(per_step):
-            ada.observe(tf.constant(scores, tf.float32)[:, None], fake, boundary)
+            ada.observe(tg.CriticBatch(real_out=tf.constant(scores, tf.float32)[:, None], fake_out=fake), boundary)
         logs = ada.step()
     return float(logs["augment_p"])
 
@@ -278,14 +279,14 @@ def test_ada_state_is_checkpointed_and_restored(tmp_path):
         pytest.approx(0.3), 5.0, 12.0, 2)
 
 
-def test_augmentation_needs_images_and_configs_check_names():
+def test_augmentation_needs_images_and_the_spec_checks_names():
     with pytest.raises(ValueError, match=r"augment='diffaugment' transforms images.*Received: samples of shape "
                                          r"\(2, 2\)"):
         tg.GAN(mlp.generator(2, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=2,
                augment="diffaugment")
-    config = tg.TrainConfig(logdir="x", augment="ada", augment_policy="translation")
-    assert (config.augment, config.augment_policy) == ("ada", "translation")
+    spec = tg.GANSpec(augment="ada", augment_policy="translation")
+    assert (spec.augment, spec.augment_policy) == ("ada", "translation")
     with pytest.raises(ValueError, match=r"augment must be one of ada, diffaugment, none\. Received: augment='flip'"):
-        tg.TrainConfig(logdir="x", augment="flip")
+        tg.GANSpec(augment="flip")
     with pytest.raises(ValueError, match=r"Received: augment_policy='color,flip'"):
-        tg.TrainConfig(logdir="x", augment_policy="color,flip")
+        tg.GANSpec(augment_policy="color,flip")

@@ -229,8 +229,8 @@ def test_critic_loss_curves_include_the_penalty_as_the_authors_logged_it(tmp_pat
     for batch in with_penalty.data["train"]:
         fake = gan.generator(tg.randomness.normal([len(batch), 2], seed), training=False)
         adversarial = float(tf.reduce_mean(gan.critic(fake)) - tf.reduce_mean(gan.critic(batch)))
-        norms = tg.penalties.input_gradient_norms(gan.critic, tg.penalties.GradientPenalty().interpolates(
-            batch, fake, seed=seed), training=False)
+        norms = tg.penalties.input_gradient_norms(tg.CriticBatch(critic=gan.critic, training=False),
+                                                  tg.penalties.GradientPenalty().interpolates(batch, fake, seed=seed))
         total += (adversarial + 10.0 * float(tf.reduce_mean((norms - 1.0) ** 2))) * len(batch)
     assert a == pytest.approx(total / 20, rel=1e-5) and a > plain
     with_penalty.on_epoch_end(0, logs := {})

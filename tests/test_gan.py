@@ -84,22 +84,20 @@ def test_fit_runs_in_every_execution_mode(mode):
 
 
 class SampleSpyLoss(tg.losses.Loss):
-    """A Wasserstein game that records the samples it is handed (a loss that ``needs_samples``)."""
-
-    needs_samples = True
+    """A Wasserstein game that records the samples of the batches it is handed (a loss that reads the samples)."""
 
     def __init__(self):
         self.calls = []
 
-    def critic_loss(self, real_out, fake_out, real=None, fake=None):
-        self.calls.append((np.array(real), np.array(fake), np.array(real_out), np.array(fake_out)))
-        return tf.reduce_mean(fake_out) - tf.reduce_mean(real_out)
+    def critic_objective(self, batch):
+        self.calls.append(tuple(np.array(t) for t in (batch.real, batch.fake, batch.real_out, batch.fake_out)))
+        return tf.reduce_mean(batch.fake_out) - tf.reduce_mean(batch.real_out)
 
-    def generator_loss(self, real_out, fake_out):
-        return -tf.reduce_mean(fake_out)
+    def generator_objective(self, batch):
+        return -tf.reduce_mean(batch.fake_out)
 
 
-def test_a_loss_that_needs_samples_gets_the_scored_batches():
+def test_a_loss_that_reads_the_samples_gets_the_scored_batches():
     """Each critic update (and test_step) hands the loss the real minibatch and the fakes it scored."""
     loss = SampleSpyLoss()
     gan = tg.GAN(mlp.generator(LATENT, 2, width=8, depth=1), mlp.critic(2, width=8, depth=1), latent_dim=LATENT,
@@ -174,8 +172,8 @@ def test_mixed_float16_penalty_is_float32_and_close_to_float32_run():
         keras.mixed_precision.set_global_policy(policy)
         keras.utils.set_random_seed(0)
         gan = tiny_gan(LATENT)
-        value, stats = gan.penalty.compute(lambda t, training=True: gan._score(t, None)[0],
-                                           x, x[::-1], seed=5, grad_scale=2.0 ** 15)
+        value, stats = gan.penalty.objective(tg.CriticBatch(x, x[::-1], critic=gan.critic, seed=5,
+                                                            grad_scale=2.0 ** 15))
         assert value.dtype == tf.float32
         values[policy] = float(stats["grad_norm"])
     assert values["mixed_float16"] == pytest.approx(values["float32"], rel=2e-2)
@@ -202,9 +200,9 @@ def test_conditional_acgan_trains_and_logs_classifier_losses():
 
 # ------------------------------------------------------------------ guards
 def test_guard_unknown_loss_and_penalty():
-    with pytest.raises(ValueError, match=r"Unknown loss.*hinge.*Received: loss='wgan'"):
+    with pytest.raises(ValueError, match=r"loss must be one of .*hinge.*Received: loss='wgan'"):
         tiny_gan(LATENT, loss="wgan")
-    with pytest.raises(ValueError, match=r"Unknown penalty.*dragan.*Received: penalty='gradient'"):
+    with pytest.raises(ValueError, match=r"penalty must be one of .*dragan.*Received: penalty='gradient'"):
         tiny_gan(LATENT, penalty="gradient")
 
 
@@ -245,6 +243,30 @@ def test_relativistic_generator_reads_its_own_real_minibatch_of_the_generator_ba
     real_calls = [[rows[tuple(r)] for r in b] for b in spy.seen if len(b) and all(tuple(r) in rows for r in b)]
     assert real_calls == [[0, 1, 2, 3], [4, 5, 6, 7], list(range(8, 16))]  # critic, critic, generator's own
     assert len(spy.seen[-2]) == 8                     # the generator's fakes: 2 × m
+
+
+class GeneratorSpyLoss(tg.losses.Wasserstein):
+    """Wasserstein whose generator objective reads the real samples too, recording its batches."""
+
+    needs_real_for_generator = True
+
+    def __init__(self):
+        self.seen = []
+
+    def generator_objective(self, batch):
+        self.seen.append((np.array(batch.real), np.array(batch.real_out)))
+        return super().generator_objective(batch)
+
+
+def test_a_generator_objective_reading_real_data_gets_the_generators_own_real_samples_and_their_scores():
+    loss = GeneratorSpyLoss()
+    gan = tiny_gan(LATENT, loss=loss, n_critic=2, generator_batch_multiple=2)
+    gan.compile(run_eagerly=True)
+    step_batch = np.arange(32, dtype="float32").reshape(16, 2) / 32
+    gan.train_step(tf.constant(step_batch))
+    (real, real_out), = loss.seen
+    np.testing.assert_array_equal(real, step_batch[8:])          # after the two critic minibatches of 4
+    np.testing.assert_allclose(real_out, gan.critic(real), rtol=1e-6)
 
 
 def test_generator_batch_multiple_is_checked():

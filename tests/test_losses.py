@@ -3,10 +3,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import tfgan_gp as tg
 from tfgan_gp import losses
 
 REAL = np.array([[1.5], [-0.3], [0.7], [2.0]])
 FAKE = np.array([[-1.0], [0.4], [-2.5], [0.1]])
+# the samples those scores belong to (2-D points), for the losses that read them
+X_REAL = np.array([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5], [-1.0, 3.0]])
+X_FAKE = np.array([[1.0, 1.0], [0.0, 0.0], [0.5, -0.5], [2.0, 1.0]])
 
 
 def sigmoid(x):
@@ -46,15 +50,18 @@ def test_every_registered_loss_has_a_reference_formula():
     """The f-GAN losses are checked against Nowozin et al. Table 2 in test_divergences.py."""
     f_gan = {name for name in losses.names() if name.startswith(losses.F_GAN_PREFIX)}
     assert set(losses.names()) - f_gan == set(FORMULAS) | SAMPLE_LOSSES
-    assert not any(losses.get(name).needs_samples for name in FORMULAS)
 
 
 @pytest.mark.parametrize("name", sorted(FORMULAS))
 def test_loss_matches_paper_formula(name):
+    """On the scores alone (these losses read no samples), and through the one entry point a critic step calls."""
     loss = losses.get(name)
     critic_ref, generator_ref = FORMULAS[name]
     r, f = tf.constant(REAL, tf.float32), tf.constant(FAKE, tf.float32)
     np.testing.assert_allclose(float(loss.critic_loss(r, f)), critic_ref(REAL, FAKE), rtol=1e-5)
+    batch = tg.CriticBatch(tf.constant(X_REAL, tf.float32), tf.constant(X_FAKE, tf.float32), real_out=r, fake_out=f)
+    np.testing.assert_allclose(float(loss.critic_objective(batch)), critic_ref(REAL, FAKE), rtol=1e-5)
+    np.testing.assert_allclose(float(loss.generator_objective(batch)), generator_ref(REAL, FAKE), rtol=1e-5)
     np.testing.assert_allclose(float(loss.generator_loss(r, f)), generator_ref(REAL, FAKE), rtol=1e-5)
 
 
@@ -107,10 +114,6 @@ def test_instances_pass_through():
 
 
 # ------------------------------------------------------------ loss-sensitive GAN (Qi 2017)
-X_REAL = np.array([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5], [-1.0, 3.0]])
-X_FAKE = np.array([[1.0, 1.0], [0.0, 0.0], [0.5, -0.5], [2.0, 1.0]])
-
-
 def test_loss_sensitive_matches_qi_by_hand():
     """Δ_i = margin·mean|x_i - G(z_i)|; critic γ·E[-D(x)] + E[(Δ - D(x) + D(G(z)))₊]; generator -E[D(G(z))]."""
     # mean |x - G(z)| per pair: (1 + 0)/2 = 0.5, (2 + 1)/2 = 1.5, (0 + 1)/2 = 0.5, (3 + 2)/2 = 2.5
@@ -121,12 +124,13 @@ def test_loss_sensitive_matches_qi_by_hand():
     real, fake = tf.constant(X_REAL, tf.float32), tf.constant(X_FAKE, tf.float32)
     np.testing.assert_allclose(loss.margins(real, fake).numpy().ravel(), [1.0, 3.0, 1.0, 5.0], rtol=1e-6)
     # γ·E[L(x)] = 0.5·(-(1.5 - 0.3 + 0.7 + 2.0)/4) = -0.4875
-    assert float(loss.critic_objective(r, f, real, fake)) == pytest.approx(1.7 - 0.4875, rel=1e-6)
+    assert float(loss.critic_loss(r, f, real, fake)) == pytest.approx(1.7 - 0.4875, rel=1e-6)
     assert float(loss.generator_loss(r, f)) == pytest.approx(-FAKE.mean(), rel=1e-6)
     # the defaults (margin 1, γ = 0): Δ = 0.5, 1.5, 0.5, 2.5 -> terms -2.0, 2.2, -2.7, 0.6 -> (2.2 + 0.6)/4
     default = losses.get("loss_sensitive")
-    assert default.needs_samples and not default.needs_real_for_generator
-    assert float(default.critic_objective(r, f, real, fake)) == pytest.approx(0.7, rel=1e-6)
+    assert not default.needs_real_for_generator
+    assert float(default.critic_objective(tg.CriticBatch(real, fake, real_out=r, fake_out=f))) == pytest.approx(
+        0.7, rel=1e-6)
     # image-shaped samples: the margin averages over every value of a sample
     images = tf.reshape(tf.range(2 * 2 * 2 * 3, dtype=tf.float32), (2, 2, 2, 3))
     np.testing.assert_allclose(default.margins(images, tf.zeros_like(images)).numpy().ravel(), [5.5, 17.5])
@@ -137,16 +141,18 @@ def test_loss_sensitive_gradients_are_finite_and_need_the_samples():
     r, f = tf.Variable([[100.0], [-100.0]]), tf.Variable([[-100.0], [100.0]])
     real, fake = tf.constant([[0.0, 1.0], [1.0, 0.0]]), tf.constant([[1e3, 0.0], [0.0, 0.0]])
     with tf.GradientTape(persistent=True) as tape:
-        c, g = loss.critic_objective(r, f, real, fake), loss.generator_loss(r, f)
+        c, g = loss.critic_loss(r, f, real, fake), loss.generator_loss(r, f)
     assert np.isfinite(float(c)) and np.isfinite(float(g))
     for grad in tape.gradient(c, [r, f]) + tape.gradient(g, [f]):
         assert np.all(np.isfinite(grad.numpy()))
-    with pytest.raises(ValueError, match=r"needs the samples.*Received: real=None, fake=None"):
+    with pytest.raises(ValueError, match=r"reads the samples.*Received: real=None, fake=None"):
         loss.critic_loss(r, f)
+    with pytest.raises(ValueError, match=r"reads the samples.*Received: real=given, fake=None"):
+        loss.critic_objective(tg.CriticBatch(real, real_out=r, fake_out=f))
     with pytest.raises(ValueError, match=r"margin must be a number > 0.*Received: margin=0"):
         losses.get("loss_sensitive", margin=0)
     with pytest.raises(ValueError, match=r"Received: real_weight=-1"):
         losses.LossSensitive(real_weight=-1)
     # every other loss ignores the samples it is offered
     hinge = losses.get("hinge")
-    assert float(hinge.critic_objective(r, f, real, fake)) == float(hinge.critic_loss(r, f))
+    assert float(hinge.critic_loss(r, f, real, fake)) == float(hinge.critic_loss(r, f))

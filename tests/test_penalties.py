@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import tfgan_gp as tg
 from tfgan_gp import penalties
 
 SHAPE = (4, 3, 3, 2)  # image-shaped: (batch, height, width, channels)
@@ -84,7 +85,7 @@ def test_nonlinear_critic_matches_float64_finite_differences():
     tf_critic, np_critic = tanh_critic(w1, v)
     real, fake = data(3)
     gp = penalties.GradientPenalty(weight=10.0)
-    value, stats = gp.compute(tf_critic, real, fake, seed=11)
+    value, stats = gp.objective(tg.CriticBatch(real, fake, critic=tf_critic, seed=11))
     points = gp.interpolates(real, fake, seed=11).numpy().astype(np.float64)
 
     h = 1e-6
@@ -139,8 +140,8 @@ def test_grad_scale_does_not_change_the_result():
     w = np.random.default_rng(6).normal(size=SHAPE[1:])
     real, fake = data()
     gp = penalties.GradientPenalty()
-    a = gp.compute(LinearCritic(w), real, fake, seed=1)[0]
-    b = gp.compute(LinearCritic(w), real, fake, seed=1, grad_scale=1024.0)[0]
+    a = gp.objective(tg.CriticBatch(real, fake, critic=LinearCritic(w), seed=1))[0]
+    b = gp.objective(tg.CriticBatch(real, fake, critic=LinearCritic(w), seed=1, grad_scale=1024.0))[0]
     np.testing.assert_allclose(float(a), float(b), rtol=1e-6)
 
 
@@ -164,7 +165,7 @@ def test_weight_decay_is_half_lambda_times_the_squared_weights():
     decay = penalties.get("weight_decay", weight=0.1)
     # Σθ² = (0 + .01 + .04 + .09 + .16 + .25) + (1 + 4) + (.25 + .25) + 9 = 0.55 + 5 + 0.5 + 9 = 15.05
     with tf.GradientTape() as tape:
-        weighted, stats = decay.compute(critic, tf.zeros((2, 3)), tf.ones((2, 3)))
+        weighted, stats = decay.objective(tg.CriticBatch(tf.zeros((2, 3)), tf.ones((2, 3)), critic=critic))
     assert float(stats["penalty"]) == pytest.approx(15.05 / 2, rel=1e-6)
     assert float(weighted) == pytest.approx(0.1 * 15.05 / 2, rel=1e-6)
     for grad, value in zip(tape.gradient(weighted, critic.trainable_variables), values):

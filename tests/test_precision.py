@@ -180,7 +180,7 @@ def test_mixed_float16_survives_a_critic_with_steep_input_gradients():
     gan = tiny_gan()
     points = np.random.default_rng(0).normal(size=(2000, 2)).astype("float32")
     kernel = gan.critic.layers[-1].kernel
-    norm = float(tf.reduce_mean(tg.penalties.input_gradient_norms(gan.critic, points[:256])))
+    norm = float(tf.reduce_mean(tg.penalties.input_gradient_norms(tg.CriticBatch(critic=gan.critic), points[:256])))
     kernel.assign(kernel * (30.0 / norm))
     gan.compile()
     guard = tg.callbacks.NaNGuard()

@@ -1,6 +1,4 @@
 """The projection discriminator (Miyato & Koyama 2018): its class term, the critics using it, training, recipe."""
-import json
-
 import keras
 import numpy as np
 import pytest
@@ -8,11 +6,11 @@ import tensorflow as tf
 from absl import flags
 
 import tfgan_gp as tg
-from recipes import cifar_resnet, common as recipe_common
+from recipes import cifar_resnet
 from tfgan_gp import penalties
 from tfgan_gp.architectures import common, dcgan, mlp, resnet_64, resnet_cifar
 
-from helpers import run_layer_test
+from helpers import run_in_process, run_layer_test
 
 CLASSES = 3
 
@@ -83,7 +81,7 @@ def test_input_gradients_stay_per_sample_for_the_gradient_penalty():
     labels = tf.constant([2, 0, 1])
 
     def norms(i, j):
-        return penalties.input_gradient_norms(lambda t, training=True: critic([t, labels[i:j]]), x[i:j])
+        return penalties.input_gradient_norms(tg.CriticBatch(critic=critic, labels=labels[i:j]), x[i:j])
 
     together = norms(0, 3).numpy()
     alone = np.concatenate([norms(i, i + 1).numpy() for i in range(3)])
@@ -95,7 +93,7 @@ def test_projection_critic_trains_in_a_conditional_gan_with_the_gradient_penalty
     critic = mlp.critic(2, width=8, depth=1, num_classes=CLASSES, conditioning="projection")
     gan = tg.GAN(generator, critic, latent_dim=4, num_classes=CLASSES, n_critic=2, seed=0)
     gan.compile()
-    assert gan._critic_takes_labels and not gan._is_auxiliary_classifier
+    assert not gan._is_auxiliary_classifier
     before = critic.get_layer("projection").embedding.kernel.numpy().copy()
     rng = np.random.default_rng(3)
     data = tf.data.Dataset.from_tensor_slices((rng.normal(size=(24, 2)).astype("float32"),
@@ -121,14 +119,13 @@ def test_cifar_recipe_selects_the_projection_critic(tmp_path):
     cifar_resnet.define_flags(flag_values)
     with pytest.raises(flags.IllegalFlagValueError, match="--conditioning=projection needs --conditional"):
         flag_values(["cifar_resnet", "--conditioning=projection"])
-    flag_values = flags.FlagValues()
-    cifar_resnet.define_flags(flag_values)
-    flag_values(["cifar_resnet", f"--logdir={tmp_path}", "--smoke", "--precision=float32", "--conditional",
-                 "--conditioning=projection", "--final_eval_samples=0", "--iterations=2"])
-    gan = recipe_common.run_main(cifar_resnet.main, [], flag_values)
-    assert gan.iteration == 2 and len(gan.critic.inputs) == 2 and not gan._is_auxiliary_classifier
-    config = json.load(open(tmp_path / "run_config.json"))
-    assert config["critic_kwargs"]["conditioning"] == "projection" and config["num_classes"] == 10
+    run_in_process(cifar_resnet, tmp_path, "--smoke", "--conditional", "--conditioning=projection",
+                   "--final_eval_samples=0", "--iterations=2")
+    assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")).endswith("-2")
+    spec = tg.run_directory.RunRecord.load(str(tmp_path)).gan
+    assert spec.critic_kwargs["conditioning"] == "projection" and spec.num_classes == 10
+    critic = tg.architectures.get(spec.architecture).critic(**spec.critic_builder_kwargs())
+    assert len(critic.inputs) == 2 and len(critic.outputs) == 1   # [samples, labels] -> one score, no AC-GAN head
 
 
 def test_held_out_critic_loss_of_a_projection_critic_takes_numpy_batches():

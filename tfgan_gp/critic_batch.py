@@ -33,7 +33,9 @@ class CriticBatch:
             ``None`` in a generator step of a loss whose generator term does not read real data.
         critic: the critic model (``x`` or ``[x, labels]`` -> scores or ``[scores, class logits]``);
             :meth:`score` calls it the one right way.
-        labels: class labels of a conditional model (the fakes are generated with the real ones), else ``None``.
+        labels: class labels of a conditional model, else ``None``: in a critic step the real samples' (the fakes
+            are generated with them), in a generator step the fakes' (drawn uniformly; the real samples' scores
+            are given, scored with their own labels).
         seed: the ``keras.random.SeedGenerator`` random draws of the step come from (interpolates, noise).
         grad_scale: factor for an inner backward pass under ``mixed_float16``
             (see :func:`tfgan_gp.penalties.input_gradient_norms`); 1 otherwise.

@@ -452,9 +452,10 @@ class GAN(keras.Model):
             fake_out, fake_logits = self._score(fake, labels)
             real_out = None
             if self.adversarial_loss.needs_real_for_generator:
-                real_out = self._score(self._augmented(real), real_labels)[0]
+                real = self._augmented(real)
+                real_out = self._score(real, real_labels)[0]
             g_loss = self.adversarial_loss.generator_objective(CriticBatch(
-                fake=fake, critic=self.critic, labels=labels, real_out=real_out, fake_out=fake_out,
+                real, fake, critic=self.critic, labels=labels, real_out=real_out, fake_out=fake_out,
                 seed=self.seed_generator, training=True))
             if self._is_auxiliary_classifier:
                 ac_loss = _classification_loss(labels, fake_logits)

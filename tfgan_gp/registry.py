@@ -27,6 +27,8 @@ class Registry:
         instead: what else :meth:`get` accepts, in the unknown-name message.
         none: the name ``get(None)`` builds (``"none"`` where "no part" is a part), else ``None`` is unknown.
         combine: ``parts -> part`` joining several parts named ``"a+b"`` (penalties); ``None``: no combinations.
+        check: ``(part names, received) -> None`` raising a ``ValueError`` where registered parts cannot be
+            combined (two penalties logging under one metric name), from the names alone.
         optional: arguments of the kind that reach only the parts taking them (a penalty's ``weight``, an
             augmentation's ``policy``): a run's single λ setting goes to whichever penalty it names, and
             ``clip`` or ``none``, which take none, ignore it.
@@ -34,12 +36,13 @@ class Registry:
 
     SEPARATOR = "+"
 
-    def __init__(self, kind, instance_of=None, instead=None, none=None, combine=None, optional=()):
+    def __init__(self, kind, instance_of=None, instead=None, none=None, combine=None, check=None, optional=()):
         self.kind = kind
         self.instance_of = instance_of
         self.instead = instead
         self.none = none
         self.combine = combine
+        self.check = check
         self.optional = tuple(optional)
         self._factories = {}
         self._prefixes = {}
@@ -94,20 +97,20 @@ class Registry:
         """The part names of ``name``: itself, or the names joined by ``+`` where parts combine (each once).
 
         Checked from the names alone, without building anything (no TensorFlow variables before a
-        ``tf.distribute`` strategy exists); otherwise a ``ValueError`` naming ``argument`` (default: the kind).
+        ``tf.distribute`` strategy exists); otherwise a ``ValueError`` naming ``argument`` (a flag, a field;
+        default: the kind, in Python).
         """
-        argument = argument or self.kind
         if name is None and self.none:
             return [self.none]
         split = self.combine is not None and isinstance(name, str) and self.SEPARATOR in name
         parts = name.split(self.SEPARATOR) if split else [name]
         if not all(part in self for part in parts):
-            joined = (f", or several of them joined by '{self.SEPARATOR}' (e.g. "
-                      f"'{self.SEPARATOR.join(self.names()[:2])}')" if self.combine else "")
-            raise ValueError(f"{argument} must be one of {', '.join(self.names())}{joined}. "
-                             f"Received: {argument}={name!r}")
+            raise self.unknown(name, argument)
+        argument = argument or self.kind
         if len(set(parts)) < len(parts):
             raise ValueError(f"{argument} must name each part of a combination once. Received: {argument}={name!r}")
+        if self.check is not None and len(parts) > 1:
+            self.check(parts, f"{argument}={name!r}")
         return parts
 
     def accepts(self, name, argument):
@@ -151,12 +154,17 @@ class Registry:
             identifier = self.none
         return self.build(identifier, **overrides)
 
-    def unknown(self, identifier, valid=None):
-        """The ``ValueError`` for an unknown identifier, listing ``valid`` (default: the registered names)."""
-        valid = self.names() if valid is None else valid
-        instead = f" or {self.instead}" if self.instead else ""
-        return ValueError(f"Unknown {self.kind}: expected one of {', '.join(valid)}{instead}. "
-                          f"Received: {self.kind}={identifier!r}")
+    def unknown(self, identifier, argument=None):
+        """The ``ValueError`` for an unknown ``identifier``, listing the registered names (and combinations).
+
+        ``argument``: the flag or field that gave it; by default the kind, in Python, where the message also
+        names what else :meth:`get` accepts (``instead``).
+        """
+        joined = f", or several of them joined by '{self.SEPARATOR}'" if self.combine else ""
+        instead = f" (or {self.instead})" if self.instead and argument is None else ""
+        argument = argument or self.kind
+        return ValueError(f"{argument} must be one of {', '.join(self.names())}{joined}{instead}. "
+                          f"Received: {argument}={identifier!r}")
 
 
 def _takes(factory, argument):

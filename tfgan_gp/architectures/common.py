@@ -25,7 +25,7 @@ from tfgan_gp.architectures.convolutions import dense, register
 from tfgan_gp.architectures.normalization import NORMALIZATIONS, batch_normalizing
 from tfgan_gp.registry import Registry
 
-FAMILIES = Registry("architecture", instead="an object with generator(**kwargs) and critic(**kwargs)")
+FAMILIES = Registry("architecture")
 """The generator/critic families by name. A family registers where it is defined, as every part does::
 
     @FAMILIES.register("mine")

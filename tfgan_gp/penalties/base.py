@@ -143,18 +143,15 @@ class Combined(Penalty):
         return f"Combined([{', '.join(repr(part) for part in self.parts)}])"
 
 
-REGISTRY = Registry("penalty", instance_of=Penalty, none="none", combine=Combined, optional=("weight",),
-                    instead="names joined by '+' (e.g. 'gp+lecam'), None or a tfgan_gp.penalties.Penalty instance")
+def _check_metrics_of(names, received):
+    """The registered penalties ``names`` log under distinct metric names (read from their classes)."""
+    _check_distinct_metrics([(name, getattr(REGISTRY.lookup(name), "metric_names", ())) for name in names], received)
 
 
-def check_name(name, argument="penalty"):
-    """The part names of ``name``: one registered penalty, or several joined by ``+`` (each once, no two
-    logging under the same metric name). Otherwise a ``ValueError`` naming ``argument``.
+REGISTRY = Registry("penalty", instance_of=Penalty, none="none", combine=Combined, check=_check_metrics_of,
+                    optional=("weight",), instead="None or a tfgan_gp.penalties.Penalty instance")
 
-    Checked from the classes alone, without building anything (no TensorFlow variables before a
-    ``tf.distribute`` strategy exists).
-    """
-    parts = REGISTRY.parts(name, argument)
-    _check_distinct_metrics([(part, getattr(REGISTRY.lookup(part), "metric_names", ())) for part in parts],
-                            f"{argument}={name!r}")
-    return parts
+check_name = REGISTRY.parts
+"""``check_name(name, argument="penalty")``: the part names of ``name``, one registered penalty or several joined by
+``+`` (each once, no two logging under the same metric name); otherwise a ``ValueError`` naming ``argument``. Checked
+from the classes alone, without building anything (no TensorFlow variables before a ``tf.distribute`` strategy)."""

@@ -154,7 +154,7 @@ def test_one_registry_and_one_home_for_every_kind_of_part():
             module = getattr(factory, "func", factory).__module__  # (an f_gan: name is a partial of FGAN)
             assert module == home or module.startswith(home + "."), (name, module)
     assert tg.architectures.get("mlp") is tg.architectures.mlp.Family
-    with pytest.raises(ValueError, match=r"Unknown architecture: expected one of char_cnn, dcgan, mlp.*"
+    with pytest.raises(ValueError, match=r"architecture must be one of char_cnn, dcgan, mlp.*"
                                          r"Received: architecture='resnet'"):
         tg.architectures.get("resnet")
 

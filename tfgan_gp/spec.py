@@ -164,8 +164,7 @@ class GANSpec:
             _number(self.latent_dim, "latent_dim", low=1, integer=True)
         if self.num_classes is not None:
             _number(self.num_classes, "num_classes", low=2, integer=True)
-        if self.loss not in losses.names():
-            raise ValueError(f"loss must be one of {', '.join(losses.names())}. Received: loss={self.loss!r}")
+        losses.REGISTRY.parts(self.loss, "loss")  # a ValueError listing the losses
         penalty = self.penalty_name  # ValueError naming the penalty
         if self.spectral_norm and self.critic_kwargs.get("normalization", SPECTRAL) != SPECTRAL:
             raise ValueError(f"penalty={self.penalty!r} normalizes the critic's weights spectrally, so the critic's "
@@ -203,13 +202,12 @@ class GANSpec:
         named = [part for part in parts if part != SPECTRAL]
         if len(named) < len(parts) - 1:
             raise ValueError(f"penalty must name each part of a combination once. Received: penalty={self.penalty!r}")
-        name = penalties.SEPARATOR.join(named) or "none"
-        try:
-            penalties.check_name(name)
-        except ValueError:
+        if not all(part in penalties.REGISTRY for part in named):
             valid = sorted(penalties.names() + [SPECTRAL])
             raise ValueError(f"penalty must be one of {', '.join(valid)}, or several of them joined by '+' (e.g. "
-                             f"'gp+lecam', 'spectral+lecam'), each once. Received: penalty={self.penalty!r}") from None
+                             f"'gp+lecam', 'spectral+lecam'), each once. Received: penalty={self.penalty!r}")
+        name = penalties.SEPARATOR.join(named) or "none"
+        penalties.check_name(name)  # each part once, no metric logged twice: a ValueError with its reason
         return name
 
     @property

@@ -163,7 +163,7 @@ def test_candidate_replace_routes_its_own_fields_and_the_specs_and_derives_the_d
 
 @pytest.mark.parametrize("name, reason", [
     ("gp+r1", r"penalty must be one of"),                          # both log the metric 'penalty'
-    ("lecam+lecam", r"each part of a combination once"),
+    ("lecam+lecam", r"each once"),
     ("gp+lipschitz", r"penalty must be one of bcr, clip.*joined by '\+'"),
     ("spectral+spectral", r"penalty must name each part of a combination once"),
 ])
@@ -219,7 +219,7 @@ def test_recommend_scores_are_the_priority_weighted_ratings():
     assert {r.candidate.name for r in top} == {"wgan_gp", "dragan", "fgan_kl"}
     # text: the paper trained its character model only with WGAN-GP
     assert selection.recommend("text")[0].candidate.name == "wgan_gp"
-    assert selection.recommend("text")[0].candidate.n_critic == 10
+    assert selection.recommend("text")[0].candidate.gan.n_critic == 10
 
 
 def test_recommend_rejects_bad_input():
@@ -376,14 +376,16 @@ def test_compare_scores_image_runs_through_the_image_evaluator_with_real_statist
     monkeypatch.setattr(ImageEvaluator, "__call__", lambda self, *a, **k: scored.append(call(self, *a, **k)) or
                         scored[-1])
     monkeypatch.setattr(evaluation, "compute_statistics", lambda *a, **k: computed.append(1) or compute(*a, **k))
-    board = selection.compare(["lsgan", "rsgan"], problem, iterations=1, seeds=1, batch_size=4,
-                              model_kwargs={"dim": 2}, run_eagerly=True, verbose=False)
+    tiny = {"width": 4, "depth": 1}
+    lsgan = selection.get("lsgan").replace(name="lsgan_mlp", architecture="mlp")   # (16×16: no DCGAN)
+    board = selection.compare(["fc_gan", lsgan], problem, iterations=1, seeds=1, batch_size=4, model_kwargs=tiny,
+                              run_eagerly=True, verbose=False)
     assert [run.metrics for run in board.runs] == scored       # the evaluator's numbers, nothing recomputed
     assert len(computed) == 3                                   # the real statistics once, then one per run
-    gan = problem.complete(selection.get("lsgan").gan, {"dim": 2}).build()
+    gan = problem.complete(selection.get("fc_gan").gan, tiny).build()
     direct = ImageEvaluator(classifier, real_stats=images, batch_size=8, splits=1, kid_block_size=16,
                             keep_features=16)(gan.sample, 16, seed=10_000)
-    assert problem.evaluate(gan, 0) == pytest.approx(direct)
+    assert problem.evaluate(gan, 0) == pytest.approx(direct, nan_ok=True)   # (one KID block: no std)
 
 
 def test_text_problem_scores_js_and_the_fraction_of_distinct_lines(tmp_path):
@@ -396,7 +398,7 @@ def test_text_problem_scores_js_and_the_fraction_of_distinct_lines(tmp_path):
     _, vocab = load_text(str(path), seq_len=8, one_hot=False)
     lines = [vocab.decode(row, strip_pad=False)
              for batch in evaluation.sample_batches(gan.sample, 20, 64, 10_002) for row in batch]
-    reference = [f"the {word} s" for word in ("cat", "dog", "hen", "ant") * 4]
+    reference = [f"the {word} " for word in ("cat", "dog", "hen", "ant") * 4]
     assert scores["unique_fraction"] == len(set(lines)) / 20
     assert scores == pytest.approx(dict({f"js{n}": ngram_js(lines, reference, n) for n in range(1, 5)},
                                         unique_fraction=len(set(lines)) / 20))
@@ -606,7 +608,7 @@ def test_compare_trains_each_run_as_tg_train_does(toy, monkeypatch):
     scores, and compare's run went through training.fit."""
     fits = []
     fit = training.fit
-    monkeypatch.setattr(training, "fit", lambda *a, **k: fits.append(k["until"]) or fit(*a, **k))
+    monkeypatch.setattr(training, "fit", lambda *a, **k: fits.append(k.get("until")) or fit(*a, **k))
     board = selection.compare(["rsgan"], toy, iterations=4, seeds=[3], batch_size=8, model_kwargs=TINY_MLP,
                               verbose=False)
     (run,) = board.runs
@@ -617,7 +619,7 @@ def test_compare_trains_each_run_as_tg_train_does(toy, monkeypatch):
                        callbacks=lambda gan, logdir: [recorder])
     gan = tg.train(recipe, tg.TrainConfig(logdir=None, iterations=4, batch_size=8, eval_every=4, seed=3,
                                           precision="float32"))
-    assert gan.iteration == run.iterations == 4 and fits == [4, 4]
+    assert gan.iteration == run.iterations == 4 and fits == [4, None]   # (tg.train: to config.iterations)
     for name in ("d_loss", "g_loss", "wasserstein_estimate"):
         np.testing.assert_allclose(recorder.curves[name], run.curves[name], rtol=1e-5, atol=1e-6)
     assert toy.evaluate(gan, 3) == pytest.approx(run.metrics, rel=1e-4)

@@ -30,8 +30,8 @@ the paper's 512 (pass ``--width 512`` for the paper's), and ``--iterations 1000`
 iterations per run, against the paper's 100,000: enough to separate the candidates on W1,
 stability and cost, too few for most of them to cover all 25 Gaussians. Every candidate
 keeps its published settings (learning rate, critic steps, λ) unless ``--n_critic`` /
-``--penalty_weight`` (alias ``--lambda_gp``) override them for all. ``--run_dirs`` keeps every run's
-checkpoints in ``LOGDIR/runs/<candidate>/seed_<k>``, so an interrupted comparison resumes.
+``--penalty_weight`` (alias ``--lambda_gp``) override them for all. ``--run_dirs`` (with ``--iterations``)
+keeps every run's checkpoints in ``LOGDIR/runs/<candidate>/seed_<k>``, so an interrupted comparison resumes.
 """
 import os
 
@@ -88,7 +88,8 @@ def define_flags(flag_values):
     flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.", **fv)
     flags.DEFINE_string("logdir", "runs/select", "Where the leaderboard and the TensorBoard sessions go.", **fv)
     flags.DEFINE_bool("run_dirs", False, "Train every run in its own run directory LOGDIR/runs/<candidate>/seed_<k> "
-                      "(run record, checkpoints, TensorBoard scalars); the same command again resumes them.", **fv)
+                      "(run record, checkpoints, TensorBoard scalars); the same command again resumes them. Not with "
+                      "--budget.", **fv)
     flags.DEFINE_enum("precision", "float32", tg.precision.NAMES, "Keras dtype policy (the comparison's default "
                       "is float32: same numerics for every candidate).", **fv)
     flags.DEFINE_bool("jit", False, "XLA-compile the training steps.", **fv)

@@ -414,8 +414,8 @@ def test_problem_models_merge_shapes_then_model_kwargs_then_the_candidates_own(t
     assert models == {"generator_kwargs": dict(latent_dim=2, output_dim=2, width=8, depth=1),
                       "critic_kwargs": dict(input_dim=2, width=8, depth=1), "latent_dim": 2}
     assert toy.models("mlp", {"mlp": {"width": 4}, "dcgan": {"dim": 2}})["critic_kwargs"] == dict(input_dim=2, width=4)
-    spec = toy.complete(selection.get("dcgan", "toy").replace(generator_kwargs={"normalization": "batch", "width": 6}).gan,
-                        {"width": 8, "depth": 1})
+    dcgan = selection.get("dcgan", "toy").replace(generator_kwargs={"normalization": "batch", "width": 6})
+    spec = toy.complete(dcgan.gan, {"width": 8, "depth": 1})
     assert (spec.architecture, spec.latent_dim) == ("mlp", 2)
     assert spec.generator_kwargs == dict(latent_dim=2, output_dim=2, width=6, depth=1, normalization="batch")
     assert spec.critic_kwargs == dict(input_dim=2, width=8, depth=1, gradient_penalty=False)
@@ -645,3 +645,5 @@ def test_compare_with_run_directories_records_checkpoints_and_resumes(tmp_path, 
     assert checkpoints.latest(directory).endswith("-5")
     with pytest.raises(ValueError, match="run_dirs=True trains every run in LOGDIR/runs.*Received: logdir=None"):
         selection.compare(["lsgan"], toy, iterations=1, seeds=1, run_dirs=True)
+    with pytest.raises(ValueError, match="successive halving ranks every run after each round.*Received: budget=8"):
+        selection.compare(["lsgan", "rsgan"], toy, budget=8, seeds=1, logdir=logdir, run_dirs=True)

@@ -10,7 +10,8 @@ Every run trains the way :func:`tfgan_gp.train` does: the candidate's spec, comp
 :class:`tfgan_gp.TrainConfig` by :func:`tfgan_gp.training.build` and :func:`tfgan_gp.training.fit` (the same
 batching, callbacks and NaN policy: a non-finite loss is the run's failure). Runs stay in memory; with
 ``run_dirs=True`` each one is :func:`tfgan_gp.train` itself in ``LOGDIR/runs/<candidate>/seed_<k>`` (run record,
-checkpoints, TensorBoard scalars), and a second ``compare`` with the same settings resumes those runs.
+checkpoints, TensorBoard scalars), and a second ``compare`` with the same settings resumes those runs
+(successive halving runs in memory only: a resumed directory would be past the rounds it is ranked in).
 
 Seeds. Run seed ``s`` initialises the weights (``keras.utils.set_random_seed``), draws the GAN's noise and orders
 the real batches (the config's seed: a streamed source is shuffled with seed ``s + i`` from generator iteration
@@ -29,7 +30,7 @@ Two ways to spend the budget:
   last round, only the better half (``⌈n_r / 2⌉``, ranked as the leaderboard ranks) goes on.
   The others are *stopped*: the leaderboard shows the round they stopped after and ranks them
   below every candidate that went further. Iterations lost to rounding down are not spent, so
-  the total is at most ``B``. Every candidate still in the race stays in memory (or in its run directory).
+  the total is at most ``B``. Every candidate still in the race stays in memory.
 """
 import dataclasses
 import functools
@@ -91,6 +92,7 @@ class Run:
             a given iteration, continuing where the last call stopped.
         directory: train with :func:`tfgan_gp.train` in this run directory (``None``: in memory, nothing written).
         compile_kwargs: ``jit_compile``/``run_eagerly`` for the GAN.
+        gan, recorder, failure, peak_memory_bytes: the run so far (``failure``: the sentence saying where it stopped).
     """
 
     name: str
@@ -108,8 +110,9 @@ class Run:
 
     def recipe(self, data_seed):
         """The run's recipe, its real data drawn with ``data_seed``."""
-        return training.Recipe(name=self.name, gan=self.spec, data=functools.partial(self.problem.real_data, data_seed),
-                               in_memory=False, shuffle_buffer=self.problem.shuffle_buffer, callbacks=self._watch,
+        data = functools.partial(self.problem.real_data, data_seed)
+        return training.Recipe(name=self.name, gan=self.spec, data=data, in_memory=False,
+                               shuffle_buffer=self.problem.shuffle_buffer, callbacks=self._watch,
                                settings={"problem": self.problem.name})
 
     def config(self, iterations):
@@ -209,7 +212,8 @@ def compare(candidates, dataset, iterations=None, seeds=3, logdir=None, batch_si
         budget: instead of ``iterations``: generator iterations in total, over all candidates and seeds,
             spent by successive halving (see the module docstring).
         run_dirs: train each run with :func:`tfgan_gp.train` in ``LOGDIR/runs/<candidate>/seed_<k>`` (:func:`run_dir`)
-            instead of in memory: run record, checkpoints, TensorBoard; calling ``compare`` again resumes them.
+            instead of in memory: run record, checkpoints, TensorBoard; calling ``compare`` again resumes them (a
+            larger ``iterations`` trains them further). With ``iterations`` only (successive halving runs in memory).
     """
     problem = make_problem(dataset, classifier=classifier, data_dir=data_dir, **(problem_kwargs or {}))
     chosen = candidates_lib.parse(candidates, problem.kind,
@@ -228,6 +232,10 @@ def compare(candidates, dataset, iterations=None, seeds=3, logdir=None, batch_si
     if run_dirs and not logdir:
         raise ValueError(f"run_dirs=True trains every run in LOGDIR/{RUNS}/<candidate>/seed_<k>: give logdir. "
                          f"Received: logdir={logdir!r}")
+    if run_dirs and budget is not None:  # a resumed directory is past the earlier rounds it would be ranked in
+        raise ValueError(f"run_dirs=True resumes runs of a fixed length; successive halving ranks every run after "
+                         f"each round, which a resumed run directory cannot replay: give iterations (or run_dirs="
+                         f"False). Received: budget={budget!r}, run_dirs=True")
     batch_size = batch_size or problem.batch_size
     compile_kwargs = dict(jit_compile=jit_compile, run_eagerly=run_eagerly)
 

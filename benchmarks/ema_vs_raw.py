@@ -14,7 +14,7 @@ import time
 
 from benchmarks.common import cpu_kind, emit
 from tfgan_gp import selection
-from tfgan_gp.selection.comparison import fresh_start, train
+from tfgan_gp.selection.comparison import Run, fresh_start
 
 
 def main():
@@ -33,15 +33,16 @@ def main():
     rows = []
     for seed in range(args.seeds):
         fresh_start(seed)
-        gan = candidate.build(problem, seed=seed, model_kwargs={"width": args.width})
+        run = Run(candidate.name, problem.complete(candidate.gan, {"width": args.width}), problem, seed,
+                  args.iterations, problem.batch_size)
         start = time.perf_counter()
-        train(gan, problem, seed, args.iterations, problem.batch_size)
+        run.train(args.iterations)
         scores = {}
         for which in ("ema", "raw"):
-            gan.sample_from = which
-            scores[which] = problem.evaluate(gan, seed)
+            run.gan.sample_from = which
+            scores[which] = problem.evaluate(run.gan, seed)
         rows.append(scores)
-        emit(dict(seed=seed, dataset=args.dataset, iterations=args.iterations, ema_decay=candidate.ema_decay,
+        emit(dict(seed=seed, dataset=args.dataset, iterations=args.iterations, ema_decay=candidate.gan.ema_decay,
                   seconds=round(time.perf_counter() - start, 1), cpu=cpu_kind(),
                   **{f"{which}_{key}": round(float(value), 4)
                      for which, values in scores.items() for key, value in values.items()}),
@@ -52,7 +53,7 @@ def main():
             summary[f"{which}_{key}_mean"] = round(statistics.fmean(float(r[which][key]) for r in rows), 4)
     summary["ema_w1_not_worse_in"] = sum(r["ema"]["w1"] <= r["raw"]["w1"] for r in rows)
     emit(dict(summary=True, dataset=args.dataset, seeds=args.seeds, iterations=args.iterations,
-              ema_decay=candidate.ema_decay, **summary), args.out)
+              ema_decay=candidate.gan.ema_decay, **summary), args.out)
 
 
 if __name__ == "__main__":

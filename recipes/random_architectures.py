@@ -41,13 +41,21 @@ NORMALIZED_CRITIC_WEIGHT_DECAY = 1e-3
 
 
 def wgan_gp_optimizers(arch):
-    """``(generator, critic)`` optimizers of WGAN-GP in the §5.1 study (Appendix B) for architecture ``arch``."""
-    import keras
+    """``(generator, critic)`` :class:`tfgan_gp.Optimizer` of WGAN-GP in the §5.1 study (Appendix B) for ``arch``."""
+    import tfgan_gp as tg
 
     normalized = arch.critic_normalization(gradient_penalty=True) != "none"
-    decay = NORMALIZED_CRITIC_WEIGHT_DECAY if normalized else None
-    return (keras.optimizers.Adam(**SECTION_5_1_ADAM),
-            keras.optimizers.Adam(**SECTION_5_1_ADAM, weight_decay=decay))
+    decay = NORMALIZED_CRITIC_WEIGHT_DECAY if normalized else 0.0
+    return tg.Optimizer(**SECTION_5_1_ADAM), tg.Optimizer(**SECTION_5_1_ADAM, weight_decay=decay)
+
+
+def candidate(method, arch, kind):
+    """``method`` with the networks of ``arch``; WGAN-GP with the §5.1 optimizers, the others as catalogued."""
+    drawn = arch.candidate(method, kind)
+    if method.gan.loss == "wasserstein" and method.gan.penalty == "gp":
+        generator, critic = wgan_gp_optimizers(arch)
+        drawn = drawn.replace(optimizer=generator, critic_optimizer=critic)
+    return drawn
 
 
 def define_flags(flag_values):
@@ -80,11 +88,16 @@ def define_flags(flag_values):
 
 
 def _problem(args, is_toy):
+    """The selection problem of ``--dataset``, building the random families (:func:`search_space.shapes`)."""
+    import dataclasses
+
+    from tfgan_gp.selection import search_space
+
     problem = common.selection_problem(args, "toy" if is_toy else "images")
     if is_toy and problem.coverage is None:
         raise ValueError(f"The 2-D score needs a Gaussian mixture (8gaussians or 25gaussians). "
                          f"Received: --dataset={args.dataset}")
-    return problem
+    return dataclasses.replace(problem, shapes=search_space.shapes(problem))
 
 
 def score(metrics, problem):
@@ -137,19 +150,13 @@ def main(argv, flag_values):
         row, arch_scores = {"architecture": index, **dataclasses.asdict(arch)}, {}
         for method in methods:
             comparison.fresh_start(args.seed)
-            if is_toy:
-                generator, critic = search_space.mlp_models(arch, method.gradient_penalty)
-            else:
-                generator, critic = search_space.conv_models(arch, method.gradient_penalty, args.image_size,
-                                                             problem.real_data(0).element_spec.shape[-1])
-            gan = method.assemble(generator, critic, problem.latent_dim, args.seed)
-            if method.loss == "wasserstein" and method.regularization == "gp":
-                gan.compile(*wgan_gp_optimizers(arch))
-            recorder, failure = comparison.train(gan, problem, args.seed, args.iterations, batch_size)
-            run = comparison.measure(gan, method.name, problem, args.seed, recorder, failure)
-            arch_scores[method.name] = score(run.metrics, problem)
+            run = comparison.Run(method.name, problem.complete(candidate(method, arch, kind).gan), problem, args.seed,
+                                 args.iterations, batch_size)
+            run.train(args.iterations)
+            result = run.result()
+            arch_scores[method.name] = score(result.metrics, problem)
             row[f"{method.name}_score"] = arch_scores[method.name]
-            row[f"{method.name}_diverged"] = run.diverged
+            row[f"{method.name}_diverged"] = result.diverged
         rows.append(row)
         scores.append(arch_scores)
         print(f"[{index + 1}/{len(archs)}] {arch}: " + ", ".join(f"{m} {s:.3f}" for m, s in arch_scores.items()),

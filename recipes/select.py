@@ -30,7 +30,8 @@ the paper's 512 (pass ``--width 512`` for the paper's), and ``--iterations 1000`
 iterations per run, against the paper's 100,000: enough to separate the candidates on W1,
 stability and cost, too few for most of them to cover all 25 Gaussians. Every candidate
 keeps its published settings (learning rate, critic steps, λ) unless ``--n_critic`` /
-``--lambda_gp`` override them for all.
+``--penalty_weight`` (alias ``--lambda_gp``) override them for all. ``--run_dirs`` (with ``--iterations``)
+keeps every run's checkpoints in ``LOGDIR/runs/<candidate>/seed_<k>``, so an interrupted comparison resumes.
 """
 import os
 
@@ -68,8 +69,9 @@ def define_flags(flag_values):
                          "64).", lower_bound=1, **fv)
     flags.DEFINE_integer("n_critic", None, "Critic steps per generator step for all (default: each candidate's).",
                          lower_bound=1, **fv)
-    flags.DEFINE_float("lambda_gp", None, "Penalty weight for all penalised candidates (default: each one's).",
-                       lower_bound=0.0, **fv)
+    flags.DEFINE_float("penalty_weight", None, "Penalty weight for all penalised candidates (default: each "
+                       "one's).", lower_bound=0.0, **fv)
+    flags.DEFINE_alias("lambda_gp", "penalty_weight", **fv)
     flags.DEFINE_integer("width", 128, "Toy data: hidden units of the MLPs (paper: 512).", lower_bound=1, **fv)
     flags.DEFINE_integer("dim", None, "Images/text: the family's width (dim); default: the family's.",
                          lower_bound=1, **fv)
@@ -85,6 +87,9 @@ def define_flags(flag_values):
                         **fv)
     flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.", **fv)
     flags.DEFINE_string("logdir", "runs/select", "Where the leaderboard and the TensorBoard sessions go.", **fv)
+    flags.DEFINE_bool("run_dirs", False, "Train every run in its own run directory LOGDIR/runs/<candidate>/seed_<k> "
+                      "(run record, checkpoints, TensorBoard scalars); the same command again resumes them. Not with "
+                      "--budget.", **fv)
     flags.DEFINE_enum("precision", "float32", tg.precision.NAMES, "Keras dtype policy (the comparison's default "
                       "is float32: same numerics for every candidate).", **fv)
     flags.DEFINE_bool("jit", False, "XLA-compile the training steps.", **fv)
@@ -131,7 +136,7 @@ def main(argv, flag_values):
         tg.precision.set_precision(args.precision)
         problem = common.selection_problem(args, kind)
         chosen = selection.candidates.parse(requested, kind, supports=lambda c: problem.supports(
-            c.architecture or problem.architecture))
+            c.gan.architecture or problem.architecture))
     except ValueError as err:  # bad flags: one sentence
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
@@ -144,8 +149,8 @@ def main(argv, flag_values):
     try:
         board = selection.compare(chosen, problem, None if args.budget else args.iterations, seeds=seeds,
                                   logdir=args.logdir, batch_size=args.batch_size, model_kwargs=model_kwargs,
-                                  n_critic=args.n_critic, penalty_weight=args.lambda_gp, jit_compile=args.jit,
-                                  budget=args.budget)
+                                  n_critic=args.n_critic, penalty_weight=args.penalty_weight, jit_compile=args.jit,
+                                  budget=args.budget, run_dirs=args.run_dirs)
     except ValueError as err:  # e.g. a budget too small for the candidates: one sentence
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)

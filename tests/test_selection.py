@@ -1,8 +1,11 @@
 """GAN selection: catalogue, recommendations, measures against hand computations, and compare end to end."""
 import csv
+import dataclasses
 import glob
+import json
 import math
 import os
+import re
 
 import keras
 import numpy as np
@@ -11,9 +14,10 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import plugin_data_pb2
 
 import tfgan_gp as tg
-from tfgan_gp import losses, selection
-from tfgan_gp.metrics import frechet_distance
-from tfgan_gp.selection import advice, candidates as candidates_lib, measures
+from tfgan_gp import checkpoints, losses, penalties, selection, training
+from tfgan_gp.data import load_text
+from tfgan_gp.metrics import ImageEvaluator, evaluation, frechet_distance, ngram_js
+from tfgan_gp.selection import advice, candidates as candidates_lib, comparison, measures, search_space
 
 from helpers import naive_precision_recall
 
@@ -36,30 +40,35 @@ REQUIRED = ("wgan_gp", "wgan_clip", "lsgan", "rsgan", "ralsgan", "sngan", "dcgan
 def test_catalogue_holds_the_required_candidates_with_their_four_answers():
     assert set(REQUIRED) <= set(selection.names())
     wgan_gp = selection.get("wgan_gp")
-    assert (wgan_gp.loss, wgan_gp.regularization, wgan_gp.divergence) == ("wasserstein", "gp", "wasserstein_1")
-    assert selection.get("sngan").regularization == "spectral" and selection.get("sngan").loss == "hinge"
-    assert selection.get("ralsgan").loss == "relativistic_average_ls"
-    assert selection.get("fgan_reverse_kl").loss == "f_gan:reverse_kl"
+    assert wgan_gp.answers("dcgan") == {"architecture": "dcgan", "loss": "wasserstein", "regularization": "gp",
+                                        "divergence": "wasserstein_1"}
+    assert selection.get("sngan").gan.penalty == "spectral" and selection.get("sngan").gan.loss == "hinge"
+    assert selection.get("ralsgan").gan.loss == "relativistic_average_ls"
+    assert selection.get("fgan_reverse_kl").gan.loss == "f_gan:reverse_kl"
     assert selection.get("fgan_reverse_kl").divergence == "reverse_kl"
     # published settings that depend on the data: gan_toy.py's λ = 0.1, gan_language.py's 10 critic steps
-    assert selection.get("wgan_gp", "toy").penalty().weight == 0.1
-    assert selection.get("wgan_gp", "images").penalty().weight == 10.0
-    assert selection.get("wgan_gp", "text").n_critic == 10
+    assert selection.get("wgan_gp", "toy").gan.build_penalty().weight == 0.1
+    assert selection.get("wgan_gp", "images").gan.build_penalty().weight == 10.0
+    assert selection.get("wgan_gp", "text").gan.n_critic == 10
+    assert wgan_gp.gan.optimizer == tg.Optimizer(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)  # gan_toy.py's Adam
+    assert selection.get("wgan_clip").gan.optimizer == tg.Optimizer("rmsprop", 5e-5)
+    # the models are left to the problem: no family, no shapes
+    assert all(c.gan.latent_dim is None and "latent_dim" not in c.gan.generator_kwargs
+               for c in selection.CATALOGUE.values())
 
 
 def test_catalogue_answers_the_four_questions_for_the_papers_other_methods():
     """Geometric GAN, the loss-sensitive GAN, the fully connected GAN and the ten f-GANs, each with its answers."""
-    answers = {name: (c.architecture, c.loss, c.regularization, c.divergence)
-               for name, c in selection.CATALOGUE.items()}
+    answers = {name: tuple(c.answers().values()) for name, c in selection.CATALOGUE.items()}
     assert answers["geometric_gan"] == (None, "hinge", "none", "total_variation")
     assert answers["loss_sensitive"] == (None, "loss_sensitive", "weight_decay", "l1_margin_lipschitz")
     assert answers["fc_gan"] == ("mlp", "non_saturating", "none", "jensen_shannon")
     assert {c.divergence for n, c in selection.CATALOGUE.items() if n.startswith("fgan_")} == set(
         tg.divergences.names())
     geometric, sngan = selection.get("geometric_gan"), selection.get("sngan")
-    assert geometric.n_critic == 1 and sngan.n_critic == 5 and not geometric.gradient_penalty
-    assert selection.get("loss_sensitive").penalty().weight == 5e-5
-    assert selection.get("dcgan", "toy").generator_normalization == "batch"   # else it is fc_gan on toy data
+    assert geometric.gan.n_critic == 1 and sngan.gan.n_critic == 5 and not geometric.gan.gradient_penalty
+    assert selection.get("loss_sensitive").gan.build_penalty().weight == 5e-5
+    assert selection.get("dcgan", "toy").gan.generator_kwargs == {"normalization": "batch"}  # else it is fc_gan
     assert [c.name for c in candidates_lib.parse("all")] == selection.names()
     assert len(selection.CATALOGUE) == 27   # 21 methods + 6 stabilizers; on toy data not the 3 that transform images
     assert len(candidates_lib.parse("all", "toy")) == 24
@@ -68,10 +77,10 @@ def test_catalogue_answers_the_four_questions_for_the_papers_other_methods():
 @pytest.mark.parametrize("name", REQUIRED)
 def test_each_candidate_builds_and_makes_one_training_step(name, toy):
     candidate = selection.get(name, "toy")
-    gan = candidate.build(toy, seed=0, model_kwargs=TINY_MLP)
-    assert gan.n_critic == candidate.n_critic
-    assert type(gan.adversarial_loss) is type(losses.get(candidate.loss))
-    assert type(gan.penalty) is type(candidate.penalty())
+    gan = toy.complete(candidate.gan, TINY_MLP).build(seed=0)
+    assert gan.n_critic == candidate.gan.n_critic
+    assert type(gan.adversarial_loss) is type(losses.get(candidate.gan.loss))
+    assert type(gan.penalty) is type(candidate.gan.build_penalty())
     g_before = [v.numpy().copy() for v in gan.generator.trainable_variables]
     d_before = [v.numpy().copy() for v in gan.critic.trainable_variables]
     real = toy.real_data(0).take(4 * gan.n_critic).batch(4 * gan.n_critic).get_single_element()
@@ -84,8 +93,8 @@ def test_each_candidate_builds_and_makes_one_training_step(name, toy):
     if name == "wgan_clip":
         assert max(np.abs(v.numpy()).max() for v in gan.critic.trainable_variables) <= 0.01 + 1e-7
         assert isinstance(gan.g_optimizer, keras.optimizers.RMSprop)
-    if candidate.regularization in ("gp", "dragan"):
-        assert gan.penalty.weight == candidate.penalty().weight and "penalty" in logs
+    if candidate.gan.penalty in ("gp", "dragan"):
+        assert gan.penalty.weight == candidate.gan.penalty_weight and "penalty" in logs
 
 
 def test_image_candidates_put_batch_norm_only_where_it_belongs():
@@ -93,7 +102,7 @@ def test_image_candidates_put_batch_norm_only_where_it_belongs():
     problem = selection.image_problem(images, classifier=lambda x: (x, x), name="zeros")
 
     def critic_layers(name):
-        gan = selection.get(name).build(problem, model_kwargs={"dim": 2})
+        gan = problem.complete(selection.get(name).gan, {"dim": 2}).build()
         return ({type(layer).__name__ for layer in gan.critic._flatten_layers()},
                 {type(layer).__name__ for layer in gan.generator._flatten_layers()})
 
@@ -101,8 +110,11 @@ def test_image_candidates_put_batch_norm_only_where_it_belongs():
     assert "BatchNormalization" not in critic and "BatchNormalization" in generator
     critic, _ = critic_layers("dcgan")  # DCGAN's own critic has batch norm (no per-sample penalty)
     assert "BatchNormalization" in critic
+    batch_norm = selection.get("wgan_gp").replace(critic_kwargs={"normalization": "batch"})
+    assert problem.complete(batch_norm.gan, {"dim": 2}).critic_kwargs == {
+        "image_size": 32, "channels": 1, "dim": 2, "gradient_penalty": True, "normalization": "batch"}
     with pytest.raises(ValueError, match="batch normalization"):
-        selection.get("wgan_gp").replace(critic_normalization="batch").build(problem, model_kwargs={"dim": 2})
+        problem.complete(batch_norm.gan, {"dim": 2}).build()
 
 
 def test_unknown_candidate_lists_the_valid_names(toy):
@@ -113,18 +125,72 @@ def test_unknown_candidate_lists_the_valid_names(toy):
 
 
 def test_candidate_validation_names_the_argument():
-    with pytest.raises(ValueError, match="divergence follows from the loss.*Received: divergence='kl'"):
-        selection.Candidate("x", "wasserstein", divergence="kl")
-    with pytest.raises(ValueError, match="critic_normalization"):
-        selection.Candidate("x", "hinge", "spectral", critic_normalization="batch")
-    with pytest.raises(ValueError, match="regularization must be one of"):
-        selection.Candidate("x", "hinge", "dropout")   # (weight_decay is one now: the loss-sensitive GAN's)
-    with pytest.raises(ValueError, match="Unknown loss"):
-        selection.Candidate("x", "wasserstein_gp")
+    with pytest.raises(ValueError, match="gan must be a tfgan_gp.GANSpec.*Received: gan='hinge'"):
+        selection.Candidate("x", "hinge")
+    with pytest.raises(ValueError, match="name must be a non-empty string"):
+        selection.Candidate("", tg.GANSpec())
+    # the spec's own checks, reached through the candidate's replace
+    sngan = selection.get("sngan")
+    with pytest.raises(ValueError, match="critic's normalization must be 'spectral'.*Received: critic normalization="
+                                         "'batch'"):
+        sngan.replace(critic_kwargs={"normalization": "batch"})
+    with pytest.raises(ValueError, match="penalty must be one of.*Received: penalty='dropout'"):
+        sngan.replace(penalty="dropout")   # (weight_decay is one: the loss-sensitive GAN's)
+    with pytest.raises(ValueError, match="loss must be one of.*Received: loss='wasserstein_gp'"):
+        sngan.replace(loss="wasserstein_gp")
     with pytest.raises(ValueError, match="n_critic"):
-        selection.Candidate("x", "hinge", n_critic=0)
+        sngan.replace(n_critic=0)
     with pytest.raises(ValueError, match="duplicates"):
         candidates_lib.parse("lsgan,lsgan")
+
+
+def test_candidate_replace_routes_its_own_fields_and_the_specs_and_derives_the_divergence():
+    lsgan = selection.get("lsgan")
+    fast = lsgan.replace(name="lsgan_fast", optimizer=lsgan.gan.optimizer.replace(learning_rate=1e-3), n_critic=2)
+    assert (fast.name, fast.summary, fast.gan.loss) == ("lsgan_fast", lsgan.summary, "least_squares")
+    assert (fast.gan.optimizer.learning_rate, fast.gan.optimizer.beta_2, fast.gan.n_critic) == (1e-3, 0.999, 2)
+    assert lsgan.gan.optimizer.learning_rate == 2e-4 and lsgan.name == "lsgan"     # the catalogue's is unchanged
+    # another loss, another divergence; another penalty, its own default weight
+    assert fast.replace(loss="f_gan:kl").divergence == "kl" and fast.divergence == "pearson_chi2"
+    assert fast.replace(penalty="gp").gan.penalty_weight == 10.0
+    assert fast.replace(penalty="gp", penalty_weight=2.5).gan.penalty_weight == 2.5
+    assert selection.get("wgan_clip").replace(penalty_weight=3.0).gan.penalty_weight is None   # clipping: weightless
+    hparams = fast.hparams()
+    assert (hparams["regularization"], hparams["learning_rate"], hparams["beta_1"], hparams["penalty_weight"]) == (
+        "none", 1e-3, 0.5, 0.0)
+    assert selection.get("wgan_clip").hparams()["beta_1"] == 0.0                   # RMSProp has none
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("gp+r1", r"penalty must be one of"),                          # both log the metric 'penalty'
+    ("lecam+lecam", r"each once"),
+    ("gp+lipschitz", r"penalty must be one of bcr, clip.*joined by '\+'"),
+    ("spectral+spectral", r"penalty must name each part of a combination once"),
+])
+def test_combined_penalty_names_are_checked_in_candidates(name, reason):
+    received = re.escape(f"Received: penalty={name!r}")
+    with pytest.raises(ValueError, match=f"{reason}.*{received}"):
+        selection.get("sngan").replace(penalty=name)
+    with pytest.raises(ValueError, match=f"{reason}.*{received}"):
+        selection.Candidate("x", tg.GANSpec(loss="hinge", penalty=name))
+
+
+def test_combined_penalty_names_are_accepted_by_candidates_and_build(toy):
+    sn_lecam = selection.Candidate("x", tg.GANSpec(loss="hinge", penalty="spectral+lecam", n_critic=1))
+    assert isinstance(sn_lecam.gan.build_penalty(), penalties.LeCam) and not sn_lecam.gan.gradient_penalty
+    spec = toy.complete(sn_lecam.gan, TINY_MLP)
+    assert spec.critic_builder_kwargs()["normalization"] == "spectral" and not spec.critic_kwargs["gradient_penalty"]
+    gan = spec.build(seed=0)
+    assert "SpectralNormalization" in {type(layer).__name__ for layer in gan.critic._flatten_layers()}
+    assert isinstance(gan.penalty, penalties.LeCam) and gan.penalty.weight == 0.3
+    gp_bcr = selection.Candidate("x", tg.GANSpec(loss="wasserstein", penalty="gp+bcr", penalty_weight=5.0))
+    assert [part.weight for part in gp_bcr.gan.build_penalty().parts] == [5.0, 10.0]   # λ goes to the first part
+    assert not gp_bcr.suits("toy") and gp_bcr.suits("images")                         # bCR flips images
+    # compare's penalty_weight for all: the first part of a combination, weightless penalties ignore it
+    assert [p.weight for p in gp_bcr.replace(penalty_weight=2.0).gan.build_penalty().parts] == [2.0, 10.0]
+    # a spectrally normalized critic with batch norm: refused by name
+    with pytest.raises(ValueError, match=r"penalty='spectral\+lecam' normalizes the critic's weights spectrally"):
+        sn_lecam.replace(critic_kwargs={"normalization": "batch"})
 
 
 # ------------------------------------------------------------------ recommend
@@ -153,7 +219,7 @@ def test_recommend_scores_are_the_priority_weighted_ratings():
     assert {r.candidate.name for r in top} == {"wgan_gp", "dragan", "fgan_kl"}
     # text: the paper trained its character model only with WGAN-GP
     assert selection.recommend("text")[0].candidate.name == "wgan_gp"
-    assert selection.recommend("text")[0].candidate.n_critic == 10
+    assert selection.recommend("text")[0].candidate.gan.n_critic == 10
 
 
 def test_recommend_rejects_bad_input():
@@ -258,7 +324,7 @@ def test_compare_writes_leaderboard_and_hparams(tmp_path, toy):
         hparams = session.session_start_info.hparams
         assert hparams["candidate"].string_value == run["candidate"]
         assert hparams["seed"].number_value == float(run["seed"])
-        assert hparams["loss"].string_value == selection.get(run["candidate"], "toy").loss
+        assert hparams["loss"].string_value == selection.get(run["candidate"], "toy").gan.loss
         w1 = [tf.make_ndarray(v.tensor) for v in values if v.tag == "quality/w1"]
         assert float(w1[0]) == pytest.approx(float(run["w1"]), rel=1e-6)
         assert len([v for v in values if v.tag == "train/wasserstein_estimate"]) == 3
@@ -284,9 +350,10 @@ def test_image_problem_scores_generated_images_with_an_injected_classifier():
 
     problem = selection.image_problem(tf.data.Dataset.from_tensor_slices(images), classifier, eval_samples=24,
                                       batch_size=8)
-    gan = selection.get("lsgan").build(problem, model_kwargs={"dim": 2})
+    assert isinstance(problem.evaluator, ImageEvaluator)
+    gan = problem.complete(selection.get("lsgan").gan, {"dim": 2}).build()
     scores = problem.evaluate(gan, seed=0)
-    assert set(scores) == {"fid", "kid", "inception_score", "precision", "recall"}
+    assert {"fid", "kid", "inception_score", "precision", "recall"} <= set(scores)
     fake = np.concatenate([gan.sample(8, seed=10_000 + i).numpy() for i in range(3)])
     real_features, fake_features = classifier(images)[1].numpy(), classifier(fake)[1].numpy()
     assert scores["fid"] == pytest.approx(frechet_distance(real_features, fake_features), rel=1e-6)
@@ -294,9 +361,66 @@ def test_image_problem_scores_generated_images_with_an_injected_classifier():
         naive_precision_recall(real_features.astype(np.float64), fake_features.astype(np.float64), 3))
 
 
+def test_compare_scores_image_runs_through_the_image_evaluator_with_real_statistics_computed_once(monkeypatch):
+    images = np.random.default_rng(1).uniform(-1, 1, size=(16, 16, 16, 1)).astype(np.float32)
+
+    def classifier(x):
+        x = tf.convert_to_tensor(x)
+        feats = tf.concat([tf.reduce_mean(x, [1, 2]), tf.math.reduce_std(x, [1, 2])], axis=1)
+        return feats, feats
+
+    problem = selection.image_problem(tf.data.Dataset.from_tensor_slices(images), classifier, eval_samples=16,
+                                      batch_size=8)
+    scored, computed = [], []
+    call, compute = ImageEvaluator.__call__, evaluation.compute_statistics
+    monkeypatch.setattr(ImageEvaluator, "__call__", lambda self, *a, **k: scored.append(call(self, *a, **k)) or
+                        scored[-1])
+    monkeypatch.setattr(evaluation, "compute_statistics", lambda *a, **k: computed.append(1) or compute(*a, **k))
+    tiny = {"width": 4, "depth": 1}
+    lsgan = selection.get("lsgan").replace(name="lsgan_mlp", architecture="mlp")   # (16×16: no DCGAN)
+    board = selection.compare(["fc_gan", lsgan], problem, iterations=1, seeds=1, batch_size=4, model_kwargs=tiny,
+                              run_eagerly=True, verbose=False)
+    assert [run.metrics for run in board.runs] == scored       # the evaluator's numbers, nothing recomputed
+    assert len(computed) == 3                                   # the real statistics once, then one per run
+    gan = problem.complete(selection.get("fc_gan").gan, tiny).build()
+    direct = ImageEvaluator(classifier, real_stats=images, batch_size=8, splits=1, kid_block_size=16,
+                            keep_features=16)(gan.sample, 16, seed=10_000)
+    assert problem.evaluate(gan, 0) == pytest.approx(direct, nan_ok=True)   # (one KID block: no std)
+
+
+def test_text_problem_scores_js_and_the_fraction_of_distinct_lines(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text("".join(f"the {word} sat on a mat\n" for word in ("cat", "dog", "hen", "ant") * 4))
+    problem = selection.text_problem(str(path), seq_len=8, eval_samples=20, reference_lines=16)
+    assert problem.supports("char_cnn") and not problem.supports("mlp")
+    gan = problem.complete(selection.get("wgan_gp", "text").gan, {"dim": 4, "num_blocks": 1}).build()
+    scores = problem.evaluate(gan, seed=2)
+    _, vocab = load_text(str(path), seq_len=8, one_hot=False)
+    lines = [vocab.decode(row, strip_pad=False)
+             for batch in evaluation.sample_batches(gan.sample, 20, 64, 10_002) for row in batch]
+    reference = [f"the {word} " for word in ("cat", "dog", "hen", "ant") * 4]
+    assert scores["unique_fraction"] == len(set(lines)) / 20
+    assert scores == pytest.approx(dict({f"js{n}": ngram_js(lines, reference, n) for n in range(1, 5)},
+                                        unique_fraction=len(set(lines)) / 20))
+
+
 def test_toy_problem_refuses_other_families(toy):
     with pytest.raises(ValueError, match="mlp.*Received: architecture='dcgan'"):
-        selection.get("lsgan").replace(architecture="dcgan").build(toy)
+        toy.complete(selection.get("lsgan").replace(architecture="dcgan").gan)
+
+
+def test_problem_models_merge_shapes_then_model_kwargs_then_the_candidates_own(toy):
+    models = toy.models("mlp", {"width": 8, "depth": 1})
+    assert models == {"generator_kwargs": dict(latent_dim=2, output_dim=2, width=8, depth=1),
+                      "critic_kwargs": dict(input_dim=2, width=8, depth=1), "latent_dim": 2}
+    assert toy.models("mlp", {"mlp": {"width": 4}, "dcgan": {"dim": 2}})["critic_kwargs"] == dict(input_dim=2, width=4)
+    dcgan = selection.get("dcgan", "toy").replace(generator_kwargs={"normalization": "batch", "width": 6})
+    spec = toy.complete(dcgan.gan, {"width": 8, "depth": 1})
+    assert (spec.architecture, spec.latent_dim) == ("mlp", 2)
+    assert spec.generator_kwargs == dict(latent_dim=2, output_dim=2, width=6, depth=1, normalization="batch")
+    assert spec.critic_kwargs == dict(input_dim=2, width=8, depth=1, gradient_penalty=False)
+    with pytest.raises(ValueError, match="The mlp generator takes no argument dim"):
+        toy.complete(selection.get("lsgan").gan, {"dim": 2})
 
 
 # ------------------------------------------------------- §5.1 random architectures
@@ -309,18 +433,29 @@ def test_search_space_draws_and_builds_with_the_penalty_aware_critic_norm():
     assert {d.g_depth for d in draws} == {4, 5} and {d.d_batch_norm for d in draws} == {True, False}
     assert search_space.sample(np.random.default_rng(3), depths=(4, 5), widths=(2, 4)) == draws[0]
     arch = search_space.RandomArchitecture("softplus", "leaky_relu", 5, 4, True, True, 2, 2)
-    for gradient_penalty, norm in ((True, "LayerNorm"), (False, "BatchNormalization")):
-        g, d = search_space.conv_models(arch, gradient_penalty, image_size=16, channels=1, latent_dim=4)
+    conv = tg.architectures.get(search_space.CONV)
+    for method, norm in (("wgan_gp", "LayerNorm"), ("dcgan", "BatchNormalization")):
+        drawn = arch.candidate(selection.get(method), "images").gan
+        assert drawn.architecture == search_space.CONV and drawn.critic_kwargs["depth"] == 4
+        g = conv.generator(**drawn.generator_kwargs, image_size=16, channels=1, latent_dim=4)
+        d = conv.critic(**drawn.critic_kwargs, image_size=16, channels=1, gradient_penalty=drawn.gradient_penalty)
         assert g.output_shape == (None, 16, 16, 1) and d.output_shape == (None, 1)
         convs = lambda m: sum(type(l).__name__ in ("Conv2D", "UpsampleConv", "ConvMeanPool")  # noqa: E731
                               for l in m.layers)
         assert (convs(g), convs(d)) == (arch.g_depth, arch.d_depth)  # depth counts convolutions
         critic_norms = {type(l).__name__ for l in d._flatten_layers()} & {"LayerNorm", "BatchNormalization"}
         assert critic_norms == {norm}
-    g, d = search_space.mlp_models(arch, gradient_penalty=True)
-    assert len([l for l in g.layers if isinstance(l, keras.layers.Dense)]) == arch.g_depth + 1
-    with pytest.raises(ValueError, match="g_depth must be >= 4"):
-        search_space.conv_models(arch.__class__("relu", "relu", 3, 4, False, False, 2, 2), True, image_size=32)
+    # on 2-D points through the problem, as recipes/random_architectures.py builds them: the toy MLP's shapes
+    toy = selection.toy_problem("8gaussians")
+    toy = dataclasses.replace(toy, shapes=search_space.shapes(toy))
+    spec = toy.complete(arch.candidate(selection.get("wgan_gp", "toy"), "toy").gan)
+    assert (spec.architecture, spec.latent_dim, spec.critic_kwargs["gradient_penalty"]) == (search_space.MLP, 2, True)
+    gan = spec.build()
+    assert len([l for l in gan.generator.layers if isinstance(l, keras.layers.Dense)]) == arch.g_depth + 1
+    assert {type(l).__name__ for l in gan.critic._flatten_layers()} & {"LayerNorm", "BatchNormalization"} == {
+        "LayerNorm"}
+    with pytest.raises(ValueError, match="The generator's depth must be >= 4 at 32x32"):
+        search_space.conv_generator("relu", 3, False, 2, image_size=32)
     # softplus(2x + 2)/2 - 1: log(2)/2 - 1 at x = -1, about x for large x
     values = keras.ops.convert_to_numpy(search_space.shifted_softplus(np.array([-1.0, 20.0])))
     assert values == pytest.approx([math.log(2.0) / 2.0 - 1.0, 20.0], abs=1e-6)
@@ -360,7 +495,7 @@ def test_all_means_the_catalogue_the_problem_can_build(toy):
     images = tf.data.Dataset.from_tensor_slices(np.zeros((4, 32, 32, 1), np.float32))
     problem = selection.image_problem(images, classifier=lambda x: (x, x), name="zeros")
     assert problem.supports("mlp") and problem.supports("dcgan") and not problem.supports("char_cnn")
-    gan = selection.get("fc_gan").build(problem, model_kwargs={"dcgan": {"dim": 2}, "mlp": {"width": 4, "depth": 1}})
+    gan = problem.complete(selection.get("fc_gan").gan, {"dcgan": {"dim": 2}, "mlp": {"width": 4, "depth": 1}}).build()
     assert gan.critic.input_shape == (None, 32, 32, 1) and gan.generator.output_shape == (None, 32, 32, 1)
     assert gan.critic.get_layer("hidden_0").kernel.shape == (32 * 32, 4)
 
@@ -372,7 +507,8 @@ def halving(toy, tmp_path_factory):
     blows up at once), then the report; 2 rounds (⌈log₂ 3⌉), budget 24 = 2 × 12: round 1 gives 12 // (3 × 2) = 2
     iterations to each run, round 2 gives 12 // (2 × 2) = 3 more to the two kept."""
     logdir = str(tmp_path_factory.mktemp("halving"))
-    diverging = selection.get("wgan_clip", "toy").replace(name="wgan_clip_lr1000", learning_rate=1e3)
+    diverging = selection.get("wgan_clip", "toy").replace(name="wgan_clip_lr1000",
+                                                          optimizer=tg.Optimizer("rmsprop", learning_rate=1e3))
     board = selection.compare(["lsgan", diverging, "rsgan"], toy, budget=24, seeds=2, logdir=logdir, batch_size=8,
                               model_kwargs=TINY_MLP, n_critic=1, run_eagerly=True, verbose=False)
     report = selection.Report(board)
@@ -452,3 +588,62 @@ def test_select_recipe_writes_the_report_next_to_the_leaderboard(tmp_path, capsy
         assert (tmp_path / name).exists(), name
     runs = list(csv.DictReader(open(tmp_path / "runs.csv")))
     assert sorted(int(r["iterations"]) for r in runs) == [2, 2]                    # 4 = 2 candidates × 1 seed × 2
+
+
+def test_select_recipe_keeps_lambda_gp_as_the_old_name_of_penalty_weight():
+    from absl import flags
+
+    from recipes import select
+
+    for flag in ("--lambda_gp=0.5", "--penalty_weight=0.5"):
+        flag_values = flags.FlagValues()
+        select.define_flags(flag_values)
+        flag_values(["select", flag])
+        assert flag_values.penalty_weight == 0.5 and flag_values.lambda_gp == 0.5
+
+
+# ------------------------------------------------------------- the training path: tg.train's
+def test_compare_trains_each_run_as_tg_train_does(toy, monkeypatch):
+    """The same candidate and seed trained by tg.train (in memory) and by compare: the same iterations, losses and
+    scores, and compare's run went through training.fit."""
+    fits = []
+    fit = training.fit
+    monkeypatch.setattr(training, "fit", lambda *a, **k: fits.append(k.get("until")) or fit(*a, **k))
+    board = selection.compare(["rsgan"], toy, iterations=4, seeds=[3], batch_size=8, model_kwargs=TINY_MLP,
+                              verbose=False)
+    (run,) = board.runs
+    assert fits == [4]
+    recorder = measures.RunRecorder()
+    recipe = tg.Recipe(name="rsgan", gan=toy.complete(selection.get("rsgan", "toy").gan, TINY_MLP),
+                       data=lambda: toy.real_data(3), in_memory=False, shuffle_buffer=None,
+                       callbacks=lambda gan, logdir: [recorder])
+    gan = tg.train(recipe, tg.TrainConfig(logdir=None, iterations=4, batch_size=8, eval_every=4, seed=3,
+                                          precision="float32"))
+    assert gan.iteration == run.iterations == 4 and fits == [4, None]   # (tg.train: to config.iterations)
+    for name in ("d_loss", "g_loss", "wasserstein_estimate"):
+        np.testing.assert_allclose(recorder.curves[name], run.curves[name], rtol=1e-5, atol=1e-6)
+    assert toy.evaluate(gan, 3) == pytest.approx(run.metrics, rel=1e-4)
+
+
+def test_compare_with_run_directories_records_checkpoints_and_resumes(tmp_path, toy):
+    logdir = str(tmp_path)
+    settings = dict(seeds=1, logdir=logdir, batch_size=8, model_kwargs=TINY_MLP, run_dirs=True, verbose=False)
+    selection.compare(["lsgan"], toy, iterations=2, **settings)
+    directory = comparison.run_dir(logdir, "lsgan", 0)
+    assert directory == os.path.join(logdir, "runs", "lsgan", "seed_0")
+    with open(os.path.join(directory, "run_config.json")) as f:
+        record = json.load(f)
+    assert (record["recipe"], record["gan"]["loss"], record["gan"]["architecture"]) == ("lsgan", "least_squares",
+                                                                                      "mlp")
+    assert record["settings"] == {"problem": "8gaussians"} and record["train"]["seed"] == 0
+    assert checkpoints.latest(directory).endswith("-2")
+    assert glob.glob(os.path.join(directory, "**", "events.out.tfevents.*"), recursive=True)   # TensorBoard
+
+    board = selection.compare(["lsgan"], toy, iterations=5, **settings)   # resumes at 2: trains 3 more
+    (run,) = board.runs
+    assert run.iterations == 5 and len(run.curves["d_loss"]) == 3 and not run.diverged
+    assert checkpoints.latest(directory).endswith("-5")
+    with pytest.raises(ValueError, match="run_dirs=True trains every run in LOGDIR/runs.*Received: logdir=None"):
+        selection.compare(["lsgan"], toy, iterations=1, seeds=1, run_dirs=True)
+    with pytest.raises(ValueError, match="successive halving ranks every run after each round.*Received: budget=8"):
+        selection.compare(["lsgan", "rsgan"], toy, budget=8, seeds=1, logdir=logdir, run_dirs=True)

@@ -19,29 +19,30 @@ def images():
 @pytest.mark.parametrize("name", STABILIZERS)
 def test_each_stabilizer_candidate_builds_its_parts_and_trains_one_step(name, images):
     candidate = selection.get(name)
-    gan = candidate.build(images, seed=0, model_kwargs={"dim": 2})
-    assert (gan.ema_generator is not None) == (candidate.ema_decay > 0)
-    assert gan.ema_decay == candidate.ema_decay
-    assert type(gan.augment) is type(augment.get(candidate.augment))
-    assert type(gan.penalty) is type(candidate.penalty())
+    gan = images.complete(candidate.gan, {"dim": 2}).build(seed=0)
+    assert (gan.ema_generator is not None) == (candidate.gan.ema_decay > 0)
+    assert gan.ema_decay == candidate.gan.ema_decay
+    assert type(gan.augment) is type(augment.get(candidate.gan.augment))
+    assert type(gan.penalty) is type(candidate.gan.build_penalty())
     critic_names = {type(layer).__name__ for layer in gan.critic._flatten_layers()}
-    assert ("SpectralNormalization" in critic_names) == candidate.spectral_norm
+    assert ("SpectralNormalization" in critic_names) == candidate.gan.spectral_norm
     batch = tf.random.stateless_uniform([4 * gan.real_batches_per_step, 32, 32, 1], [1, 2], -1, 1)
     logs = gan.train_step(batch)
     assert all(np.isfinite(float(v)) for v in logs.values())
-    assert set(candidate.penalty().metric_names) <= set(logs)
-    assert candidate.hparams()["augment"] == candidate.augment
-    assert candidate.hparams()["ema_decay"] == candidate.ema_decay
+    assert set(candidate.gan.build_penalty().metric_names) <= set(logs)
+    assert candidate.hparams()["augment"] == candidate.gan.augment
+    assert candidate.hparams()["ema_decay"] == candidate.gan.ema_decay
 
 
 def test_stabilizers_carry_their_published_settings():
-    assert selection.get("sngan_lecam").penalty().weight == 0.3     # Tseng et al. 2021, CIFAR
-    bcr = selection.get("sngan_bcr").penalty()       # spectral norm + bCR: one penalty
-    assert (bcr.weight, bcr.fake_weight) == (10.0, 10.0)                   # Zhao et al. 2021
-    lazy = selection.get("nsgan_r1_lazy")
-    assert (lazy.beta_1, lazy.beta_2, lazy.n_critic) == (0.0, 0.99, 1)     # StyleGAN2's Adam, one D step
-    assert selection.get("wgan_gp_ema", "toy").penalty().weight == 0.1     # as wgan_gp: gan_toy.py's λ
-    assert selection.get("wgan_gp_ema", "text").n_critic == 10
+    assert selection.get("sngan_lecam").gan.build_penalty().weight == 0.3   # Tseng et al. 2021, CIFAR
+    bcr = selection.get("sngan_bcr").gan.build_penalty()   # spectral norm + bCR: one penalty
+    assert (bcr.weight, bcr.fake_weight) == (10.0, 10.0)                       # Zhao et al. 2021
+    lazy = selection.get("nsgan_r1_lazy").gan
+    assert (lazy.optimizer.beta_1, lazy.optimizer.beta_2, lazy.n_critic) == (0.0, 0.99, 1)  # StyleGAN2's Adam
+    assert selection.get("wgan_gp_ema", "toy").gan.build_penalty().weight == 0.1  # as wgan_gp: gan_toy.py's λ
+    assert selection.get("wgan_gp_ema", "toy").gan.ema_decay == 0.99
+    assert selection.get("wgan_gp_ema", "text").gan.n_critic == 10
 
 
 def test_image_transforming_candidates_are_left_out_of_other_data_and_refused_by_name():

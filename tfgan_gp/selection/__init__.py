@@ -3,16 +3,18 @@
 Four questions pick a GAN: **architecture**, **loss**, **regularization** and **divergence**.
 This package answers them four ways:
 
-* :class:`Candidate` holds one answer to each (plus the published hyper-parameters) and builds a
-  :class:`tfgan_gp.GAN`; :func:`get` / :func:`names` give the catalogue (``wgan_gp``, ``wgan_clip``,
+* :class:`Candidate` holds one answer to each, with the published hyper-parameters, as a named
+  :class:`tfgan_gp.GANSpec` whose models the data's :class:`Problem` completes; :func:`get` / :func:`names` give
+  the catalogue (``wgan_gp``, ``wgan_clip``,
   ``lsgan``, ``rsgan``, ``ralsgan``, ``sngan``, ``dcgan``, ``dragan``, ``fgan_<divergence>`` for the ten
   divergences of f-GAN, ``geometric_gan``, ``loss_sensitive``, ``fc_gan``);
 * :func:`recommend` ranks the catalogue for a kind of data and a list of priorities, each
   candidate with its reasons in words, citing the framework's findings it relies on;
 * :func:`compare` trains candidates with the same budget and seeds on your data and ranks them by
   measured quality, stability, mode coverage and cost, writing a leaderboard (CSV, Markdown, PNG)
-  and TensorBoard HParams sessions; with ``budget=`` it spends a total budget by successive
-  halving, stopping hopeless candidates early;
+  and TensorBoard HParams sessions; every run trains as :func:`tfgan_gp.train` does (in memory, or in its own
+  run directory with ``run_dirs=True``) and is scored by the evaluators of :mod:`tfgan_gp.metrics.evaluation`;
+  with ``budget=`` it spends a total budget by successive halving, stopping hopeless candidates early;
 * :class:`Report` turns a leaderboard into a one-page answer to the four questions for your data
   (Markdown + PNG): which candidate to use and why, with the measured evidence and the
   framework's findings.

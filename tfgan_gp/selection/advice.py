@@ -382,22 +382,24 @@ def priority_weights(priorities=None):
 
 
 def _architecture_reason(data_kind, candidate):
-    if candidate.architecture == "mlp" and data_kind != "toy":
+    gan = candidate.gan
+    if gan.architecture == "mlp" and data_kind != "toy":
         return ("architecture: fully connected G and D over the flattened samples (the original GAN's); batch norm "
                 "helps the generator but hurts the critic [[batch_norm]]")
     if data_kind == "toy":
-        if candidate.generator_normalization == "batch":
+        if gan.generator_kwargs.get("normalization") == "batch":
             return ("architecture: the paper's toy MLPs (3 hidden ReLU layers) with batch norm in the generator only, "
                     "where it helps [[batch_norm]]")
         return "architecture: the paper's toy MLPs (3 hidden ReLU layers), no normalization"
     if data_kind == "text":
         return "architecture: the paper's 1-D convolutional ResNet over 32 one-hot characters (§5.4)"
-    if candidate.gradient_penalty:
+    if gan.gradient_penalty:
         return f"architecture: DCGAN or ResNet with batch norm in the generator only; {_BN_CRITIC}"
-    if candidate.spectral_norm:
+    if gan.spectral_norm:
         return "architecture: batch norm in the generator, spectral norm (no batch norm) in the critic"
     return ("architecture: DCGAN with batch norm in the generator (it helps there); batch norm in the critic, as "
-            "DCGAN has it, hurts the critic [[batch_norm]]: try critic_normalization='layer' or 'spectral'")
+            "DCGAN has it, hurts the critic [[batch_norm]]: try critic_kwargs={'normalization': 'layer'} or "
+            "penalty='spectral'")
 
 
 def recommend(data_kind, priorities=None, candidates=None, num_images=None):

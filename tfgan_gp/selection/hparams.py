@@ -26,15 +26,13 @@ def metric_tags(problem):
                    ("cost/peak_memory_mib", "peak MiB")]
 
 
-def _session_hparams(candidate, seed, n_critic):
-    values = candidate.hparams()
-    values.update(seed=int(seed), n_critic=int(n_critic))
-    return values
+def _session_hparams(candidate, seed):
+    return dict(candidate.hparams(), seed=int(seed))
 
 
-def write_config(logdir, problem, candidates, seeds, n_critic=None):
+def write_config(logdir, problem, candidates, seeds):
     """The experiment summary: hyper-parameter domains (the values that occur) and metric tags."""
-    sessions = [_session_hparams(c, s, n_critic or c.n_critic) for c in candidates for s in seeds]
+    sessions = [_session_hparams(c, s) for c in candidates for s in seeds]
     hparams = [hp.HParam(key, hp.Discrete(sorted({session[key] for session in sessions})))
                for key in sessions[0]]
     metrics = [hp.Metric(tag, display_name=name) for tag, name in metric_tags(problem)]
@@ -53,7 +51,7 @@ def write_run(logdir, problem, candidate, run):
                    "cost/params": float(run.params_generator + run.params_critic),
                    "cost/peak_memory_mib": run.peak_memory_bytes / 2 ** 20})
     with writer.as_default():
-        hp.hparams(_session_hparams(candidate, run.seed, run.n_critic),
+        hp.hparams(_session_hparams(candidate, run.seed),
                    trial_id=f"{candidate.name}/seed_{run.seed}")
         for tag, value in values.items():
             tf.summary.scalar(tag, float(value), step=step)

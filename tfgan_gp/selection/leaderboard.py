@@ -94,9 +94,8 @@ class Leaderboard:
     def _row(self, candidate):
         runs = [r for r in self.runs if r.candidate == candidate.name]
         finished = [r for r in runs if not r.diverged]
-        row = {"candidate": candidate.name, "architecture": candidate.architecture or self.problem.architecture,
-               "loss": candidate.loss, "regularization": candidate.regularization,
-               "divergence": candidate.divergence, "n_critic": runs[0].n_critic if runs else candidate.n_critic,
+        row = {"candidate": candidate.name, **candidate.answers(self.problem.architecture),
+               "n_critic": runs[0].n_critic if runs else candidate.gan.n_critic,
                "seeds": len(runs), "iterations": max((r.iterations for r in runs), default=0),
                "stopped": runs[0].stopped_round if runs else None}
         for metric in self.problem.metrics:

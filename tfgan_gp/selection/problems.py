@@ -1,15 +1,18 @@
-"""Problems: the data a comparison trains on, the shapes the models need, and how samples are scored.
+"""Problems: the data a comparison trains on, the models its data need, and the evaluator that scores samples.
 
 A :class:`Problem` bundles what ``compare`` needs to know about the data, whatever its kind:
 
 * ``toy``: the paper's 2-D sets (``8gaussians``, ``25gaussians``, ``swissroll``); quality is the
-  exact W1 to held-out real points, mode collapse the number of modes covered (mixtures);
+  exact W1 to held-out real points, mode collapse the number of modes covered (mixtures)
+  (:class:`~tfgan_gp.metrics.evaluation.ToyEvaluator`);
 * ``images``: a tfds name, an image directory, an array file, or a ``tf.data.Dataset``; quality
   is FID (and KID, Inception score, precision) from an injectable classifier, mode collapse the
-  recall of Kynkäänniemi et al. (2019) in the classifier's feature space;
+  recall of Kynkäänniemi et al. (2019) in the classifier's feature space
+  (:class:`~tfgan_gp.metrics.evaluation.ImageEvaluator`; the real statistics are computed once and
+  shared by every candidate and seed);
 * ``text``: ``lm1b`` or a ``.txt`` file, one-hot characters (paper §5.4); quality is the
-  character 4-gram JS divergence (JS-n for n = 1..4 reported), mode collapse the fraction of
-  distinct generated lines.
+  character 4-gram JS divergence (JS-n for n = 1..4 reported,
+  :class:`~tfgan_gp.metrics.evaluation.TextEvaluator`), mode collapse the fraction of distinct generated lines.
 
 :func:`problem` builds one from a name.
 """
@@ -18,11 +21,13 @@ from typing import Callable, Optional
 
 import tensorflow as tf
 
+from tfgan_gp import architectures
+from tfgan_gp.architectures import mlp
 from tfgan_gp.data import toy as toy_data
-from tfgan_gp.metrics.evaluation import ToyEvaluator, sample_batches
-from tfgan_gp.metrics.manifold import precision_recall
-from tfgan_gp.metrics.statistics import compute_statistics, image_batches
-from tfgan_gp.metrics.text import ngram_js
+from tfgan_gp.metrics.evaluation import ImageEvaluator, TextEvaluator, ToyEvaluator
+
+EVAL_SEED = 10_000
+"""Evaluation samples of run seed ``s`` come from the latent seeds ``EVAL_SEED + s, EVAL_SEED + s + 1, …``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,24 +47,27 @@ class Problem:
         name: shown in leaderboards.
         kind: ``toy``, ``images`` or ``text`` (what :func:`tfgan_gp.selection.recommend` calls ``data_kind``).
         architecture: default family for candidates that name none.
-        latent_dim: width of z.
-        real_data: ``seed -> tf.data.Dataset`` of unbatched real samples.
-        shape_kwargs: ``family -> (generator kwargs, critic kwargs)`` fixing the sample shape.
-        evaluate: ``(gan, seed) -> {metric key: float}``.
+        shapes: ``{family: (generator kwargs, critic kwargs)}`` fixing the sample shape (and ``latent_dim``) for
+            every family the problem can build.
+        real_data: ``seed -> tf.data.Dataset`` of unbatched real samples (the seed matters for sampled sources,
+            the toy sets; a fixed dataset ignores it); ``functools.partial(real_data, seed)`` is a
+            :class:`tfgan_gp.Recipe`'s ``data``.
+        evaluator: ``(sample_fn, num_samples, seed) -> {metric key: float}`` (:mod:`tfgan_gp.metrics.evaluation`).
+        eval_samples: samples per evaluation.
         quality, coverage: the headline metrics for sample quality and mode coverage
             (``coverage`` is ``None`` when the data have no measurable modes, e.g. the Swiss roll).
         extra_metrics: further metrics the evaluation reports.
         batch_size: default critic minibatch size.
-        shuffle_buffer: for :func:`tfgan_gp.data.for_gan` (``None``: the source is already random).
+        shuffle_buffer: the recipe's (``None``: the source is already random).
     """
 
     name: str
     kind: str
     architecture: str
-    latent_dim: int
+    shapes: dict
     real_data: Callable[[int], tf.data.Dataset]
-    shape_kwargs: Callable[[str], tuple]
-    evaluate: Callable
+    evaluator: Callable
+    eval_samples: int
     quality: Metric
     coverage: Optional[Metric]
     extra_metrics: tuple = ()
@@ -71,17 +79,41 @@ class Problem:
         return tuple(m for m in (self.quality, self.coverage, *self.extra_metrics) if m is not None)
 
     def supports(self, family):
-        """Whether this problem can build the architecture ``family`` (its ``shape_kwargs`` accepts it)."""
-        try:
-            self.shape_kwargs(family)
-        except ValueError:
-            return False
-        return True
+        """Whether this problem can build the architecture ``family``."""
+        return family in self.shapes
 
+    def models(self, family, model_kwargs=None):
+        """``{"generator_kwargs", "critic_kwargs", "latent_dim"}`` of ``family`` on this problem's data.
 
-def _unsupported(problem_kind, family, supported):
-    return ValueError(f"The {problem_kind} problem cannot build the {family!r} family; use one of "
-                      f"{', '.join(supported)}. Received: architecture={family!r}")
+        The problem's shapes, then ``model_kwargs`` for both builders (e.g. ``{"width": 128}``); keyed by family
+        names instead (``{"dcgan": {"dim": 16}, "mlp": {"width": 128}}``) each family takes its own entry (none
+        if it has no entry), so one setting serves candidates of different families.
+        """
+        if family not in self.shapes:
+            raise ValueError(f"The {self.name} problem cannot build the {family!r} family; use one of "
+                             f"{', '.join(self.shapes)}. Received: architecture={family!r}")
+        extra = dict(model_kwargs or {})
+        if extra and all(key in architectures.names() for key in extra):  # per-family settings
+            extra = dict(extra.get(family) or {})
+        generator, critic = self.shapes[family]
+        generator = {**generator, **extra}
+        return {"generator_kwargs": generator, "critic_kwargs": {**critic, **extra},
+                "latent_dim": generator["latent_dim"]}
+
+    def complete(self, gan, model_kwargs=None):
+        """``gan`` (a candidate's :class:`~tfgan_gp.spec.GANSpec`) with its models: the family's shapes, then
+        ``model_kwargs`` (:meth:`models`), then the spec's own builder arguments; the critic is told whether it
+        trains under a per-sample gradient penalty (batch norm is then refused)."""
+        family = gan.architecture or self.architecture
+        models = self.models(family, model_kwargs)
+        critic = {**models["critic_kwargs"], "gradient_penalty": gan.gradient_penalty, **gan.critic_kwargs}
+        return gan.replace(architecture=family, generator_kwargs={**models["generator_kwargs"],
+                                                                  **gan.generator_kwargs},
+                           critic_kwargs=critic, latent_dim=models["latent_dim"])
+
+    def evaluate(self, gan, seed):
+        """The evaluator's scores of ``eval_samples`` samples of ``gan`` (latent seeds from ``EVAL_SEED + seed``)."""
+        return self.evaluator(gan.sample, self.eval_samples, seed=EVAL_SEED + seed)
 
 
 # ----------------------------------------------------------------------- toy
@@ -94,20 +126,12 @@ def toy_problem(name, eval_samples=TOY_EVAL_SAMPLES):
     "Near a mode" is within 0.1 of a centre in the authors' unscaled units (as ``recipes/toy.py``).
     """
     toy_data.centres(name)  # ValueError for unknown names
-    evaluator = ToyEvaluator.for_dataset(name, num_real=512, seed=10_000)
-
-    def shape_kwargs(family):
-        if family != "mlp":
-            raise _unsupported("toy", family, ["mlp"])
-        return dict(latent_dim=2, output_dim=2), dict(input_dim=2)
-
-    def evaluate(gan, seed):
-        return evaluator(gan.sample, eval_samples, seed=10_000 + seed)
-
     mixture = toy_data.centres(name) is not None
     return Problem(
-        name=name, kind="toy", architecture="mlp", latent_dim=2,
-        real_data=lambda seed: toy_data.dataset(name, seed=seed), shape_kwargs=shape_kwargs, evaluate=evaluate,
+        name=name, kind="toy", architecture="mlp",
+        shapes={"mlp": (dict(latent_dim=2, output_dim=2), dict(input_dim=2))},
+        real_data=lambda seed: toy_data.dataset(name, seed=seed),
+        evaluator=ToyEvaluator.for_dataset(name, num_real=512, seed=EVAL_SEED), eval_samples=eval_samples,
         quality=Metric("w1", False, "W1"),
         coverage=Metric("modes_covered", True, "modes") if mixture else None,
         extra_metrics=(Metric("high_quality_fraction", True, "high-quality"),) if mixture else (),
@@ -115,7 +139,17 @@ def toy_problem(name, eval_samples=TOY_EVAL_SAMPLES):
 
 
 # -------------------------------------------------------------------- images
-IMAGE_FAMILIES = ("dcgan", "resnet_cifar", "resnet_64", "mlp")
+def image_shapes(height, width, channels):
+    """``{family: (generator kwargs, critic kwargs)}`` of the image families for ``(height, width, channels)``."""
+    size = dict(image_size=height, channels=channels)
+    shapes = {"dcgan": (dict(latent_dim=128, **size), size)}
+    if height == 32:
+        shapes["resnet_cifar"] = (dict(latent_dim=128, channels=channels), dict(channels=channels))
+    if height == 64 and channels == 3:
+        shapes["resnet_64"] = (dict(latent_dim=128), {})
+    # the fully connected GAN: MLPs over the flattened images
+    shapes["mlp"] = mlp.image_kwargs((height, width, channels))
+    return shapes
 
 
 def image_problem(source, classifier, name=None, image_size=32, data_dir=None, num_examples=None,
@@ -132,10 +166,11 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
         num_examples: train on a fixed random subset of this many images.
         eval_samples: generated (and real) images per evaluation. FID is biased upwards at small
             sizes, so compare numbers computed with the same ``eval_samples`` only.
+        batch_size: images per classifier batch.
+
+    The Inception score is computed over one split (the samples are few), KID in one block of all of them.
     """
-    from tfgan_gp.architectures.mlp import image_kwargs as mlp_image_kwargs
     from tfgan_gp.data import load_images
-    from tfgan_gp.metrics.classifiers import load_classifier
 
     if isinstance(source, tf.data.Dataset):
         data = lambda seed: source  # noqa: E731
@@ -144,43 +179,16 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
         data = lambda seed: load_images(source, data_dir=data_dir, image_size=image_size,  # noqa: E731
                                         num_examples=num_examples, seed=0, download=download)
         name = name or str(source)
-    height, width, channels = data(0).element_spec.shape
+    real = data(0)
+    height, width, channels = real.element_spec.shape
     if height != width:
         raise ValueError(f"The image families need square images. Received: images of shape "
                          f"{(height, width, channels)} from {name!r}")
-    classifier = load_classifier(classifier)
-    real_stats = []  # computed on first evaluation, shared by every candidate and seed
-
-    def shape_kwargs(family):
-        if family == "dcgan":
-            size = dict(image_size=height, channels=channels)
-            return dict(latent_dim=128, **size), size
-        if family == "resnet_cifar" and height == 32:
-            return dict(latent_dim=128, channels=channels), dict(channels=channels)
-        if family == "resnet_64" and height == 64 and channels == 3:
-            return dict(latent_dim=128), {}
-        if family == "mlp":  # the fully connected GAN: MLPs over the flattened images
-            generator_kwargs, critic_kwargs = mlp_image_kwargs((height, width, channels))
-            return generator_kwargs, critic_kwargs
-        raise _unsupported(f"{height}x{width}x{channels} image", family,
-                           ["dcgan"] + (["resnet_cifar"] if height == 32 else [])
-                           + (["resnet_64"] if height == 64 and channels == 3 else []) + ["mlp"])
-
-    def evaluate(gan, seed):
-        if not real_stats:
-            real_stats.append(compute_statistics(classifier, image_batches(data(0), batch_size), eval_samples,
-                                                 splits=1, keep_features=eval_samples))
-        real = real_stats[0]
-        fake = compute_statistics(classifier, sample_batches(gan.sample, eval_samples, batch_size, 10_000 + seed),
-                                  eval_samples, splits=1, keep_features=eval_samples)
-        kid, _ = fake.kernel_inception_distance(real, block_size=max(eval_samples, 2))
-        precision, recall = precision_recall(real.features, fake.features)
-        return {"fid": fake.frechet_distance(real), "kid": kid, "inception_score": fake.inception_score()[0],
-                "precision": precision, "recall": recall}
-
+    evaluator = ImageEvaluator(classifier, real_stats=real, num_real=eval_samples, batch_size=batch_size, splits=1,
+                               kid_block_size=max(eval_samples, 2), keep_features=eval_samples)
     return Problem(
-        name=name, kind="images", architecture="dcgan", latent_dim=128, real_data=data,
-        shape_kwargs=shape_kwargs, evaluate=evaluate,
+        name=name, kind="images", architecture="dcgan", shapes=image_shapes(height, width, channels),
+        real_data=data, evaluator=evaluator, eval_samples=eval_samples,
         quality=Metric("fid", False, "FID"), coverage=Metric("recall", True, "recall"),
         extra_metrics=(Metric("kid", False, "KID"), Metric("precision", True, "precision"),
                        Metric("inception_score", True, "IS")),
@@ -188,6 +196,26 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
 
 
 # ---------------------------------------------------------------------- text
+class _TextScores:
+    """:class:`~tfgan_gp.metrics.evaluation.TextEvaluator`'s JS-1..4 and the fraction of distinct generated lines
+    (mode collapse), read from the lines the evaluator decodes."""
+
+    def __init__(self, reference, vocab):
+        self.vocab, self._lines = vocab, []
+        self.evaluator = TextEvaluator(reference, self._decode)
+
+    def _decode(self, batch):
+        lines = [self.vocab.decode(row, strip_pad=False) for row in batch]
+        self._lines.extend(lines)
+        return lines
+
+    def __call__(self, sample_fn, num_samples, seed=0):
+        self._lines.clear()
+        scores = self.evaluator(sample_fn, num_samples, seed)
+        scores["unique_fraction"] = len(set(self._lines)) / len(self._lines)
+        return scores
+
+
 def text_problem(source, seq_len=32, vocab_size=2048, data_dir=None, num_examples=None, eval_samples=640,
                  reference_lines=10_000, download=True):
     """Character sequences (paper §5.4: 32 characters, one-hot, the char-CNN family).
@@ -200,23 +228,12 @@ def text_problem(source, seq_len=32, vocab_size=2048, data_dir=None, num_example
     ids, vocab = load_text(source, seq_len=seq_len, vocab_size=vocab_size, data_dir=data_dir,
                            num_examples=num_examples, one_hot=False, download=download)
     reference = [vocab.decode(row, strip_pad=False) for row in ids.take(reference_lines).as_numpy_iterator()]
-
-    def shape_kwargs(family):
-        if family != "char_cnn":
-            raise _unsupported("text", family, ["char_cnn"])
-        size = dict(seq_len=seq_len, vocab_size=len(vocab))
-        return dict(latent_dim=128, **size), size
-
-    def evaluate(gan, seed):
-        lines = [vocab.decode(row, strip_pad=False)
-                 for batch in sample_batches(gan.sample, eval_samples, 64, 10_000 + seed) for row in batch]
-        scores = {f"js{n}": ngram_js(lines, reference, n) for n in range(1, 5)}
-        scores["unique_fraction"] = len(set(lines)) / len(lines)
-        return scores
-
+    size = dict(seq_len=seq_len, vocab_size=len(vocab))
     return Problem(
-        name=str(source), kind="text", architecture="char_cnn", latent_dim=128,
-        real_data=lambda seed: ids.map(vocab.one_hot), shape_kwargs=shape_kwargs, evaluate=evaluate,
+        name=str(source), kind="text", architecture="char_cnn", shapes={"char_cnn": (dict(latent_dim=128, **size),
+                                                                                     size)},
+        real_data=lambda seed: ids.map(vocab.one_hot), evaluator=_TextScores(reference, vocab),
+        eval_samples=eval_samples,
         quality=Metric("js4", False, "JS-4"), coverage=Metric("unique_fraction", True, "unique lines"),
         extra_metrics=tuple(Metric(f"js{n}", False, f"JS-{n}") for n in (1, 2, 3)), batch_size=64)
 
@@ -241,4 +258,3 @@ def problem(dataset, classifier=None, data_dir=None, **kwargs):
                          f"images -> (logits, pool_features), a SavedModel path, or "
                          f"tfgan_gp.metrics.InceptionFeatures()). Received: classifier=None for {dataset!r}")
     return image_problem(dataset, classifier, data_dir=data_dir, **kwargs)
-

@@ -34,22 +34,22 @@ from tfgan_gp.selection import advice
 from tfgan_gp.selection import candidates as candidates_lib
 
 FILES = {"markdown": "report.md", "png": "report.png"}
-QUESTIONS = ("architecture", "loss", "regularization", "divergence")
 MEASURED = ("quality", "stability", "mode_coverage", "cost")
 
 
 def architecture_answer(candidate, problem):
     """The architecture a candidate answers: its family, with the normalization it sets explicitly."""
-    answer = candidate.architecture or problem.architecture
-    notes = [f"{candidate.generator_normalization} norm in G"] if candidate.generator_normalization else []
-    notes += [f"{candidate.critic_normalization} norm in D"] if candidate.critic_normalization else []
+    answer = candidate.gan.architecture or problem.architecture
+    notes = [f"{kwargs['normalization']} norm in {role}"
+             for role, kwargs in (("G", candidate.gan.generator_kwargs), ("D", candidate.gan.critic_kwargs))
+             if "normalization" in kwargs]
     return answer + (f" ({', '.join(notes)})" if notes else "")
 
 
 def _answer(candidate, problem, question):
     if question == "architecture":
         return architecture_answer(candidate, problem)
-    return getattr(candidate, question)
+    return candidate.answers()[question]
 
 
 def _fmt(value, digits=3):
@@ -185,7 +185,7 @@ class Report:
             return ["**No verdict**: no candidate trained to the end. Give a larger budget or fewer candidates."]
         name, candidate = self.verdict, self.candidates[self.verdict]
         names = sorted(self.scores, key=lambda n: (self.scores[n], self.rows[n]["rank"]))
-        answers = ", ".join(f"{q} **{_answer(candidate, problem, q)}**" for q in QUESTIONS)
+        answers = ", ".join(f"{q} **{_answer(candidate, problem, q)}**" for q in candidates_lib.QUESTIONS)
         lines = [f"**Verdict: use `{name}`** — {answers}.", "", candidate.summary, "",
                  f"Why, measured on {problem.name} ({self._budget_words()}), among the {len(names)} candidate"
                  f"{'s' * (len(names) != 1)} that trained to the end without failing:"]
@@ -304,7 +304,7 @@ class Report:
             return [self._pair(a, "dcgan", ("quality", "stability")) for a in ("loss_sensitive", "sngan")]
         if key == "f_divergences":
             ranks = [f"`{row['candidate']}` {row['rank']}" for row in self.board.rows
-                     if self.candidates[row["candidate"]].loss.startswith(losses.F_GAN_PREFIX)]
+                     if self.candidates[row["candidate"]].gan.loss.startswith(losses.F_GAN_PREFIX)]
             return [f"the f-GANs rank, of {len(self.board.rows)}: " + ", ".join(ranks)] if ranks else []
         return [self._measured_pair(key)]
 
@@ -314,12 +314,12 @@ class Report:
         if key == "batch_norm" and self.board.problem.kind == "toy":  # same loss and MLPs: only G's batch norm differs
             return self._pair("dcgan", "fc_gan", ("quality", "stability"))
         if key == "gp_quality":
-            gp = self._best_with(lambda c: c.regularization in ("gp", "gp_one_sided", "dragan"))
-            none = self._best_with(lambda c: c.regularization == "none")
+            gp = self._best_with(lambda c: c.gan.penalty in ("gp", "gp_one_sided", "dragan"))
+            none = self._best_with(lambda c: c.gan.penalty == "none")
             return self._versus(gp, none, ("quality", "stability"))
         if key == "sn_cost":
-            sn = self._best_with(lambda c: c.spectral_norm)
-            gp = self._best_with(lambda c: c.regularization in ("gp", "gp_one_sided"))
+            sn = self._best_with(lambda c: c.gan.spectral_norm)
+            gp = self._best_with(lambda c: c.gan.penalty in ("gp", "gp_one_sided"))
             return self._versus(sn, gp, ("cost",))
         return ""
 
@@ -349,7 +349,7 @@ class Report:
         lines += ["", "## The four questions", "",
                   f"Each table lists the answers that were tried, each with its best candidate (leaderboard order); "
                   f"the verdict's answer is in bold. Findings cite the {advice.FRAMEWORK}.", ""]
-        for question in QUESTIONS:
+        for question in candidates_lib.QUESTIONS:
             lines += self.question_lines(question) + [""]
         lines += ["## Evidence", "", board.caption(), ""] + self.evidence_lines()
         if board.halving:
@@ -418,7 +418,7 @@ class Report:
         text = [f"Verdict: {self.verdict or 'none'}", ""]
         if self.verdict is not None:
             candidate = self.candidates[self.verdict]
-            text += [f"{q}: {_answer(candidate, problem, q)}" for q in QUESTIONS]
+            text += [f"{q}: {_answer(candidate, problem, q)}" for q in candidates_lib.QUESTIONS]
             text += ["", f"score {self.scores[self.verdict]:.2f} (0 best) on", ", ".join(self.measured_weights())]
         ax.text(0.0, 1.0, "\n".join(text), va="top", fontsize=10, family="monospace", transform=ax.transAxes)
         fig.suptitle(f"Which GAN for {problem.name}? {board.caption()}", fontsize=8, wrap=True)

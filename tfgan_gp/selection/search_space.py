@@ -11,14 +11,14 @@ trains each architecture with WGAN-GP and with the standard GAN objective, and c
 many reach an Inception-score threshold (Table 2). The authors' code for this experiment is
 not public; the networks here are our reading of it:
 
-* images (``conv_models``): a DCGAN-like ladder. The generator maps ``z`` through a dense
+* images (the family ``random_conv``): a DCGAN-like ladder. The generator maps ``z`` through a dense
   layer to a 4×4 map of ``base · 2^(s−1)`` channels (``s = log2(size/4)``), then ``s``
   nearest-neighbour up-sampling 3×3 convolutions halving the channels, ``depth − s − 1``
   stride-1 3×3 convolutions spread over the resolutions, and a 3×3 convolution to the image
   (tanh) — ``depth`` convolutions in all; the critic mirrors it with ``s`` conv+mean-pool
   steps doubling the channels, ``depth − s`` stride-1 convolutions, and a dense score.
   Normalization follows every convolution except the generator's last and the critic's first.
-* 2-D toy data (``mlp_models``, the CPU-sized default of ``recipes/random_architectures.py``):
+* 2-D toy data (the family ``random_mlp``, the CPU-sized default of ``recipes/random_architectures.py``):
   ``depth`` hidden dense layers of ``base`` units, each followed by the normalization and
   the nonlinearity (a deviation: the paper ran this experiment on 32×32 ImageNet only).
 """
@@ -29,6 +29,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from tfgan_gp import architectures
 from tfgan_gp.architectures.blocks import activation as activation_layer
 from tfgan_gp.architectures.convolutions import ConvMeanPool, UpsampleConv, conv
 from tfgan_gp.architectures.normalization import apply_normalization, normalization as norm_layer
@@ -36,6 +37,10 @@ from tfgan_gp.architectures.normalization import apply_normalization, normalizat
 PAPER_SPACE = dict(nonlinearities=("relu", "leaky_relu", "softplus", "tanh"), depths=(4, 8, 12, 20),
                    widths=(32, 64, 128))
 NONLINEARITIES = PAPER_SPACE["nonlinearities"]
+
+
+MLP, CONV = "random_mlp", "random_conv"
+"""The architecture families of the draws: MLPs on 2-D points, convolutional ladders on images."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,9 +58,30 @@ class RandomArchitecture:
 
     def critic_normalization(self, gradient_penalty):
         """``batch`` where the draw says batch norm, ``layer`` instead under a gradient penalty (paper §5.1)."""
-        if not self.d_batch_norm:
-            return "none"
-        return "layer" if gradient_penalty else "batch"
+        return _critic_normalization(self.d_batch_norm, gradient_penalty)
+
+    def candidate(self, method, kind):
+        """``method`` (a :class:`~tfgan_gp.selection.Candidate`) with this draw's networks for ``kind`` of data
+        (``toy`` or ``images``); :meth:`~tfgan_gp.selection.problems.Problem.complete` adds the shapes
+        (:func:`shapes`)."""
+        return method.replace(
+            architecture=MLP if kind == "toy" else CONV,
+            generator_kwargs=dict(nonlinearity=self.g_nonlinearity, depth=self.g_depth,
+                                  batch_norm=self.g_batch_norm, width=self.g_width),
+            critic_kwargs=dict(nonlinearity=self.d_nonlinearity, depth=self.d_depth, batch_norm=self.d_batch_norm,
+                               width=self.d_width))
+
+
+def _critic_normalization(batch_norm, gradient_penalty):
+    if not batch_norm:
+        return "none"
+    return "layer" if gradient_penalty else "batch"
+
+
+def shapes(problem):
+    """``{family: (generator kwargs, critic kwargs)}`` of the random families on ``problem``'s data: the shapes of
+    its toy MLP (2-D points) or of its DCGAN (images), whose builders take the same shape arguments."""
+    return {MLP: problem.shapes["mlp"]} if problem.kind == "toy" else {CONV: problem.shapes["dcgan"]}
 
 
 def sample(rng, nonlinearities=NONLINEARITIES, depths=PAPER_SPACE["depths"], widths=PAPER_SPACE["widths"]):
@@ -96,21 +122,24 @@ def _norm_act(x, normalization, nonlinearity, name):
     return _nonlinearity(nonlinearity, f"{name}_act")(x)
 
 
-def mlp_models(arch, gradient_penalty, data_dim=2, latent_dim=2):
-    """``(generator, critic)`` MLPs for ``data_dim``-dimensional points (the CPU-sized toy variant)."""
+def mlp_generator(nonlinearity, depth, batch_norm, width, latent_dim=2, output_dim=2):
+    """``depth`` hidden dense layers of ``width`` units, each with its normalization and nonlinearity."""
     z = keras.Input((latent_dim,), name="z")
     x = z
-    for i in range(arch.g_depth):
-        x = layers.Dense(arch.g_width, name=f"g_dense_{i}")(x)
-        x = _norm_act(x, "batch" if arch.g_batch_norm else "none", arch.g_nonlinearity, f"g_{i}")
-    generator = keras.Model(z, layers.Dense(data_dim, dtype="float32", name="g_out")(x), name="random_generator")
-    points = keras.Input((data_dim,), name="x")
+    for i in range(depth):
+        x = layers.Dense(width, name=f"g_dense_{i}")(x)
+        x = _norm_act(x, "batch" if batch_norm else "none", nonlinearity, f"g_{i}")
+    return keras.Model(z, layers.Dense(output_dim, dtype="float32", name="g_out")(x), name="random_generator")
+
+
+def mlp_critic(nonlinearity, depth, batch_norm, width, input_dim=2, gradient_penalty=True):
+    """The generator's mirror, ending in a dense score; layer norm instead of batch norm under a gradient penalty."""
+    points = keras.Input((input_dim,), name="x")
     x = points
-    for i in range(arch.d_depth):
-        x = layers.Dense(arch.d_width, name=f"d_dense_{i}")(x)
-        x = _norm_act(x, arch.critic_normalization(gradient_penalty), arch.d_nonlinearity, f"d_{i}")
-    critic = keras.Model(points, layers.Dense(1, dtype="float32", name="d_out")(x), name="random_critic")
-    return generator, critic
+    for i in range(depth):
+        x = layers.Dense(width, name=f"d_dense_{i}")(x)
+        x = _norm_act(x, _critic_normalization(batch_norm, gradient_penalty), nonlinearity, f"d_{i}")
+    return keras.Model(points, layers.Dense(1, dtype="float32", name="d_out")(x), name="random_critic")
 
 
 def _spread(extra, slots):
@@ -118,44 +147,67 @@ def _spread(extra, slots):
     return [extra // slots + (1 if i < extra % slots else 0) for i in range(slots)]
 
 
-def conv_models(arch, gradient_penalty, image_size=32, channels=3, latent_dim=128):
-    """``(generator, critic)`` convolutional networks for square images (see the module docstring)."""
-    stages = int(math.log2(image_size // 4))
+def _stages(image_size, depth, least, role):
+    """The number of resolution changes (``log2(image_size / 4)``), checking the size and the ``role``'s depth."""
+    stages = int(math.log2(image_size // 4)) if image_size >= 8 else 0
     if image_size < 8 or 4 * 2 ** stages != image_size:
         raise ValueError(f"image_size must be 4·2^k with k >= 1 (8, 16, 32, 64, ...). "
                          f"Received: image_size={image_size!r}")
-    for role, depth, least in (("g_depth", arch.g_depth, stages + 1), ("d_depth", arch.d_depth, stages)):
-        if depth < least:
-            raise ValueError(f"{role} must be >= {least} at {image_size}x{image_size} (one convolution per "
-                             f"resolution change{' plus the output' if role == 'g_depth' else ''}). "
-                             f"Received: {role}={depth}")
-    g_norm = "batch" if arch.g_batch_norm else "none"
-    z = keras.Input((latent_dim,), name="z")
-    filters = arch.g_width * 2 ** (stages - 1)
-    x = layers.Reshape((4, 4, filters))(layers.Dense(16 * filters, name="g_dense")(z))
-    x = _norm_act(x, g_norm, arch.g_nonlinearity, "g_in")
-    for stage, extra in enumerate(_spread(arch.g_depth - stages - 1, stages)):
-        for j in range(extra):
-            x = _norm_act(conv(filters, 3, name=f"g_conv_{stage}_{j}")(x), g_norm, arch.g_nonlinearity,
-                          f"g_{stage}_{j}")
-        filters = max(filters // 2, 1)
-        x = _norm_act(UpsampleConv(filters, name=f"g_up_{stage}")(x), g_norm, arch.g_nonlinearity,
-                      f"g_up_{stage}")
-    image = layers.Activation("tanh", dtype="float32", name="image")(conv(channels, 3, name="g_out")(x))
-    generator = keras.Model(z, image, name="random_generator")
+    if depth < least(stages):
+        raise ValueError(f"The {role}'s depth must be >= {least(stages)} at {image_size}x{image_size} (one "
+                         f"convolution per resolution change{' plus the output' if role == 'generator' else ''}). "
+                         f"Received: depth={depth}")
+    return stages
 
-    d_norm = arch.critic_normalization(gradient_penalty)
+
+def conv_generator(nonlinearity, depth, batch_norm, width, latent_dim=128, image_size=32, channels=3):
+    """A DCGAN-like ladder of ``depth`` convolutions from ``z`` to a square image (see the module docstring)."""
+    stages = _stages(image_size, depth, lambda s: s + 1, "generator")
+    norm = "batch" if batch_norm else "none"
+    z = keras.Input((latent_dim,), name="z")
+    filters = width * 2 ** (stages - 1)
+    x = layers.Reshape((4, 4, filters))(layers.Dense(16 * filters, name="g_dense")(z))
+    x = _norm_act(x, norm, nonlinearity, "g_in")
+    for stage, extra in enumerate(_spread(depth - stages - 1, stages)):
+        for j in range(extra):
+            x = _norm_act(conv(filters, 3, name=f"g_conv_{stage}_{j}")(x), norm, nonlinearity, f"g_{stage}_{j}")
+        filters = max(filters // 2, 1)
+        x = _norm_act(UpsampleConv(filters, name=f"g_up_{stage}")(x), norm, nonlinearity, f"g_up_{stage}")
+    image = layers.Activation("tanh", dtype="float32", name="image")(conv(channels, 3, name="g_out")(x))
+    return keras.Model(z, image, name="random_generator")
+
+
+def conv_critic(nonlinearity, depth, batch_norm, width, image_size=32, channels=3, gradient_penalty=True):
+    """The generator's mirror: ``depth`` convolutions down to a dense score (see the module docstring)."""
+    stages = _stages(image_size, depth, lambda s: s, "critic")
+    norm = _critic_normalization(batch_norm, gradient_penalty)
     images = keras.Input((image_size, image_size, channels), name="images")
-    x, filters = images, arch.d_width
-    for stage, extra in enumerate(_spread(arch.d_depth - stages, stages)):
+    x, filters = images, width
+    for stage, extra in enumerate(_spread(depth - stages, stages)):
         for j in range(extra):
             x = conv(filters, 3, name=f"d_conv_{stage}_{j}")(x)
-            x = _norm_act(x, d_norm if (stage or j) else "none", arch.d_nonlinearity, f"d_{stage}_{j}")
+            x = _norm_act(x, norm if (stage or j) else "none", nonlinearity, f"d_{stage}_{j}")
         x = ConvMeanPool(2 * filters, name=f"d_down_{stage}")(x)
         filters *= 2
-        x = _norm_act(x, d_norm if (stage or extra) else "none", arch.d_nonlinearity, f"d_down_{stage}")
+        x = _norm_act(x, norm if (stage or extra) else "none", nonlinearity, f"d_down_{stage}")
     score = layers.Dense(1, dtype="float32", name="score")(layers.Flatten()(x))
-    return generator, keras.Model(images, score, name="random_critic")
+    return keras.Model(images, score, name="random_critic")
+
+
+@architectures.register(MLP)
+class MLPFamily:
+    """The draws' MLPs on points (shape arguments as the ``mlp`` family's)."""
+
+    generator = staticmethod(mlp_generator)
+    critic = staticmethod(mlp_critic)
+
+
+@architectures.register(CONV)
+class ConvFamily:
+    """The draws' convolutional networks on square images (shape arguments as the ``dcgan`` family's)."""
+
+    generator = staticmethod(conv_generator)
+    critic = staticmethod(conv_critic)
 
 
 def outcome_table(scores, methods, thresholds):

@@ -162,8 +162,8 @@ def test_candidate_replace_routes_its_own_fields_and_the_specs_and_derives_the_d
 
 
 @pytest.mark.parametrize("name, reason", [
-    ("gp+r1", r"penalty must be one of"),                          # both log the metric 'penalty'
-    ("lecam+lecam", r"each once"),
+    ("gp+r1", r"The penalties gp and r1 both log the metric 'penalty'"),
+    ("lecam+lecam", r"each part of a combination once"),
     ("gp+lipschitz", r"penalty must be one of bcr, clip.*joined by '\+'"),
     ("spectral+spectral", r"penalty must name each part of a combination once"),
 ])
@@ -455,9 +455,9 @@ def test_search_space_draws_and_builds_with_the_penalty_aware_critic_norm():
     assert {type(l).__name__ for l in gan.critic._flatten_layers()} & {"LayerNorm", "BatchNormalization"} == {
         "LayerNorm"}
     with pytest.raises(ValueError, match="The generator's depth must be >= 4 at 32x32"):
-        search_space.conv_generator("relu", 3, False, 2, image_size=32)
+        tg.architectures.random_space.conv_generator("relu", 3, False, 2, image_size=32)
     # softplus(2x + 2)/2 - 1: log(2)/2 - 1 at x = -1, about x for large x
-    values = keras.ops.convert_to_numpy(search_space.shifted_softplus(np.array([-1.0, 20.0])))
+    values = keras.ops.convert_to_numpy(tg.architectures.random_space.shifted_softplus(np.array([-1.0, 20.0])))
     assert values == pytest.approx([math.log(2.0) / 2.0 - 1.0, 20.0], abs=1e-6)
 
 

@@ -22,7 +22,6 @@ With ``config.logdir=None`` nothing is written: :func:`build` and :func:`fit` tr
 the selection tool takes for every candidate.
 """
 import dataclasses
-import math
 import os
 from typing import Callable, Optional
 
@@ -197,9 +196,10 @@ def fit(gan, recipe, config, source, until=None, callbacks=(), logdir=None, mana
     history = None
     if start % steps and start < until:  # resumed mid-epoch (after a signal): finish that epoch first
         history = run(min(steps - start % steps, until - start), 1)
-    if not stopper.received and gan.iteration < until:
-        first = gan.iteration // steps
-        history = run(steps, math.ceil(until / steps), initial_epoch=first)
+    if not stopper.received and gan.iteration // steps < until // steps:  # the whole epochs
+        history = run(steps, until // steps, initial_epoch=gan.iteration // steps)
+    if not stopper.received and gan.iteration < until:  # `until` is no multiple of eval_every: a last, short epoch
+        history = run(until - gan.iteration, 1)
     if stopper.received:
         _stop(gan, manager, start, stopper.received)
     return history

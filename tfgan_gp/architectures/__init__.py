@@ -7,7 +7,8 @@ store them (its run record) and rebuild the generator later. Shared conventions 
 two builders).
 """
 from tfgan_gp.architectures import (  # noqa: F401  (importing a family module registers it)
-    activations, blocks, char_cnn, checks, common, convolutions, dcgan, mlp, normalization, resnet_64, resnet_cifar)
+    activations, blocks, char_cnn, checks, common, convolutions, dcgan, mlp, normalization, random_space, resnet_64,
+    resnet_cifar)
 
 names, register = common.FAMILIES.names, common.FAMILIES.register
 get = common.FAMILIES.lookup

@@ -147,7 +147,8 @@ class ImageEvaluator:
 
 
 class TextEvaluator:
-    """Character n-gram JS divergences ``js1 … js<max_n>`` (bits) of generated text vs ``reference``.
+    """Character n-gram JS divergences ``js1 … js<max_n>`` (bits) of generated text vs ``reference``; with decoded
+    lines also ``unique_fraction``, the fraction of distinct generated lines (mode collapse lowers it).
 
     ``reference``: lines (strings), compared with the samples as ``decode(batch)`` turns a batch of
     generator outputs (e.g. ``(B, length, vocab)`` softmax outputs) into strings; or a
@@ -170,7 +171,8 @@ class TextEvaluator:
                 samples.add(np.asarray(batch).argmax(-1))
             return {f"js{n}": samples.js(self.reference, n) for n in range(1, self.max_n + 1)}
         lines = [line for batch in batches for line in self.decode(batch)]
-        return {f"js{n}": ngram_js(lines, self.reference, n) for n in range(1, self.max_n + 1)}
+        scores = {f"js{n}": ngram_js(lines, self.reference, n) for n in range(1, self.max_n + 1)}
+        return dict(scores, unique_fraction=len(set(lines)) / len(lines))
 
 
 class ToyEvaluator:

@@ -196,26 +196,6 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
 
 
 # ---------------------------------------------------------------------- text
-class _TextScores:
-    """:class:`~tfgan_gp.metrics.evaluation.TextEvaluator`'s JS-1..4 and the fraction of distinct generated lines
-    (mode collapse), read from the lines the evaluator decodes."""
-
-    def __init__(self, reference, vocab):
-        self.vocab, self._lines = vocab, []
-        self.evaluator = TextEvaluator(reference, self._decode)
-
-    def _decode(self, batch):
-        lines = [self.vocab.decode(row, strip_pad=False) for row in batch]
-        self._lines.extend(lines)
-        return lines
-
-    def __call__(self, sample_fn, num_samples, seed=0):
-        self._lines.clear()
-        scores = self.evaluator(sample_fn, num_samples, seed)
-        scores["unique_fraction"] = len(set(self._lines)) / len(self._lines)
-        return scores
-
-
 def text_problem(source, seq_len=32, vocab_size=2048, data_dir=None, num_examples=None, eval_samples=640,
                  reference_lines=10_000, download=True):
     """Character sequences (paper §5.4: 32 characters, one-hot, the char-CNN family).
@@ -232,7 +212,8 @@ def text_problem(source, seq_len=32, vocab_size=2048, data_dir=None, num_example
     return Problem(
         name=str(source), kind="text", architecture="char_cnn", shapes={"char_cnn": (dict(latent_dim=128, **size),
                                                                                      size)},
-        real_data=lambda seed: ids.map(vocab.one_hot), evaluator=_TextScores(reference, vocab),
+        real_data=lambda seed: ids.map(vocab.one_hot), evaluator=TextEvaluator(
+            reference, lambda batch: [vocab.decode(row, strip_pad=False) for row in batch]),
         eval_samples=eval_samples,
         quality=Metric("js4", False, "JS-4"), coverage=Metric("unique_fraction", True, "unique lines"),
         extra_metrics=tuple(Metric(f"js{n}", False, f"JS-{n}") for n in (1, 2, 3)), batch_size=64)

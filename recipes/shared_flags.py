@@ -109,13 +109,13 @@ def define_architecture_flag(flag_values, families, help_text=None):
 
 
 def values(flag_values, smoke=None, rehearsal=None, **overrides):
-    """The parsed flags as an :class:`Args` namespace (old names of :data:`OLD_NAMES` left out).
+    """The parsed flags as an :class:`Args` namespace (aliases of :data:`OLD_NAMES` left out: their flag is there).
 
     ``overrides`` replace flags the user did not pass (a recipe's per-method defaults); under
     ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples),
     under ``--rehearsal`` the recipe's ``rehearsal`` widths and ``iterations = 2 × eval_every``.
     """
-    names = [name for name in flag_values if _recipe_flag(flag_values, name) and name not in OLD_NAMES]
+    names = [name for name in flag_values if _recipe_flag(flag_values, name) and OLD_NAMES.get(name) not in flag_values]
     result = {name: flag_values[name].value for name in names}
     replace = dict(overrides, **(dict(SMOKE, **(smoke or {})) if result.get("smoke") else {}))
     if result.get("rehearsal"):

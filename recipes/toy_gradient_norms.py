@@ -43,7 +43,8 @@ import os
 
 from absl import flags
 
-from . import entry, toy
+from . import entry
+from .toy import ADAM, RMSPROP
 
 DEFAULT_CLIP_VALUES = ("0.1", "0.01", "0.001")
 
@@ -76,8 +77,8 @@ def methods(clip_values, penalty_weight):
     """``[(label, penalty, optimizer)]``: each clipping threshold, then the gradient penalty."""
     from tfgan_gp import penalties
 
-    chosen = [(f"clipping c={c:g}", penalties.WeightClipping(c), toy.RMSPROP) for c in clip_values]
-    chosen.append((f"gradient penalty λ={penalty_weight:g}", penalties.GradientPenalty(penalty_weight), toy.ADAM))
+    chosen = [(f"clipping c={c:g}", penalties.WeightClipping(c), RMSPROP) for c in clip_values]
+    chosen.append((f"gradient penalty λ={penalty_weight:g}", penalties.GradientPenalty(penalty_weight), ADAM))
     return chosen
 
 

@@ -36,7 +36,8 @@ import os
 
 from absl import flags
 
-from . import entry, toy
+from . import entry
+from .toy import ADAM, RMSPROP
 
 DATASETS = ("8gaussians", "25gaussians", "swissroll")
 
@@ -147,8 +148,8 @@ def run(logdir, *, datasets, steps, batch_size, width, depth, clip, penalty_weig
         toy.centres(name)  # ValueError naming the valid datasets
     os.makedirs(logdir, exist_ok=True)
     exact = {name: sample_wasserstein1(name, noise_std, seed) for name in datasets}
-    rows = [(f"weight clipping c={clip:g}", lambda: penalties.WeightClipping(clip), toy.RMSPROP),
-            (f"gradient penalty λ={penalty_weight:g}", lambda: penalties.GradientPenalty(penalty_weight), toy.ADAM)]
+    rows = [(f"weight clipping c={clip:g}", lambda: penalties.WeightClipping(clip), RMSPROP),
+            (f"gradient penalty λ={penalty_weight:g}", lambda: penalties.GradientPenalty(penalty_weight), ADAM)]
     critics, panels = [], []
     for label, penalty, optimizer in rows:
         critics.append([])

@@ -27,13 +27,14 @@ MONITORING = "monitoring"
 
 def monitoring(flag_values, *names):
     """Mark ``names`` as monitoring flags (evaluation sizes and network, verbosity): they are not settings of
-    the run (:meth:`Args.settings`), so a resumed run may change them. Call it where the flags are defined."""
+    the run (:func:`recipes.configs.settings`), so a resumed run may change them. Call it where they are defined."""
     for name in names:
         setattr(flag_values[name], MONITORING, True)
 
 
 class Args(types.SimpleNamespace):
-    """The parsed flags of a recipe, by name (``args.dim``); ``monitoring``: the names :func:`monitoring` marked."""
+    """The parsed flags of a recipe, by name (``args.dim``); ``monitoring`` (not a flag): the names of the
+    monitoring flags among them (:func:`monitoring`)."""
 
     __slots__ = ("monitoring",)
 

@@ -125,6 +125,16 @@ def test_a_bad_setting_is_one_sentence_naming_it_and_writes_nothing(argv, messag
         assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["--learning_rate=0"], "learning_rate must be a number > 0. Received: learning_rate=0.0"),
+    (["--generator_batch_multiple=0"], "generator_batch_multiple must be an integer >= 1"),
+])
+def test_a_recipes_own_setting_is_checked_by_the_spec_too(argv, message, tmp_path, capsys):
+    code, lines = run(cifar_resnet, CIFAR_FAST + [f"--logdir={tmp_path / 'run'}", *argv], capsys)
+    assert code == 1 and len(lines) == 1 and message in lines[0], lines
+    assert not (tmp_path / "run").exists()
+
+
 def test_tf_config_that_is_not_json(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TF_CONFIG", "{cluster: oops")
     code, lines = run(cifar_resnet, CIFAR_FAST + [f"--logdir={tmp_path}", "--distribute=multi_worker"], capsys)

@@ -20,16 +20,20 @@ from absl import flags
 import tfgan_gp as tg
 from tfgan_gp.data import text
 
-from . import common
+from . import configs, entry, rehearsal, shared_flags
 
 SMOKE = dict(dim=16, eval_samples=64)
 REHEARSAL = dict(dim=8)
+VOCAB_FILE = "vocab.json"
+"""The run's vocabulary in its directory: the asset the exported generator decodes with."""
+ADAM = tg.Optimizer("adam", 1e-4, beta_1=0.5, beta_2=0.9)
+"""gan_language.py's optimizer, for both networks."""
 SMOKE_CORPUS = ("the quick brown fox jumps over the lazy dog", "a wasserstein critic reads soft characters",
                 "gradient penalties keep the critic lipschitz", "one more line of synthetic text")
 
 
 def define_flags(flag_values):
-    common.define_shared_flags(flag_values, logdir="runs/billion_word", iterations=200_000, n_critic=10)
+    shared_flags.define_training_flags(flag_values, logdir="runs/billion_word", iterations=200_000, n_critic=10)
     fv = dict(flag_values=flag_values)
     flags.DEFINE_string("text_file", None, "A local .txt corpus (one sentence per line) instead of tfds lm1b.", **fv)
     flags.DEFINE_integer("seq_len", 32, "Characters per sequence.", lower_bound=1, **fv)
@@ -37,6 +41,7 @@ def define_flags(flag_values):
     flags.DEFINE_integer("dim", 512, "Channels of the 1-D convolutional ResNets.", lower_bound=1, **fv)
     flags.DEFINE_integer("eval_samples", 640, "Generated sequences per JS-n evaluation (the authors': 640).",
                          lower_bound=1, **fv)
+    shared_flags.monitoring(flag_values, "eval_samples")
     flags.DEFINE_integer("num_examples", 10_000_000, "Training lines read (the authors' MAX_N_EXAMPLES); the "
                          "JS-n reference counts the same lines.", lower_bound=1, **fv)
 
@@ -44,7 +49,7 @@ def define_flags(flag_values):
 def corpus(args, logdir):
     """``(training ids, vocab, reference n-gram counts)``; the vocabulary is saved as ``LOGDIR/vocab.json``."""
     os.makedirs(logdir, exist_ok=True)  # a new run directory: the vocabulary is written before training starts
-    vocab_path = os.path.join(logdir, "vocab.json")
+    vocab_path = os.path.join(logdir, VOCAB_FILE)
     vocab = vocab_path if os.path.exists(vocab_path) else None  # a resumed run keeps its vocabulary
     if args.smoke:
         lines = list(SMOKE_CORPUS) * 16
@@ -53,7 +58,7 @@ def corpus(args, logdir):
             fh.write("\n".join(lines) + "\n")
     else:
         source = args.text_file or "lm1b"
-    with common.mocked_tfds(args.rehearsal and source == "lm1b"):
+    with rehearsal.mock_tfds(args.rehearsal and source == "lm1b"):
         ids, vocab = text.load_text(source, args.seq_len, args.vocab_size, split="train", data_dir=args.data_dir,
                                     vocab=vocab, one_hot=False, num_examples=args.num_examples)
     vocab.save(vocab_path)
@@ -80,33 +85,28 @@ def reference_counts(ids, vocab, path):
 
 def recipe(args):
     """The §5.5 experiment for the flag values ``args``."""
+    spec = configs.gan_spec(args, architecture="char_cnn", latent_dim=128, optimizer=ADAM)  # before any file is written
     ids, vocab, reference = corpus(args, args.logdir)
-    size = len(vocab.chars)
     decode = lambda probabilities: [vocab.decode(p) for p in probabilities]  # noqa: E731
-
-    def optimizers(iterations, n_critic):
-        import keras
-        return (keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
-                keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
 
     def callbacks(gan, logdir):
         return [tg.callbacks.TextSamples(logdir, decode),
                 tg.callbacks.Evaluate.text(args.eval_every, args.eval_samples, reference, decode, log_dir=logdir)]
 
-    kwargs = dict(seq_len=args.seq_len, dim=args.dim, vocab_size=size)
+    kwargs = dict(seq_len=args.seq_len, dim=args.dim, vocab_size=len(vocab.chars))
     return tg.Recipe(
-        name="billion_word", architecture="char_cnn", latent_dim=128, generator_kwargs=kwargs,
-        critic_kwargs=kwargs, data=lambda: ids, optimizers=optimizers, in_memory=bool(args.smoke or args.text_file),
-        batch_transform=vocab.one_hot, callbacks=callbacks,
-        config=dict(common.run_config_extras(args), vocab_file="vocab.json"))
+        name="billion_word", gan=spec.replace(generator_kwargs=kwargs, critic_kwargs=kwargs), data=lambda: ids,
+        in_memory=bool(args.smoke or args.text_file), batch_transform=vocab.one_hot, callbacks=callbacks,
+        settings=configs.settings(args), assets={"vocab": VOCAB_FILE})
 
 
 def main(argv, flag_values):
-    args = common.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL)
-    gan = tg.train(recipe(args), common.train_config(args))
-    common.print_outputs(args.logdir)
+    args = shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL)
+    config = configs.train_config(args)
+    gan = tg.train(recipe(args), config)
+    entry.print_outputs(args.logdir)
     return gan
 
 
 if __name__ == "__main__":
-    common.run(define_flags, main)
+    entry.run(define_flags, main)

@@ -35,7 +35,8 @@ recipe pairs the augmentation with the paper's ResNet WGAN-GP instead, so those 
 from absl import flags
 
 import tfgan_gp as tg
-from . import common
+
+from . import configs, entry, image_evaluation, images, shared_flags, standins
 
 SHAPE = (32, 32, 3)
 SMOKE = dict(dim=8, eval_samples=64, final_eval_samples=64, reference_samples=64)
@@ -43,7 +44,7 @@ REHEARSAL = dict(dim=1)
 
 
 def define_flags(flag_values):
-    common.define_shared_flags(flag_values, logdir="runs/cifar_resnet", iterations=100_000)
+    shared_flags.define_training_flags(flag_values, logdir="runs/cifar_resnet", iterations=100_000)
     fv = dict(flag_values=flag_values)
     flags.DEFINE_integer("dim", 128, "Channels of the ResNet (the paper's DIM).", lower_bound=1, **fv)
     flags.DEFINE_bool("conditional", False, "Class-conditional model: conditional BN in G, AC-GAN head on D.", **fv)
@@ -52,13 +53,12 @@ def define_flags(flag_values):
     flags.register_multi_flags_validator(["conditioning", "conditional"],
                                          lambda v: v["conditioning"] == "ac" or v["conditional"],
                                          message="--conditioning=projection needs --conditional", **fv)
-    flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).",
-                       lower_bound=0.0, **fv)
+    flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).", **fv)
     flags.DEFINE_integer("generator_batch_multiple", 2, "Generator updates use this many times --batch_size "
-                         "samples (the authors' GEN_BS_MULTIPLE: 2; the paper's Algorithm 1: 1).", lower_bound=1, **fv)
-    common.define_image_flags(flag_values)
-    common.define_evaluation_flags(flag_values)
-    common.define_architecture_flag(flag_values, ["resnet_cifar"])
+                         "samples (the authors' GEN_BS_MULTIPLE: 2; the paper's Algorithm 1: 1).", **fv)
+    images.define_image_flags(flag_values)
+    image_evaluation.define_evaluation_flags(flag_values)
+    shared_flags.define_architecture_flag(flag_values, ["resnet_cifar"])
     flags.DEFINE_float("fraction", 1.0, "Train on the first fraction of the 50,000 training images (0.1: 5,000, "
                        "as the DiffAugment paper's data-efficient table); the FID/KID reference stays all 50,000 "
                        "training images.", **fv)
@@ -69,51 +69,58 @@ def recipe(args):
     """The Appendix F experiment for the flag values ``args``."""
     classes = 10 if args.conditional else None
     kwargs = dict(dim=args.dim, num_classes=classes)
-    load = common.image_loader("cifar10", args, image_size=32, channels=3)
+    generator_kwargs, critic_kwargs = kwargs, dict(kwargs)
+    if args.architecture == "mlp":
+        generator_kwargs, critic_kwargs = configs.mlp_image_kwargs(args, SHAPE, num_classes=classes)
+    if args.conditional:
+        critic_kwargs["conditioning"] = args.conditioning
+    spec = configs.gan_spec(  # Adam(2e-4, 0, 0.9) decayed to 0: the critic's over its n_critic updates per iteration
+        args, architecture=args.architecture, generator_kwargs=generator_kwargs, critic_kwargs=critic_kwargs,
+        latent_dim=128, num_classes=classes,
+        optimizer=tg.Optimizer("adam", args.learning_rate, beta_1=0.0, beta_2=0.9, decay="linear"),
+        ac_critic_weight=1.0, ac_generator_weight=0.1, generator_batch_multiple=args.generator_batch_multiple)
+    load = images.image_loader("cifar10", args, image_size=32, channels=3)
 
     def data():
         if args.smoke:
-            images, what = common.synthetic_images(SHAPE, num_classes=classes, seed=args.seed), "synthetic images"
+            dataset, what = standins.synthetic_images(SHAPE, num_classes=classes, seed=args.seed), "synthetic images"
         else:  # 8-bit, dequantized per batch (Recipe)
-            images, what = load("train", with_labels=args.conditional, uint8=True), "CIFAR-10 training images"
-        return common.first_fraction(images, args.fraction, f"cifar_resnet: {what}")
+            dataset, what = load("train", with_labels=args.conditional, uint8=True), "CIFAR-10 training images"
+        return first_fraction(dataset, args.fraction, f"cifar_resnet: {what}")
 
     if not args.smoke:
         print(f"cifar_resnet: FID/KID reference: statistics of the first {args.reference_samples:,} CIFAR-10 "
               f"training images (the published convention; CIFAR-10 has 50,000); {args.eval_samples:,} samples "
               f"per evaluation every {args.eval_every:,} iterations, {args.final_eval_samples:,} at the end, drawn "
               f"in batches of 100 normalised by their own batch statistics (as the authors' code).")
-
-    def optimizers(iterations, n_critic):
-        import keras
-
-        def adam(updates):
-            return keras.optimizers.Adam(tg.linear_decay(args.learning_rate, iterations, updates),
-                                         beta_1=0.0, beta_2=0.9)
-        return adam(1), adam(n_critic)
-
-    generator_kwargs, critic_kwargs = kwargs, dict(kwargs)
-    if args.architecture == "mlp":
-        generator_kwargs, critic_kwargs = common.mlp_image_kwargs(args, SHAPE, num_classes=classes)
-    if args.conditional:
-        critic_kwargs["conditioning"] = args.conditioning
     return tg.Recipe(
-        name="cifar_resnet", architecture=args.architecture, generator_kwargs=generator_kwargs,
-        critic_kwargs=critic_kwargs,
-        latent_dim=128, data=data, optimizers=optimizers, num_classes=classes,
-        gan_kwargs=dict(ac_critic_weight=1.0, ac_generator_weight=0.1,
-                        generator_batch_multiple=args.generator_batch_multiple),
-        callbacks=common.image_callbacks(args, "cifar10", SHAPE, real_images=lambda split: load(split or "train"),
-                                         batch_statistics=True),
-        dequantize=not args.smoke, config=common.run_config_extras(args))
+        name="cifar_resnet", gan=spec, data=data, dequantize=not args.smoke,
+        callbacks=image_evaluation.image_callbacks(args, "cifar10", SHAPE, batch_statistics=True,
+                                                   real_images=lambda split: load(split or "train")),
+        settings=configs.settings(args))
+
+
+def first_fraction(dataset, fraction, what):
+    """The first ``round(fraction·N)`` (at least 1) of ``dataset``'s ``N`` examples; prints how many, of ``what``.
+
+    The first ones, as the DiffAugment authors' StyleGAN2 code took its CIFAR subsets (``--num-samples``).
+    """
+    total = int(dataset.cardinality())
+    if total < 0:
+        raise ValueError(f"A fraction of the training data needs a dataset of known size. Received: fraction="
+                         f"{fraction} of a dataset of unknown size")
+    count = max(1, round(fraction * total))
+    print(f"{what}: training on the first {count:,} of {total:,} (fraction {fraction:g}).")
+    return dataset.take(count)
 
 
 def main(argv, flag_values):
-    args = common.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL)
-    gan = tg.train(recipe(args), common.train_config(args))
-    common.print_outputs(args.logdir)
+    args = shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL)
+    config = configs.train_config(args)
+    gan = tg.train(recipe(args), config)
+    entry.print_outputs(args.logdir)
     return gan
 
 
 if __name__ == "__main__":
-    common.run(define_flags, main)
+    entry.run(define_flags, main)

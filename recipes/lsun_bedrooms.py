@@ -32,7 +32,7 @@ from absl import flags
 import tfgan_gp as tg
 from tfgan_gp.architectures import resnet_64
 
-from . import common
+from . import configs, entry, image_evaluation, images, shared_flags, standins
 
 METHODS = {
     "wgan_gp": dict(loss="wasserstein", penalty="gp", n_critic=5),
@@ -40,55 +40,48 @@ METHODS = {
     "dcgan": dict(loss="non_saturating", penalty="none", n_critic=1),
     "lsgan": dict(loss="least_squares", penalty="none", n_critic=1),
 }
+OPTIMIZERS = {"wgan_gp": tg.Optimizer("adam", 1e-4, beta_1=0.5, beta_2=0.9),
+              "wgan_clip": tg.Optimizer("rmsprop", 5e-5),
+              "dcgan": tg.Optimizer("adam", 2e-4, beta_1=0.5, beta_2=0.999),
+              "lsgan": tg.Optimizer("rmsprop", 1e-4)}
+"""Each method's optimizer, for both networks."""
 SHAPE = (64, 64, 3)
 SMOKE = dict(dim=4, eval_samples=64, final_eval_samples=64, reference_samples=64)
 REHEARSAL = dict(dim=1)  # resnet101 needs a multiple of 4: see main
 
 
 def define_flags(flag_values):
-    common.define_shared_flags(flag_values, logdir="runs/lsun_bedrooms", iterations=200_000)
+    shared_flags.define_training_flags(flag_values, logdir="runs/lsun_bedrooms", iterations=200_000)
     fv = dict(flag_values=flag_values)
-    common.define_architecture_flag(flag_values, resnet_64.VARIANTS, "Generator/critic pair of §5.2, or mlp: fully "
-                                    "connected G and D over the flattened images (4 hidden layers of 8·dim).")
+    shared_flags.define_architecture_flag(flag_values, resnet_64.VARIANTS, "Generator/critic pair of §5.2, or mlp: "
+                                          "fully connected G and D over the flattened images (4 hidden layers of "
+                                          "8·dim).")
     flags.DEFINE_enum("method", "wgan_gp", sorted(METHODS), "Training method (loss, regulariser, optimiser).", **fv)
     flags.DEFINE_bool("all", False, "Run every architecture × method, one run directory each.", **fv)
     flags.DEFINE_integer("dim", 64, "Base filter count.", lower_bound=1, **fv)
-    common.define_image_flags(flag_values)
-    common.define_evaluation_flags(flag_values)
-
-
-def optimizers(method):
-    """The method's optimisers as ``(iterations, n_critic) -> (g, d)``."""
-    def make(iterations, n_critic):
-        import keras
-        if method == "wgan_gp":
-            return tuple(keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9) for _ in range(2))
-        if method == "wgan_clip":
-            return tuple(keras.optimizers.RMSprop(5e-5) for _ in range(2))
-        if method == "dcgan":
-            return tuple(keras.optimizers.Adam(2e-4, beta_1=0.5) for _ in range(2))
-        return tuple(keras.optimizers.RMSprop(1e-4) for _ in range(2))
-    return make
+    images.define_image_flags(flag_values)
+    image_evaluation.define_evaluation_flags(flag_values)
 
 
 def recipe(args, architecture, method):
     """One (architecture, method) cell of the study for the flag values ``args``."""
-    load = common.image_loader("lsun/bedroom", args, image_size=64, channels=3)
-
-    def data():
-        return common.synthetic_images(SHAPE, 64, seed=args.seed) if args.smoke else load("train")
-
     generator_kwargs = dict(variant=architecture, dim=args.dim)
     critic_kwargs = dict(variant=architecture, dim=args.dim, gradient_penalty=method == "wgan_gp")
     if architecture == "mlp":
-        generator_kwargs, critic_kwargs = common.mlp_image_kwargs(args, SHAPE, gradient_penalty=method == "wgan_gp")
+        generator_kwargs, critic_kwargs = configs.mlp_image_kwargs(args, SHAPE, gradient_penalty=method == "wgan_gp")
+    spec = configs.gan_spec(args, architecture="mlp" if architecture == "mlp" else "resnet_64", latent_dim=128,
+                            generator_kwargs=generator_kwargs, critic_kwargs=critic_kwargs,
+                            optimizer=OPTIMIZERS[method])
+    load = images.image_loader("lsun/bedroom", args, image_size=64, channels=3)
+
+    def data():
+        return standins.synthetic_images(SHAPE, 64, seed=args.seed) if args.smoke else load("train")
+
     return tg.Recipe(
-        name=f"lsun_{architecture}_{method}", architecture="mlp" if architecture == "mlp" else "resnet_64",
-        latent_dim=128, generator_kwargs=generator_kwargs, critic_kwargs=critic_kwargs,
-        data=data, optimizers=optimizers(method), in_memory=False,
-        callbacks=common.image_callbacks(args, "lsun_bedroom", SHAPE, batch_statistics=True,
-                                         real_images=lambda split: load(split or "train")),
-        config=common.run_config_extras(args))
+        name=f"lsun_{architecture}_{method}", gan=spec, data=data, in_memory=False,
+        callbacks=image_evaluation.image_callbacks(args, "lsun_bedroom", SHAPE, batch_statistics=True,
+                                                   real_images=lambda split: load(split or "train")),
+        settings=configs.settings(args))
 
 
 def main(argv, flag_values):
@@ -96,11 +89,12 @@ def main(argv, flag_values):
              else [(flag_values.architecture, flag_values.method)])
     for architecture, method in cells:
         rehearsal = dict(REHEARSAL, dim=4) if architecture == "resnet101" else REHEARSAL
-        args = common.values(flag_values, smoke=SMOKE, rehearsal=rehearsal, **METHODS[method])
+        args = shared_flags.values(flag_values, smoke=SMOKE, rehearsal=rehearsal, **METHODS[method])
         logdir = os.path.join(args.logdir, f"{architecture}_{method}") if args.all else args.logdir
-        tg.train(recipe(args, architecture, method), common.train_config(args, logdir=logdir))
-        common.print_outputs(logdir)
+        config = configs.train_config(args, logdir=logdir)
+        tg.train(recipe(args, architecture, method), config)
+        entry.print_outputs(logdir)
 
 
 if __name__ == "__main__":
-    common.run(define_flags, main)
+    entry.run(define_flags, main)

@@ -20,22 +20,25 @@ after its first layer, RMSProp(5e-5), weights clipped to ±0.01. Deviation: digi
 32×32 so the package's 32×32 DCGAN serves (the authors cropped G's 32×32 output to 28×28), and
 G ends in tanh on [-1, 1] digits (theirs: sigmoid on [0, 1]).
 
-This is the shortest training recipe: copy it to start a new one (see :mod:`recipes.common`).
+This is the shortest training recipe: copy it to start a new one.
 """
 from absl import flags
 
 import tfgan_gp as tg
 
-from . import common
+from . import configs, entry, images, shared_flags, standins
 
 SHAPE = (32, 32, 1)
 SMOKE = dict(dim=8)
 REHEARSAL = dict(dim=4)
 METHODS = {"wgan_gp": dict(loss="wasserstein", penalty="gp"), "wgan_clip": dict(loss="wasserstein", penalty="clip")}
+OPTIMIZERS = {"wgan_gp": tg.Optimizer("adam", 1e-4, beta_1=0.5, beta_2=0.9),
+              "wgan_clip": tg.Optimizer("rmsprop", 5e-5)}
+"""gan_mnist.py's optimizer of each method, for both networks."""
 
 
 def define_flags(flag_values):
-    common.define_shared_flags(flag_values, logdir="runs/mnist", iterations=200_000, batch_size=50)
+    shared_flags.define_training_flags(flag_values, logdir="runs/mnist", iterations=200_000, batch_size=50)
     fv = dict(flag_values=flag_values)
     flags.DEFINE_integer("num_train", 1000, "Training digits (a fixed random subset); 0 = all 60,000.",
                          lower_bound=0, **fv)
@@ -44,29 +47,23 @@ def define_flags(flag_values):
                       "wgan_clip: weight clipping, batch norm, RMSProp (Figure 5b, left and right).", **fv)
     flags.DEFINE_integer("heldout_examples", 1000, "Held-out digits the critic loss is measured on.",
                          lower_bound=1, **fv)
-    common.define_image_flags(flag_values)
-    common.define_architecture_flag(flag_values, ["dcgan"])
+    shared_flags.monitoring(flag_values, "heldout_examples")
+    images.define_image_flags(flag_values)
+    shared_flags.define_architecture_flag(flag_values, ["dcgan"])
 
 
 def recipe(args):
     """The §5.6 experiment for the flag values ``args``."""
     subset = args.num_train or None
-    load = common.image_loader("mnist", args, image_size=32, channels=1)
+    load = images.image_loader("mnist", args, image_size=32, channels=1)
     clipping = args.method == "wgan_clip"
 
     def digits(heldout=False):
         if args.smoke:
-            return common.synthetic_images(SHAPE, num_examples=64, seed=args.seed + int(heldout))
+            return standins.synthetic_images(SHAPE, num_examples=64, seed=args.seed + int(heldout))
         if heldout and subset is None:  # no complement of all digits: the test split
             return load("test")
         return load(num_examples=subset, heldout=heldout, seed=args.seed)
-
-    def optimizers(iterations, n_critic):
-        import keras
-        if clipping:
-            return keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5)
-        return (keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
-                keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
 
     def callbacks(gan, logdir):
         return [tg.callbacks.Samples(logdir),
@@ -79,19 +76,19 @@ def recipe(args):
     generator_kwargs = dict(kwargs, normalization=normalization)
     critic_kwargs = dict(kwargs, gradient_penalty=not clipping, normalization=normalization)
     if args.architecture == "mlp":
-        generator_kwargs, critic_kwargs = common.mlp_image_kwargs(args, SHAPE, gradient_penalty=not clipping)
-    return tg.Recipe(
-        name="mnist", architecture=args.architecture, latent_dim=128,
-        generator_kwargs=generator_kwargs, critic_kwargs=critic_kwargs,
-        data=digits, optimizers=optimizers, callbacks=callbacks, config=common.run_config_extras(args))
+        generator_kwargs, critic_kwargs = configs.mlp_image_kwargs(args, SHAPE, gradient_penalty=not clipping)
+    spec = configs.gan_spec(args, architecture=args.architecture, latent_dim=128, generator_kwargs=generator_kwargs,
+                            critic_kwargs=critic_kwargs, optimizer=OPTIMIZERS[args.method])
+    return tg.Recipe(name="mnist", gan=spec, data=digits, callbacks=callbacks, settings=configs.settings(args))
 
 
 def main(argv, flag_values):
-    args = common.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL, **METHODS[flag_values["method"].value])
-    gan = tg.train(recipe(args), common.train_config(args))
-    common.print_outputs(args.logdir)
+    args = shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL, **METHODS[flag_values["method"].value])
+    config = configs.train_config(args)
+    gan = tg.train(recipe(args), config)
+    entry.print_outputs(args.logdir)
     return gan
 
 
 if __name__ == "__main__":
-    common.run(define_flags, main)
+    entry.run(define_flags, main)

@@ -43,7 +43,8 @@ import os
 
 from absl import flags
 
-from . import common
+from . import entry
+from .toy import ADAM, RMSPROP
 
 DEFAULT_CLIP_VALUES = ("0.1", "0.01", "0.001")
 
@@ -64,25 +65,20 @@ def define_flags(flag_values):
                          lower_bound=2, flag_values=flag_values)
     flags.DEFINE_list("clip_values", list(DEFAULT_CLIP_VALUES), "Clipping thresholds c to compare.",
                       flag_values=flag_values)
-    flags.DEFINE_float("lambda_gp", 10.0, "Gradient-penalty weight λ (paper: 10; gan_toy.py: 0.1).",
+    flags.DEFINE_float("penalty_weight", 10.0, "Gradient-penalty weight λ (paper: 10; gan_toy.py: 0.1).",
                        lower_bound=0.0, flag_values=flag_values)
+    flags.DEFINE_alias("lambda_gp", "penalty_weight", flag_values=flag_values)
     flags.DEFINE_integer("seed", 0, "Random seed.", flag_values=flag_values)
     flags.DEFINE_bool("smoke", False, "20 iterations on batches of 16 (for tests); same models.",
                       flag_values=flag_values)
 
 
-def methods(clip_values, lambda_gp):
-    """``[(label, penalty, optimizer factory)]``: each clipping threshold, then the gradient penalty."""
-    import keras
-
+def methods(clip_values, penalty_weight):
+    """``[(label, penalty, optimizer)]``: each clipping threshold, then the gradient penalty."""
     from tfgan_gp import penalties
 
-    chosen = []
-    for c in clip_values:
-        chosen.append((f"clipping c={c:g}", penalties.WeightClipping(c),
-                       lambda: keras.optimizers.RMSprop(5e-5)))
-    chosen.append((f"gradient penalty λ={lambda_gp:g}", penalties.GradientPenalty(lambda_gp),
-                   lambda: keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)))
+    chosen = [(f"clipping c={c:g}", penalties.WeightClipping(c), RMSPROP) for c in clip_values]
+    chosen.append((f"gradient penalty λ={penalty_weight:g}", penalties.GradientPenalty(penalty_weight), ADAM))
     return chosen
 
 
@@ -97,7 +93,7 @@ def train_wgan(penalty, optimizer, *, iterations, batch_size, n_critic, width, d
     keras.utils.set_random_seed(seed)
     gan = tg.GAN(mlp.generator(2, 2, width=width, depth=depth), mlp.critic(2, width=width, depth=depth),
                  latent_dim=2, penalty=penalty, n_critic=n_critic, seed=seed)
-    gan.compile(g_optimizer=optimizer(), d_optimizer=optimizer())
+    gan.compile(g_optimizer=optimizer.build(), d_optimizer=optimizer.build())
     data = tg.data.for_gan(toy.dataset("swissroll", seed=seed), batch_size, n_critic, shuffle_buffer=None)
     gan.fit(data, steps_per_epoch=iterations, epochs=1, verbose=0)
     return gan
@@ -124,7 +120,7 @@ def _chain(model):
 
 
 def layer_gradient_norms(critic, loss, real, fake):
-    """Norms of ``∇ loss.critic_objective(D(real), D(fake), real, fake)`` by layer, computed in float64.
+    """Norms of the gradient of ``loss.critic_objective`` on ``real`` and ``fake`` by layer, computed in float64.
 
     ``critic`` must be a plain chain of layers (a Sequential or single-path
     Functional MLP, as :func:`tfgan_gp.architectures.mlp.critic` builds); its
@@ -137,6 +133,8 @@ def layer_gradient_norms(critic, loss, real, fake):
     """
     import numpy as np
     import tensorflow as tf
+
+    import tfgan_gp as tg
 
     real, fake = np.asarray(real), np.asarray(fake)
     if real.ndim != 2 or real.shape != fake.shape:
@@ -161,7 +159,8 @@ def layer_gradient_norms(critic, loss, real, fake):
                 h = layer(h)
         except (ValueError, TypeError) as err:
             raise not_a_chain from err
-        critic_loss = loss.critic_objective(h[:len(real)], h[len(real):], points[:len(real)], points[len(real):])
+        n = len(real)
+        critic_loss = loss.critic_objective(tg.CriticBatch(points[:n], points[n:], real_out=h[:n], fake_out=h[n:]))
     if len(kernels) < 2 or not np.allclose(h.numpy(), copy(points).numpy(), rtol=1e-6, atol=1e-12):
         raise not_a_chain
     grads = tape.gradient(critic_loss, activations + kernels)
@@ -193,7 +192,7 @@ def figure(results):
     return plotting.figure_png(fig)
 
 
-def run(logdir, *, iterations, batch_size, n_critic, width, depth, clip_values, lambda_gp, seed):
+def run(logdir, *, iterations, batch_size, n_critic, width, depth, clip_values, penalty_weight, seed):
     """Train one WGAN per method, measure, write PNG / JSON / NPZ into ``logdir``; return the results."""
     import numpy as np
 
@@ -205,7 +204,7 @@ def run(logdir, *, iterations, batch_size, n_critic, width, depth, clip_values, 
                     depth=depth, seed=seed)
     real = toy.sample("swissroll", batch_size, [seed, -1]).numpy()
     results = []
-    for label, penalty, optimizer in methods(clip_values, lambda_gp):
+    for label, penalty, optimizer in methods(clip_values, penalty_weight):
         gan = train_wgan(penalty, optimizer, **settings)
         fake = gan.sample(batch_size, seed=seed + 1).numpy()
         activations, weights = layer_gradient_norms(gan.critic, losses.get("wasserstein"), real, fake)
@@ -218,7 +217,7 @@ def run(logdir, *, iterations, batch_size, n_critic, width, depth, clip_values, 
     plotting.save_png(figure(results), png)
     json_path = os.path.join(logdir, "gradient_norms.json")
     with open(json_path, "w") as f:
-        json.dump({"settings": dict(settings, lambda_gp=lambda_gp, dataset="swissroll"),
+        json.dump({"settings": dict(settings, penalty_weight=penalty_weight, dataset="swissroll"),
                    "methods": [{k: v for k, v in r.items() if k != "weights"} for r in results]}, f, indent=1)
     npz = os.path.join(logdir, "critic_weights.npz")
     np.savez_compressed(npz, **{r["label"]: r["weights"] for r in results})
@@ -233,12 +232,12 @@ def main(argv, flag_values):
     try:
         clip_values = [float(c) for c in fv.clip_values]
     except ValueError as err:
-        raise app.UsageError(f"--clip_values must be numbers. Received: {fv.clip_values}") from err
+        raise ValueError(f"--clip_values must be numbers. Received: clip_values={fv.clip_values}") from err
     smoke = fv.smoke
     run(fv.logdir, iterations=min(fv.iterations, 20) if smoke else fv.iterations,
         batch_size=min(fv.batch_size, 16) if smoke else fv.batch_size, n_critic=fv.n_critic,
-        width=fv.width, depth=fv.depth, clip_values=clip_values, lambda_gp=fv.lambda_gp, seed=fv.seed)
+        width=fv.width, depth=fv.depth, clip_values=clip_values, penalty_weight=fv.penalty_weight, seed=fv.seed)
 
 
 if __name__ == "__main__":
-    common.run(define_flags, main)
+    entry.run(define_flags, main)

@@ -36,7 +36,8 @@ import os
 
 from absl import flags
 
-from . import common
+from . import entry
+from .toy import ADAM, RMSPROP
 
 DATASETS = ("8gaussians", "25gaussians", "swissroll")
 
@@ -53,8 +54,9 @@ def define_flags(flag_values):
                          flag_values=flag_values)
     flags.DEFINE_integer("depth", 3, "Hidden ReLU layers of the critic.", lower_bound=1, flag_values=flag_values)
     flags.DEFINE_float("clip", 0.01, "Weight-clipping bound c.", lower_bound=0.0, flag_values=flag_values)
-    flags.DEFINE_float("lambda_gp", 10.0, "Gradient-penalty weight λ (paper: 10; gan_toy.py: 0.1).",
+    flags.DEFINE_float("penalty_weight", 10.0, "Gradient-penalty weight λ (paper: 10; gan_toy.py: 0.1).",
                        lower_bound=0.0, flag_values=flag_values)
+    flags.DEFINE_alias("lambda_gp", "penalty_weight", flag_values=flag_values)
     flags.DEFINE_float("noise_std", 1.0, "Std of the Gaussian noise added to real points (paper: 1).",
                        lower_bound=0.0, flag_values=flag_values)
     flags.DEFINE_integer("seed", 0, "Random seed.", flag_values=flag_values)
@@ -87,6 +89,7 @@ def train_critic(critic, dataset, penalty, optimizer, *, steps, batch_size, nois
     import tensorflow as tf
 
     from tfgan_gp import losses
+    from tfgan_gp.critic_batch import CriticBatch
 
     loss = losses.get("wasserstein")
     seed_generator = keras.random.SeedGenerator(seed)
@@ -99,7 +102,8 @@ def train_critic(critic, dataset, penalty, optimizer, *, steps, batch_size, nois
     def step(i):
         real, fake = fixed_generator_batch(dataset, batch_size, tf.stack([tf.cast(seed, tf.int64), i]), noise_std)
         with tf.GradientTape() as tape:
-            d_loss = loss.critic_objective(critic(real, training=True), critic(fake, training=True), real, fake)
+            d_loss = loss.critic_objective(CriticBatch(real, fake, real_out=critic(real, training=True),
+                                                       fake_out=critic(fake, training=True)))
             d_loss += penalty(critic, real, fake, training=True, seed=seed_generator)
         optimizer.apply_gradients(zip(tape.gradient(d_loss, variables), variables))
         after_update(critic)
@@ -113,11 +117,12 @@ def train_critic(critic, dataset, penalty, optimizer, *, steps, batch_size, nois
 def describe(critic, dataset, noise_std, seed, n=4096):
     """A trained critic's Wasserstein estimate and mean input-gradient norm on ``n`` fresh pairs."""
     from tfgan_gp import penalties
+    from tfgan_gp.critic_batch import CriticBatch
 
     real, fake = fixed_generator_batch(dataset, n, [seed, -1], noise_std)
     real_out, fake_out = critic(real, training=False).numpy(), critic(fake, training=False).numpy()
     interpolates = penalties.GradientPenalty().interpolates(real, fake, seed=seed)
-    norms = penalties.input_gradient_norms(critic, interpolates, training=False).numpy()
+    norms = penalties.input_gradient_norms(CriticBatch(critic=critic, training=False), interpolates).numpy()
     return dict(wasserstein_estimate=float(real_out.mean() - fake_out.mean()),
                 mean_gradient_norm=float(norms.mean()))
 
@@ -131,7 +136,7 @@ def sample_wasserstein1(dataset, noise_std, seed, n=1024):
     return wasserstein_1(real.numpy(), fake.numpy())
 
 
-def run(logdir, *, datasets, steps, batch_size, width, depth, clip, lambda_gp, noise_std, seed):
+def run(logdir, *, datasets, steps, batch_size, width, depth, clip, penalty_weight, noise_std, seed):
     """Train one critic per (method, dataset), draw the grid, write PNG and JSON; return the panels."""
     import keras
 
@@ -143,17 +148,15 @@ def run(logdir, *, datasets, steps, batch_size, width, depth, clip, lambda_gp, n
         toy.centres(name)  # ValueError naming the valid datasets
     os.makedirs(logdir, exist_ok=True)
     exact = {name: sample_wasserstein1(name, noise_std, seed) for name in datasets}
-    rows = [(f"weight clipping c={clip:g}", lambda: penalties.WeightClipping(clip),
-             lambda: keras.optimizers.RMSprop(5e-5)),
-            (f"gradient penalty λ={lambda_gp:g}", lambda: penalties.GradientPenalty(lambda_gp),
-             lambda: keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))]
+    rows = [(f"weight clipping c={clip:g}", lambda: penalties.WeightClipping(clip), RMSPROP),
+            (f"gradient penalty λ={penalty_weight:g}", lambda: penalties.GradientPenalty(penalty_weight), ADAM)]
     critics, panels = [], []
     for label, penalty, optimizer in rows:
         critics.append([])
         for name in datasets:
             keras.utils.set_random_seed(seed)
             critic = mlp.critic(2, width=width, depth=depth)
-            final_loss = train_critic(critic, name, penalty(), optimizer(), steps=steps, batch_size=batch_size,
+            final_loss = train_critic(critic, name, penalty(), optimizer.build(), steps=steps, batch_size=batch_size,
                                       noise_std=noise_std, seed=seed)
             panel = dict(method=label, dataset=name, final_loss=final_loss,
                          **describe(critic, name, noise_std, seed))
@@ -172,7 +175,7 @@ def run(logdir, *, datasets, steps, batch_size, width, depth, clip, lambda_gp, n
     json_path = os.path.join(logdir, "value_surfaces.json")
     with open(json_path, "w") as f:
         json.dump({"settings": dict(steps=steps, batch_size=batch_size, width=width, depth=depth, clip=clip,
-                                    lambda_gp=lambda_gp, noise_std=noise_std, seed=seed),
+                                    penalty_weight=penalty_weight, noise_std=noise_std, seed=seed),
                    "exact_w1": exact, "panels": panels}, f, indent=1)
     print(f"\nFigure 1(a): {os.path.abspath(png)}\nNumbers: {os.path.abspath(json_path)}")
     return panels
@@ -184,8 +187,8 @@ def main(argv, flag_values):
     smoke = fv.smoke
     run(fv.logdir, datasets=fv.datasets, steps=min(fv.steps, 50) if smoke else fv.steps,
         batch_size=min(fv.batch_size, 64) if smoke else fv.batch_size, width=32 if smoke else fv.width,
-        depth=fv.depth, clip=fv.clip, lambda_gp=fv.lambda_gp, noise_std=fv.noise_std, seed=fv.seed)
+        depth=fv.depth, clip=fv.clip, penalty_weight=fv.penalty_weight, noise_std=fv.noise_std, seed=fv.seed)
 
 
 if __name__ == "__main__":
-    common.run(define_flags, main)
+    entry.run(define_flags, main)

@@ -27,8 +27,8 @@ def test_smoke_with_a_tenth_of_the_data_and_ada_logs_and_checkpoints_p(tmp_path,
     assert "synthetic images: training on the first 51 of 512 (fraction 0.1)" in out
     check_run(tmp_path, 4)
     config = json.load(open(tmp_path / "run_config.json"))
-    assert config["flags"]["fraction"] == 0.1
-    assert (config["train"]["augment"], config["train"]["augment_policy"]) == ("ada", "color,translation,cutout")
+    assert config["settings"]["fraction"] == 0.1
+    assert (config["gan"]["augment"], config["gan"]["augment_policy"]) == ("ada", "color,translation,cutout")
     scalars = train_scalars(tmp_path)
     assert len(scalars["batch_augment_p"]) == 4 and len(scalars["epoch_augment_p"]) == 2
     assert all(0.0 <= p <= 1.0 for p in scalars["batch_augment_p"])

@@ -2,12 +2,15 @@
 
 Each recipe's real configuration at tiny width (``--rehearsal``) is in test_rehearsals.py.
 """
+import importlib
 import json
+import os
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
+import tfgan_gp as tg
 from helpers import check_run, run_in_process
 
 
@@ -16,7 +19,7 @@ def test_unavailable_dataset_is_one_sentence(tmp_path, monkeypatch, capsys):
     import tensorflow_datasets as tfds
     from absl import flags
 
-    from recipes import cifar_resnet, common
+    from recipes import cifar_resnet, entry
 
     class Offline:
         def __init__(self, *args, **kwargs):
@@ -33,7 +36,7 @@ def test_unavailable_dataset_is_one_sentence(tmp_path, monkeypatch, capsys):
     cifar_resnet.define_flags(flag_values)
     flag_values(["cifar_resnet", f"--logdir={tmp_path}", "--precision=float32", "--dim=8"])
     with pytest.raises(SystemExit) as exit_info:
-        common.run_main(cifar_resnet.main, [], flag_values)
+        entry.run_main(cifar_resnet.main, [], flag_values)
     assert exit_info.value.code == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "--data_dir" in lines[0]
@@ -44,14 +47,14 @@ def test_paper_protocol_without_the_graph_file_is_one_sentence(tmp_path, capsys)
     """--classifier_protocol ttur needs the 2015 Inception graph: offline, without it, one sentence naming the flag."""
     from absl import flags
 
-    from recipes import cifar_resnet, common
+    from recipes import cifar_resnet, entry
 
     flag_values = flags.FlagValues()
     cifar_resnet.define_flags(flag_values)
     flag_values(["cifar_resnet", f"--logdir={tmp_path}", "--smoke", "--precision=float32",
                  "--classifier_protocol=ttur"])
     with pytest.raises(SystemExit) as exit_info:
-        common.run_main(cifar_resnet.main, [], flag_values)
+        entry.run_main(cifar_resnet.main, [], flag_values)
     assert exit_info.value.code == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: Protocol 'ttur' needs the 2015 Inception graph")
@@ -94,11 +97,34 @@ def test_every_lsun_architecture_and_method_steps_once():
         for method, settings in sorted(lsun.METHODS.items()):
             gan = tg.GAN(generator, critics[method == "wgan_gp"], latent_dim=128, loss=settings["loss"], n_critic=1,
                          penalty=tg.penalties.build(settings["penalty"], weight=10.0))
-            g_opt, d_opt = lsun.optimizers(method)(10, 1)
-            gan.compile(g_optimizer=g_opt, d_optimizer=d_opt, run_eagerly=True)
+            gan.compile(g_optimizer=lsun.OPTIMIZERS[method].build(), d_optimizer=lsun.OPTIMIZERS[method].build(),
+                        run_eagerly=True)
             logs = gan.train_step(real)
             assert all(np.isfinite(float(v)) for v in logs.values()), (architecture, method, logs)
         keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("method, loss, penalty, n_critic, optimizer", [
+    ("wgan_gp", "wasserstein", "gp", 5, ("adam", 1e-4, 0.5, 0.9)),
+    ("wgan_clip", "wasserstein", "clip", 5, ("rmsprop", 5e-5, None, None)),
+    ("dcgan", "non_saturating", "none", 1, ("adam", 2e-4, 0.5, 0.999)),
+    ("lsgan", "least_squares", "none", 1, ("rmsprop", 1e-4, None, None)),
+])
+def test_lsun_methods_are_the_papers_table(method, loss, penalty, n_critic, optimizer):
+    """The §5.2 table: each method's loss, regulariser, critic steps and optimiser reach the spec."""
+    from absl import flags
+
+    from recipes import lsun_bedrooms as lsun, shared_flags
+
+    flag_values = flags.FlagValues()
+    lsun.define_flags(flag_values)
+    flag_values(["lsun", "--smoke", f"--method={method}"])
+    args = shared_flags.values(flag_values, smoke=lsun.SMOKE, **lsun.METHODS[method])
+    spec = lsun.recipe(args, "good", method).gan
+    assert (spec.loss, spec.penalty, spec.n_critic, spec.critic_optimizer) == (loss, penalty, n_critic, None)
+    assert (spec.optimizer.name, spec.optimizer.learning_rate, spec.optimizer.beta_1, spec.optimizer.beta_2,
+            spec.optimizer.decay) == (*optimizer, "constant")
+    assert spec.critic_kwargs["gradient_penalty"] == (method == "wgan_gp")
 
 
 def test_recipe_smoke_under_mirrored_strategy(tmp_path, capsys):
@@ -112,30 +138,56 @@ def test_recipe_smoke_under_mirrored_strategy(tmp_path, capsys):
 @pytest.mark.parametrize("module_name, shape", [("mnist", (32, 32, 1)), ("cifar_resnet", (32, 32, 3)),
                                                 ("lsun_bedrooms", (64, 64, 3))])
 def test_image_recipes_take_the_fully_connected_architecture(module_name, shape, tmp_path):
-    """--architecture mlp: the recipe's Recipe builds MLPs over the flattened images and trains a step."""
+    """--architecture mlp: the recipe's spec builds MLPs over the flattened images and trains a step."""
     import importlib
 
-    import tfgan_gp as tg
     from absl import flags
 
-    from recipes import common
+    from recipes import shared_flags
 
     module = importlib.import_module(f"recipes.{module_name}")
     flag_values = flags.FlagValues()
     module.define_flags(flag_values)
     flag_values(["recipe", f"--logdir={tmp_path}", "--smoke", "--architecture=mlp"])
-    args = common.values(flag_values, smoke=module.SMOKE)
+    args = shared_flags.values(flag_values, smoke=module.SMOKE)
     recipe = module.recipe(args, "mlp", "wgan_gp") if module_name == "lsun_bedrooms" else module.recipe(args)
-    assert recipe.architecture == "mlp"
-    assert json.loads(json.dumps(recipe.generator_kwargs)) == recipe.generator_kwargs   # run_config.json
-    family = tg.architectures.get(recipe.architecture)
-    generator, critic = family.generator(**recipe.generator_kwargs), family.critic(**recipe.critic_kwargs)
-    assert generator.output_shape == (None, *shape) and critic.input_shape == (None, *shape)
-    assert critic.get_layer("hidden_0").kernel.shape[0] == int(np.prod(shape))
-    gan = tg.GAN(generator, critic, latent_dim=recipe.latent_dim, n_critic=1, seed=0)
-    gan.compile(run_eagerly=True)
+    spec = recipe.gan
+    assert spec.architecture == "mlp"
+    assert json.loads(json.dumps(spec.to_json())) == spec.to_json()   # run_config.json
+    gan = spec.replace(n_critic=1, generator_batch_multiple=1).build(seed=0, iterations=4, run_eagerly=True)
+    assert gan.generator.output_shape == (None, *shape) and gan.critic.input_shape == (None, *shape)
+    assert gan.critic.get_layer("hidden_0").kernel.shape[0] == int(np.prod(shape))
     logs = gan.train_step(tf.random.uniform((2, *shape), -1.0, 1.0, seed=0))
     assert all(np.isfinite(float(v)) for v in logs.values())
+
+
+FIRST_FORMAT = os.path.join(os.path.dirname(__file__), "fixtures", "first_format")
+"""``run_config.json`` as the previous version wrote it (``python -m recipes.<name> --smoke``, commit 2c1c520)."""
+
+
+@pytest.mark.parametrize("module_name, monitoring", [
+    ("toy", ["--verbose"]),
+    ("mnist", ["--verbose", "--heldout_examples=10"]),
+    ("billion_word", ["--eval_samples=10"]),
+    ("cifar_resnet", ["--eval_samples=20", "--final_eval_samples=0", "--reference_samples=30",
+                      "--classifier_protocol=clean", "--inception_graph=g.pb", "--reference_stats=s.npz"]),
+    ("lsun_bedrooms", ["--eval_samples=20", "--inception_weights=w.h5"]),
+])
+def test_settings_are_the_flags_the_previous_version_recorded(module_name, monitoring, tmp_path):
+    """A recipe's settings are exactly its old record's "flags" (every flag but the shared training ones, which
+    the configs hold, and the monitoring ones, which may change on resume), so the old runs still resume."""
+    from absl import flags
+
+    from recipes import shared_flags
+
+    module = importlib.import_module(f"recipes.{module_name}")
+    flag_values = flags.FlagValues()
+    module.define_flags(flag_values)
+    flag_values(["recipe", f"--logdir={tmp_path}", "--smoke", "--lambda_gp=3", "--n_critic=2", *monitoring])
+    args = shared_flags.values(flag_values, smoke=module.SMOKE)
+    recipe = module.recipe(args, "good", "wgan_gp") if module_name == "lsun_bedrooms" else module.recipe(args)
+    assert recipe.settings == json.load(open(os.path.join(FIRST_FORMAT, f"{module_name}.json")))["flags"]
+    assert (recipe.gan.penalty_weight, recipe.gan.n_critic) == (3.0, 2)
 
 
 def test_random_architectures_trains_wgan_gp_with_the_section_5_1_optimizers(tmp_path, capsys, monkeypatch):
@@ -174,18 +226,41 @@ def test_mnist_methods_are_the_authors_gan_mnist_modes():
     norm in G and D and RMSProp(5e-5)."""
     from absl import flags
 
-    from recipes import common, mnist
+    from recipes import mnist, shared_flags
 
     for method, normalization, optimizer, lr in (("wgan_gp", "none", "Adam", 1e-4), ("wgan_clip", "batch", "RMSprop",
                                                                                         5e-5)):
         flag_values = flags.FlagValues()
         mnist.define_flags(flag_values)
         flag_values(["mnist", f"--method={method}", "--smoke"])
-        args = common.values(flag_values, smoke=mnist.SMOKE, **mnist.METHODS[method])
-        recipe = mnist.recipe(args)
-        assert recipe.generator_kwargs["normalization"] == recipe.critic_kwargs["normalization"] == normalization
-        assert recipe.critic_kwargs["gradient_penalty"] == (method == "wgan_gp")
-        assert args.penalty == ("gp" if method == "wgan_gp" else "clip") and args.n_critic == 5
-        g_opt, d_opt = recipe.optimizers(10, 5)
+        args = shared_flags.values(flag_values, smoke=mnist.SMOKE, **mnist.METHODS[method])
+        spec = mnist.recipe(args).gan
+        assert spec.generator_kwargs["normalization"] == spec.critic_kwargs["normalization"] == normalization
+        assert spec.critic_kwargs["gradient_penalty"] == (method == "wgan_gp")
+        assert spec.penalty == ("gp" if method == "wgan_gp" else "clip") and spec.n_critic == 5
+        assert spec.penalty_weight == (10.0 if method == "wgan_gp" else None)     # clipping has no weight
+        g_opt, d_opt = spec.optimizers(10)
         assert type(g_opt).__name__ == type(d_opt).__name__ == optimizer
         assert float(g_opt.learning_rate) == float(d_opt.learning_rate) == pytest.approx(lr)
+
+
+def test_cifar_spec_is_appendix_f():
+    """Adam(2e-4, 0, 0.9) decayed linearly to 0 (the critic's over its n_critic updates per generator iteration),
+    generator updates on 2 × the batch, AC-GAN weights 1 and 0.1 in the conditional model."""
+    from absl import flags
+
+    from recipes import cifar_resnet, shared_flags
+
+    flag_values = flags.FlagValues()
+    cifar_resnet.define_flags(flag_values)
+    flag_values(["cifar", "--smoke", "--conditional"])
+    spec = cifar_resnet.recipe(shared_flags.values(flag_values, smoke=cifar_resnet.SMOKE)).gan
+    assert spec.optimizer == tg.Optimizer("adam", 2e-4, beta_1=0.0, beta_2=0.9, decay="linear")
+    assert (spec.generator_batch_multiple, spec.ac_critic_weight, spec.ac_generator_weight) == (2, 1.0, 0.1)
+    assert spec.num_classes == 10 and spec.critic_kwargs["conditioning"] == "ac"
+    g_opt, d_opt = spec.optimizers(iterations=100)
+    for optimizer, updates in ((g_opt, 100), (d_opt, 500)):   # halfway through each one's updates: half the rate
+        optimizer.iterations.assign(updates // 2)
+        assert float(optimizer.learning_rate) == pytest.approx(1e-4)
+        optimizer.iterations.assign(updates)
+        assert float(optimizer.learning_rate) == 0.0

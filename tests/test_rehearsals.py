@@ -58,7 +58,7 @@ def test_cifar_resnet_rehearsal_survives_sigkill_and_evaluates_at_the_real_sizes
     assert "statistics of the first 50,000 CIFAR-10 training images" in out
     check_run(tmp_path, 4, mode="rehearsal")
     config = json.load(open(tmp_path / "run_config.json"))
-    assert config["generator_kwargs"]["dim"] == 1                        # only the width is tiny
+    assert config["gan"]["generator_kwargs"]["dim"] == 1                 # only the width is tiny
     reference = np.load(tmp_path / "real_stats_cifar10.npz")
     assert int(reference["is_num_samples"]) == 50_000                    # every training image
     final = json.load(open(tmp_path / "final_evaluation.json"))
@@ -111,4 +111,4 @@ def test_mnist_rehearsal_draws_both_critic_loss_curves_on_the_real_splits(tmp_pa
     check_run(tmp_path, 4, mode="rehearsal")
     assert os.path.exists(tmp_path / "critic_loss.png")
     config = json.load(open(tmp_path / "run_config.json"))
-    assert config["generator_kwargs"]["normalization"] == "none"          # gan_mnist.py's WGAN-GP generator
+    assert config["gan"]["generator_kwargs"]["normalization"] == "none"   # gan_mnist.py's WGAN-GP generator

@@ -7,10 +7,12 @@ settings; the assertions check the produced files and what the paper claims.
 import json
 import math
 import os
+import types
 
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from absl import flags
 from PIL import Image
 
@@ -43,6 +45,34 @@ def test_quickstart_writes_pictures_logs_and_summary(tmp_path, capsys):
     assert list((tmp_path / "images").glob("events.out.tfevents.*"))     # the pictures, as TB images
     assert "2 generator iterations" in out and "modes covered" in out and "exact W1" in out
     assert str((tmp_path / pictures[-1]).resolve()) in out
+
+
+class PointGenerator:
+    """Stands in for a trained GAN whose samples are ``points``, repeated (``sample`` as :class:`tfgan_gp.GAN`'s)."""
+
+    iteration = 7
+
+    def __init__(self, points):
+        self.points = np.asarray(points, np.float32)
+
+    def sample(self, n, seed=0):
+        return tf.constant(self.points[np.arange(n) % len(self.points)])
+
+
+def test_quickstart_summary_scores_the_samples():
+    """Samples that are the real points themselves cover 8 of 8 modes, all within the radius (the noise's σ is
+    0.02/√2, the radius 5σ), at W1 0; samples at the origin cover none, at W1 the circle's radius √2."""
+    from tfgan_gp.data import toy as toy_data
+
+    args = types.SimpleNamespace(dataset="8gaussians", seed=0)
+    real = toy_data.sample("8gaussians", 512, [args.seed, -1]).numpy()      # the summary's real points
+    assert toy.summary(PointGenerator(real), args) == [
+        "8gaussians, 7 generator iterations:", "  modes covered:         8 / 8",
+        "  high-quality fraction: 1.000  (within 0.0707 of a centre)", "  exact W1 (512 vs 512): 0.0000"]
+    at_origin = toy.summary(PointGenerator([[0.0, 0.0]]), args)
+    assert at_origin[1:3] == ["  modes covered:         0 / 8",
+                              "  high-quality fraction: 0.000  (within 0.0707 of a centre)"]
+    assert float(at_origin[3].split()[-1]) == pytest.approx(math.sqrt(2), abs=0.03)
 
 
 def test_value_surfaces_figure_1a(tmp_path, capsys):

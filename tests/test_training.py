@@ -1,4 +1,4 @@
-"""The training runner: exact resume, NaN guard, learning-rate schedule, config and flag validation."""
+"""The training runner: exact resume, NaN guard, learning-rate schedule; configs and the recipes' flags."""
 import os
 import subprocess
 import sys
@@ -10,8 +10,8 @@ import tensorflow as tf
 from absl import flags
 
 import tfgan_gp as tg
-from recipes import billion_word, cifar_resnet, common, lsun_bedrooms
-from tfgan_gp import checkpoints, training
+from recipes import billion_word, cifar_resnet, configs, lsun_bedrooms, shared_flags, toy
+from tfgan_gp import checkpoints
 
 from helpers import toy_recipe
 
@@ -19,15 +19,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def decaying_recipe():
-    def optimizers(iterations, n_critic):
-        adam = lambda k: keras.optimizers.Adam(training.linear_decay(1e-3, iterations, k), 0.5, 0.9)  # noqa: E731
-        return adam(1), adam(n_critic)
-
-    return toy_recipe(optimizers=optimizers)
+    """Two critic steps per iteration, Adam(1e-3, 0.5, 0.9) decayed linearly to 0 over the run."""
+    return toy_recipe(n_critic=2, optimizer=tg.Optimizer(learning_rate=1e-3, beta_1=0.5, beta_2=0.9, decay="linear"))
 
 
 def run_flags(logdir, iterations, eval_every=2, export=False, **overrides):
-    values = dict(logdir=str(logdir), iterations=iterations, eval_every=eval_every, batch_size=4, n_critic=2,
+    values = dict(logdir=str(logdir), iterations=iterations, eval_every=eval_every, batch_size=4,
                   precision="float32", seed=3, export=export)
     values.update(overrides)
     return tg.TrainConfig(**values)
@@ -67,9 +64,10 @@ def test_learning_rate_reaches_zero_at_the_last_iteration(tmp_path):
     gan = tg.train(decaying_recipe(), run_flags(tmp_path, iterations=4))
     for optimizer in (gan.g_optimizer, gan.d_optimizer):
         assert float(optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
-    schedule = training.linear_decay(2e-4, 100, 5)
-    assert float(schedule(0)) == pytest.approx(2e-4) and float(schedule(250)) == pytest.approx(1e-4)
-    assert float(schedule(500)) == 0.0
+    critic = tg.Optimizer(learning_rate=2e-4, decay="linear").build(iterations=100, updates_per_iteration=5)
+    for update, rate in ((0, 2e-4), (250, 1e-4), (500, 0.0)):
+        critic.iterations.assign(update)
+        assert float(critic.learning_rate) == pytest.approx(rate, rel=1e-6, abs=1e-12)
 
 
 class PoisonAt(keras.callbacks.Callback):
@@ -98,25 +96,26 @@ def test_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
     assert not os.path.exists(tmp_path / "export")
 
 
-def test_bad_flag_is_one_line_without_traceback(tmp_path):
+def test_bad_setting_is_one_line_without_traceback(tmp_path):
+    """From the command line: the config's sentence naming the flag, exit 1, nothing written."""
     result = subprocess.run([sys.executable, "-m", "recipes.cifar_resnet", f"--logdir={tmp_path}", "--n_critic=0"],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode != 0
-    assert "--n_critic=0: 0 is not a positive integer" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "error: n_critic must be an integer >= 1. Received: n_critic=0"
     assert "Traceback" not in result.stderr
     assert not os.listdir(tmp_path)  # nothing written, nothing lost
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--loss=wgan"], "--loss must be one of"),
-    (["--penalty=lipschitz"], "--penalty must be one of"),
-    (["--precision=fp8"], "precision"),
-    (["--iterations=0"], "iterations"),
-    (["--eval_every=-1"], "eval_every"),
-    (["--iterations=10", "--eval_every=4"], "multiple of --eval_every"),
-    (["--loss=f_gan:nonsense"], "--loss must be one of"),
+    (["--precision=fp8"], "--precision=fp8: value should be one of"),
+    (["--iterations=many"], "--iterations=many: invalid literal for int"),
+    (["--penalty_weight=high"], "--penalty_weight=high: could not convert string to float"),
+    (["--lambda_gp=high"], "--penalty_weight=high: could not convert string to float"),   # (the alias' flag)
+    (["--augment=zoom"], "--augment=zoom: value should be one of"),
+    (["--conditioning=projection"], "--conditioning=projection needs --conditional"),
 ])
-def test_flag_validation_names_the_flag(argv, message):
+def test_flag_parsing_names_the_flag(argv, message):
+    """What absl checks (types, enums, a recipe's own rules); the configs check the values (test_user_errors.py)."""
     flag_values = flags.FlagValues()
     cifar_resnet.define_flags(flag_values)
     with pytest.raises(flags.IllegalFlagValueError, match=message):
@@ -139,32 +138,42 @@ def test_recipes_define_their_flags_side_by_side_in_one_process():
 
 @pytest.mark.parametrize("changes, message", [
     (dict(iterations=0), r"iterations must be an integer >= 1\. Received: iterations=0"),
-    (dict(n_critic=True), r"n_critic must be an integer >= 1"),
     (dict(iterations=10, eval_every=4), r"iterations must be a multiple of eval_every"),
-    (dict(loss="wgan"), r"loss must be one of .*wasserstein.*Received: loss='wgan'"),
-    (dict(penalty="lipschitz"), r"penalty must be one of .*gp.*Received: penalty='lipschitz'"),
     (dict(precision="fp8"), r"precision must be one of auto, float32"),
-    (dict(lambda_gp=-1.0), r"lambda_gp must be >= 0"),
+    (dict(batch_size=True), r"batch_size must be an integer >= 1"),
 ])
 def test_train_config_refuses_bad_values_by_name(changes, message):
     with pytest.raises(ValueError, match=message):
         tg.TrainConfig(logdir="runs/x", **changes)
 
 
-def test_train_config_defaults_are_the_papers():
-    config = tg.TrainConfig(logdir="runs/x")
-    assert (config.batch_size, config.n_critic, config.loss, config.penalty, config.lambda_gp) == (
+@pytest.mark.parametrize("changes, message", [
+    (dict(n_critic=True), r"n_critic must be an integer >= 1"),
+    (dict(loss="wgan"), r"loss must be one of .*wasserstein.*Received: loss='wgan'"),
+    (dict(penalty="lipschitz"), r"penalty must be one of .*gp.*Received: penalty='lipschitz'"),
+    (dict(penalty_weight=-1.0), r"penalty_weight must be a number >= 0\. Received: penalty_weight=-1\.0"),
+])
+def test_gan_spec_refuses_bad_values_by_name(changes, message):
+    with pytest.raises(ValueError, match=message):
+        tg.GANSpec(**changes)
+
+
+def test_defaults_are_the_papers():
+    config, spec = tg.TrainConfig(logdir="runs/x"), tg.GANSpec()
+    assert (config.batch_size, spec.n_critic, spec.loss, spec.penalty, spec.penalty_weight) == (
         64, 5, "wasserstein", "gp", 10.0)
+    assert spec.optimizer == tg.Optimizer("adam", 1e-4, beta_1=0.0, beta_2=0.9)
 
 
 def test_smoke_shrinks_only_what_the_user_did_not_pass():
     flag_values = flags.FlagValues()
     cifar_resnet.define_flags(flag_values)
     flag_values(["recipe", "--smoke", "--iterations=6"])
-    args = common.values(flag_values, smoke=cifar_resnet.SMOKE)
+    args = shared_flags.values(flag_values, smoke=cifar_resnet.SMOKE)
     assert (args.iterations, args.eval_every, args.batch_size, args.dim) == (6, 2, 8, 8)
-    config = common.train_config(args)
-    assert isinstance(config, tg.TrainConfig) and config.iterations == 6 and config.lambda_gp == 10.0
+    config = configs.train_config(args)
+    assert isinstance(config, tg.TrainConfig) and (config.iterations, config.eval_every) == (6, 2)
+    assert configs.gan_spec(args).penalty_weight == 10.0
 
 
 def test_rehearsal_keeps_the_real_sizes_and_replaces_widths_and_iterations():
@@ -173,13 +182,45 @@ def test_rehearsal_keeps_the_real_sizes_and_replaces_widths_and_iterations():
     flag_values = flags.FlagValues()
     cifar_resnet.define_flags(flag_values)
     flag_values(["recipe", "--rehearsal", "--eval_every=3"])
-    args = common.values(flag_values, smoke=cifar_resnet.SMOKE, rehearsal=cifar_resnet.REHEARSAL)
+    args = shared_flags.values(flag_values, smoke=cifar_resnet.SMOKE, rehearsal=cifar_resnet.REHEARSAL)
     assert (args.dim, args.iterations, args.eval_every) == (1, 6, 3)             # width; two evaluation cycles
     assert (args.batch_size, args.n_critic, args.eval_samples, args.final_eval_samples, args.reference_samples,
             args.generator_batch_multiple) == (64, 5, 5_000, 50_000, 50_000, 2)  # everything else is real
     flag_values = flags.FlagValues()
     mnist.define_flags(flag_values)
     flag_values(["recipe", "--rehearsal", "--iterations=8", "--eval_every=4", "--method=wgan_clip"])
-    args = common.values(flag_values, smoke=mnist.SMOKE, rehearsal=mnist.REHEARSAL,
-                         **mnist.METHODS[flag_values.method])
+    args = shared_flags.values(flag_values, smoke=mnist.SMOKE, rehearsal=mnist.REHEARSAL,
+                               **mnist.METHODS[flag_values.method])
     assert (args.iterations, args.batch_size, args.penalty, args.dim) == (8, 50, "clip", 4)
+
+
+def parsed(module, *argv):
+    flag_values = flags.FlagValues()
+    module.define_flags(flag_values)
+    flag_values(["recipe", *argv])
+    return flag_values
+
+
+@pytest.mark.parametrize("module, default", [(cifar_resnet, 10.0), (toy, 0.1)])
+def test_lambda_gp_still_parses_as_penalty_weight(module, default):
+    """One name per setting: --penalty_weight, with the old --lambda_gp as an alias; its default is the penalty's
+    own λ (toy: gan_toy.py's 0.1). Neither is one of the recipe's own settings (GANSpec holds it)."""
+    assert configs.gan_spec(shared_flags.values(parsed(module))).penalty_weight == default
+    for name in ("lambda_gp", "penalty_weight"):
+        args = shared_flags.values(parsed(module, f"--{name}=0.5"))
+        assert args.penalty_weight == 0.5 and "lambda_gp" not in vars(args)
+        assert configs.gan_spec(args).penalty_weight == 0.5
+        assert not {"lambda_gp", "penalty_weight"} & set(configs.settings(args))
+
+
+def test_penalty_flag_takes_its_parts_and_their_own_weights():
+    spec = configs.gan_spec(shared_flags.values(parsed(cifar_resnet, "--penalty=spectral+lecam")))
+    assert spec.spectral_norm and spec.penalty_name == "lecam" and spec.penalty_weight == 0.3
+    assert configs.gan_spec(shared_flags.values(parsed(cifar_resnet, "--penalty=clip"))).penalty_weight is None
+
+
+def test_figure_1_recipes_take_lambda_gp_as_penalty_weight():
+    from recipes import toy_gradient_norms, toy_value_surfaces
+
+    for module in (toy_value_surfaces, toy_gradient_norms):
+        assert parsed(module).penalty_weight == 10.0 and parsed(module, "--lambda_gp=5").penalty_weight == 5.0

@@ -1,18 +1,23 @@
 """Every user mistake is one sentence naming the flag or file, exit code 1, and nothing already written changes.
 
-The recipes run in-process (``common.run_main``, what ``python -m recipes.<name>`` calls after parsing
+The recipes run in-process (``entry.run_main``, what ``python -m recipes.<name>`` calls after parsing
 its flags) so that the table stays fast; the subprocess path is covered in test_training.py.
 """
 import hashlib
+import json
 import os
+import shutil
 
 import numpy as np
 import pytest
 from absl import flags
 
 import tfgan_gp as tg
-from recipes import cifar_resnet, common, mnist
+from recipes import cifar_resnet, entry, mnist, toy
 from tfgan_gp.data import load_images
+
+FIRST_FORMAT = os.path.join(os.path.dirname(__file__), "fixtures", "first_format")
+"""``run_config.json`` as the previous version wrote it (``python -m recipes.<name> --smoke``, commit 2c1c520)."""
 
 CIFAR_FAST = ["--precision=float32", "--dim=8", "--iterations=2", "--eval_every=2", "--batch_size=4",
               "--eval_samples=10", "--inception_weights=/nonexistent/inception.h5"]
@@ -25,7 +30,7 @@ def run(module, argv, capsys):
     flag_values(["recipe", *argv])
     code = 0
     try:
-        common.run_main(module.main, [], flag_values)
+        entry.run_main(module.main, [], flag_values)
     except SystemExit as stop:
         code = stop.code
     return code, capsys.readouterr().err.strip().splitlines()
@@ -93,6 +98,43 @@ def test_bad_input_is_one_sentence_and_writes_nothing(case, argv, names, files, 
     assert not (tmp_path / "run" / "run_config.json").exists()   # a failed start leaves no run behind
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["--loss=nope"], "loss must be one of"),
+    (["--loss=f_gan:nonsense"], "loss must be one of"),
+    (["--penalty=lipschitz"], "penalty must be one of"),
+    (["--penalty=gp+gp"], "penalty must be one of"),
+    (["--penalty_weight=-1"], "penalty_weight must be a number >= 0. Received: penalty_weight=-1.0"),
+    (["--lambda_gp=-1"], "penalty_weight must be a number >= 0. Received: penalty_weight=-1.0"),
+    (["--n_critic=0"], "n_critic must be an integer >= 1. Received: n_critic=0"),
+    (["--iterations=10", "--eval_every=3"], "iterations must be a multiple of eval_every (each Keras epoch is "
+                                            "eval_every iterations). Received: iterations=10, eval_every=3"),
+    (["--iterations=0"], "iterations must be an integer >= 1. Received: iterations=0"),
+    (["--eval_every=-1"], "eval_every must be an integer >= 1. Received: eval_every=-1"),
+    (["--batch_size=0"], "batch_size must be an integer >= 1. Received: batch_size=0"),
+    (["--seed=-2"], "seed must be an integer >= 0. Received: seed=-2"),
+    (["--ema_decay=1"], "ema_decay must be in [0, 1)"),
+    (["--ema_start=-1"], "ema_start must be an integer >= 0"),
+    (["--sample_from=ema"], "sample_from='ema' needs the averaged generator"),
+    (["--augment_policy=zoom"], "Received: augment_policy='zoom'"),
+])
+def test_a_bad_setting_is_one_sentence_naming_it_and_writes_nothing(argv, message, tmp_path, capsys):
+    """The configs check every setting once, before anything is written; their sentence names the flag."""
+    for module in (mnist, toy):
+        code, lines = run(module, ["--smoke", f"--logdir={tmp_path / 'run'}", *argv], capsys)
+        assert code == 1 and len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
+        assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--learning_rate=0"], "learning_rate must be a number > 0. Received: learning_rate=0.0"),
+    (["--generator_batch_multiple=0"], "generator_batch_multiple must be an integer >= 1"),
+])
+def test_a_recipes_own_setting_is_checked_by_the_spec_too(argv, message, tmp_path, capsys):
+    code, lines = run(cifar_resnet, CIFAR_FAST + [f"--logdir={tmp_path / 'run'}", *argv], capsys)
+    assert code == 1 and len(lines) == 1 and message in lines[0], lines
+    assert not (tmp_path / "run").exists()
+
+
 def test_tf_config_that_is_not_json(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TF_CONFIG", "{cluster: oops")
     code, lines = run(cifar_resnet, CIFAR_FAST + [f"--logdir={tmp_path}", "--distribute=multi_worker"], capsys)
@@ -110,8 +152,9 @@ def finished_mnist(tmp_path_factory):
 
 
 @pytest.mark.parametrize("argv, names", [
-    (["--dim=16"], "generator_kwargs.dim 8 -> 16"),
-    (["--n_critic=2"], "train.n_critic 5 -> 2"),
+    (["--dim=16"], "gan.generator_kwargs.dim 8 -> 16"),
+    (["--n_critic=2"], "gan.n_critic 5 -> 2"),
+    (["--penalty_weight=1"], "gan.penalty_weight 10.0 -> 1.0"),
     (["--num_train=10"], "--num_train 1000 -> 10"),
     (["--smoke=false", "--dim=8", "--data_dir=/nonexistent"], "/nonexistent: no such file"),
 ])
@@ -129,6 +172,53 @@ def test_the_same_command_continues_the_run(finished_mnist, capsys, tmp_path):
     shutil.copytree(finished_mnist, run_dir)
     code, _ = run(mnist, [f"--logdir={run_dir}", "--smoke", "--precision=float32", "--iterations=4"], capsys)
     assert code == 0 and tg.checkpoints.latest(run_dir).endswith("-4")
+
+
+def first_format_run(finished, recipe, tmp_path):
+    """A copy of the run directory ``finished`` whose record is the previous version's (its first format, with
+    "flags" and "train": {..., "lambda_gp": ...}) for the same command."""
+    run_dir = tmp_path / "first_format"
+    shutil.copytree(finished, run_dir)
+    shutil.rmtree(run_dir / "export")
+    shutil.copy(os.path.join(FIRST_FORMAT, f"{recipe}.json"), run_dir / "run_config.json")
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def finished_toy(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("toy")
+    flag_values = flags.FlagValues()
+    toy.define_flags(flag_values)
+    flag_values(["toy", f"--logdir={logdir}", "--smoke"])
+    toy.main([], flag_values)
+    return logdir
+
+
+@pytest.mark.parametrize("module, other_run, names", [
+    (mnist, ["--num_train=10"], "--num_train 1000 -> 10"),
+    (toy, ["--dataset=swissroll"], "--dataset '8gaussians' -> 'swissroll'"),
+])
+def test_a_run_of_the_previous_version_resumes_with_the_same_command_and_exports(
+        module, other_run, names, finished_mnist, finished_toy, capsys, tmp_path):
+    name = module.__name__.split(".")[-1]
+    old = json.load(open(os.path.join(FIRST_FORMAT, f"{name}.json")))
+    assert "format" not in old and "lambda_gp" in old["train"]
+    run_dir = first_format_run(finished_mnist if module is mnist else finished_toy, name, tmp_path)
+    start = old["train"]["iterations"]
+    assert tg.checkpoints.latest(run_dir).endswith(f"-{start}")
+    command = [f"--logdir={run_dir}", "--smoke", "--precision=float32"]
+
+    for argv, differ in ((other_run, names), (["--lambda_gp=0.5"], f"gan.penalty_weight {old['train']['lambda_gp']} "
+                                                                   f"-> 0.5")):
+        code, lines = run(module, command + argv, capsys)   # another run: refused, naming the old record's setting
+        assert code == 1 and len(lines) == 1 and differ in lines[0], lines
+
+    code, _ = run(module, command + [f"--iterations={2 * start}"], capsys)
+    assert code == 0 and tg.checkpoints.latest(run_dir).endswith(f"-{2 * start}")
+    record = json.load(open(run_dir / "run_config.json"))
+    assert record["format"] == 2 and record["settings"] == old["flags"]
+    assert record["gan"]["penalty_weight"] == old["train"]["lambda_gp"]
+    assert json.load(open(run_dir / "export" / "metadata.json"))["iteration"] == 2 * start
 
 
 def test_export_to_a_path_that_is_a_file(finished_mnist, tmp_path):

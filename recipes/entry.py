@@ -1,0 +1,66 @@
+"""A recipe's command-line entry point: parse the flags, run ``main``, report a user's mistake in one sentence.
+
+Every recipe ends with::
+
+    if __name__ == "__main__":
+        entry.run(define_flags, main)
+"""
+import os
+import sys
+
+from absl import app, flags, logging
+
+import tfgan_gp as tg
+from tfgan_gp.training import Interrupted
+
+USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable,
+               tg.metrics.protocols.ProtocolMismatchError, FloatingPointError, ValueError, OSError)
+"""Failures a user fixes with a flag, a file or the disk (bad values, unusable data or run directory, a full
+disk): reported in one sentence without a traceback, unless ``--verbose``."""
+
+
+def run(define_flags, main):
+    """The command-line entry point: define the flags, parse ``sys.argv``, run ``main`` (see :func:`run_main`)."""
+    before = set(flags.FLAGS)
+    define_flags(flags.FLAGS)
+    for name in sorted(set(flags.FLAGS) - before):  # --help lists every flag of the recipe
+        flags.FLAGS.register_key_flag_for_module(sys.argv[0], flags.FLAGS[name])
+
+    def absl_main(argv):
+        run_main(main, argv, flags.FLAGS)  # absl would print a returned value and exit 1
+
+    app.run(absl_main)
+
+
+def run_main(main, argv, flag_values):
+    """Run ``main(argv, flag_values)``; a failure the user can fix by a flag becomes one sentence (exit 1).
+
+    A bad setting is a ``ValueError`` of the configs, raised before anything is written. A run stopped by
+    SIGINT/SIGTERM (after saving its checkpoint) exits 130/143 with one line.
+    """
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # TensorFlow's INFO lines drown the progress bar
+    logging.set_verbosity(logging.WARNING)
+    verbose = "verbose" in flag_values and flag_values.verbose
+    try:
+        return main(argv, flag_values)
+    except Interrupted as stop:
+        print(f"\n{stop}", file=sys.stderr)
+        sys.exit(128 + int(stop.signal))
+    except USER_ERRORS as err:
+        if verbose:
+            raise
+        lines = str(err).strip().splitlines() or [type(err).__name__]
+        more = " (--verbose shows the details)" if len(lines) > 1 else ""
+        print(f"error: {lines[0]}{more}", file=sys.stderr)
+        sys.exit(1)
+
+
+def print_outputs(logdir):
+    """Tell the user where a run's logs, pictures and export are."""
+    logdir = os.path.abspath(logdir)
+    print(f"Logs, pictures and checkpoints: {logdir}")
+    if os.path.exists(os.path.join(logdir, "export")):
+        print(f"Exported generator: {os.path.join(logdir, 'export')} (tf.saved_model.load)")
+    print(f"  open the logs with:  tensorboard --logdir {logdir}")

@@ -31,7 +31,7 @@ import os
 
 from absl import flags
 
-from . import common
+from . import entry, problems, shared_flags
 
 TOY_DEFAULTS = dict(depths=[1, 2, 3, 4], thresholds=[0.1, 0.3, 0.5, 0.7, 0.9])
 IMAGE_DEFAULTS = dict(depths=[4, 8, 12, 20], thresholds=[1.0, 3.0, 5.0, 7.0, 9.0])
@@ -93,7 +93,7 @@ def _problem(args, is_toy):
 
     from tfgan_gp.selection import search_space
 
-    problem = common.selection_problem(args, "toy" if is_toy else "images")
+    problem = problems.selection_problem(args, "toy" if is_toy else "images")
     if is_toy and problem.coverage is None:
         raise ValueError(f"The 2-D score needs a Gaussian mixture (8gaussians or 25gaussians). "
                          f"Received: --dataset={args.dataset}")
@@ -124,7 +124,7 @@ def main(argv, flag_values):
     from tfgan_gp.data import toy as toy_data
     from tfgan_gp.selection import comparison, search_space
 
-    args = common.values(flag_values, smoke=SMOKE)
+    args = shared_flags.values(flag_values, smoke=SMOKE)
     is_toy = args.dataset in toy_data.NAMES
     defaults = TOY_DEFAULTS if is_toy else IMAGE_DEFAULTS
     if args.smoke and not flag_values["depths"].present:
@@ -176,4 +176,4 @@ def main(argv, flag_values):
 
 
 if __name__ == "__main__":
-    common.run(define_flags, main)
+    entry.run(define_flags, main)

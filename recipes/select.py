@@ -39,7 +39,7 @@ from absl import flags
 
 import tfgan_gp as tg
 
-from . import common
+from . import entry, problems, shared_flags
 
 DEFAULT_CANDIDATES = "wgan_gp,lsgan,ralsgan,sngan,wgan_clip"
 SMOKE = dict(iterations=20, seeds=2, width=16, dim=8, eval_samples=64, batch_size=16)
@@ -125,7 +125,7 @@ def main(argv, flag_values):
 
     from tfgan_gp import selection
 
-    args = common.values(flag_values, smoke=SMOKE)
+    args = shared_flags.values(flag_values, smoke=SMOKE)
     kind = data_kind(args.dataset)
     try:
         if args.recommend_only:
@@ -134,7 +134,7 @@ def main(argv, flag_values):
             return
         requested = _candidates(args, kind)
         tg.precision.set_precision(args.precision)
-        problem = common.selection_problem(args, kind)
+        problem = problems.selection_problem(args, kind, num_examples=args.num_examples)
         chosen = selection.candidates.parse(requested, kind, supports=lambda c: problem.supports(
             c.gan.architecture or problem.architecture))
     except ValueError as err:  # bad flags: one sentence
@@ -176,4 +176,4 @@ def _model_kwargs(args, kind):
 
 
 if __name__ == "__main__":
-    common.run(define_flags, main)
+    entry.run(define_flags, main)

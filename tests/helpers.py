@@ -249,13 +249,13 @@ def run_in_process(module, logdir, *argv, capsys=None):
     """``module``'s ``main`` on its own FlagValues, in this process (no second TensorFlow import)."""
     from absl import flags
 
-    from recipes import common
+    from recipes import entry
 
     flag_values = flags.FlagValues()
     module.define_flags(flag_values)
     precision = ["--precision=float32"] if "precision" in flag_values else []
     flag_values([module.__name__, f"--logdir={logdir}", *precision, *argv])
-    common.run_main(module.main, [], flag_values)
+    entry.run_main(module.main, [], flag_values)
     return capsys.readouterr().out if capsys else None
 
 

@@ -15,6 +15,7 @@ from scipy import stats
 
 import tfgan_gp as tg
 from export import __main__ as export_cli
+from recipes import configs, shared_flags
 from tfgan_gp import averaging, randomness, run_directory
 from tfgan_gp.architectures import mlp
 
@@ -288,3 +289,16 @@ def test_a_run_from_before_ema_resumes_without_it(tmp_path):
     with pytest.raises(run_directory.RunDirectoryError, match=r"gan.ema_decay 0.0 -> 0.7"):
         tg.train(ema_recipe(), config(tmp_path, iterations=4))
     assert tg.train(ema_recipe(**off), config(tmp_path, iterations=4)).iteration == 4
+
+
+def test_shared_recipe_flags_reach_the_gan_spec():
+    fv = flags.FlagValues()
+    shared_flags.define_training_flags(fv)
+    fv(["recipe", "--ema_decay=0.999", "--ema_start=5", "--sample_from=raw"])
+    made = configs.gan_spec(shared_flags.values(fv))
+    assert (made.ema_decay, made.ema_start, made.sample_from) == (0.999, 5, "raw")
+    fresh = flags.FlagValues()
+    shared_flags.define_training_flags(fresh)
+    fresh(["recipe", "--ema_decay=1"])
+    with pytest.raises(ValueError, match=r"ema_decay must be in \[0, 1\)"):
+        configs.gan_spec(shared_flags.values(fresh))

@@ -5,8 +5,10 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from absl import flags
 
 import tfgan_gp as tg
+from recipes import configs, shared_flags
 from tfgan_gp import checkpoints, penalties
 from tfgan_gp.architectures import mlp
 from tfgan_gp.penalties.consistency import _flip_and_translate
@@ -226,6 +228,11 @@ def test_combined_names_are_checked_everywhere_a_penalty_is_named(name, reason):
         penalties.get(name)
     with pytest.raises(ValueError, match=f"{reason}.*{received}"):
         tg.GANSpec(penalty=name)
+    flag_values = flags.FlagValues()   # a recipe's --penalty: the same check, once, by the spec
+    shared_flags.define_training_flags(flag_values)
+    flag_values(["recipe", f"--penalty={name}"])
+    with pytest.raises(ValueError, match=f"{reason}.*{received}"):
+        configs.gan_spec(shared_flags.values(flag_values))
 
 
 def test_combined_names_are_accepted_by_the_spec_and_the_gan():

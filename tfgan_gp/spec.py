@@ -166,9 +166,9 @@ class GANSpec:
             _number(self.num_classes, "num_classes", low=2, integer=True)
         losses.REGISTRY.parts(self.loss, "loss")  # a ValueError listing the losses
         penalty = self.penalty_name  # ValueError naming the penalty
-        if self.spectral_norm and self.critic_kwargs.get("normalization", SPECTRAL) != SPECTRAL:
+        if self.spectral_norm and self.critic_kwargs.get("normalization", "none") not in ("none", SPECTRAL):
             raise ValueError(f"penalty={self.penalty!r} normalizes the critic's weights spectrally, so the critic's "
-                             f"normalization must be 'spectral' or unset. Received: critic normalization="
+                             f"normalization must be 'spectral', 'none' or unset. Received: critic normalization="
                              f"{self.critic_kwargs['normalization']!r}")
         if self.penalty_weight is not None:
             _number(self.penalty_weight, "penalty_weight", low=0)

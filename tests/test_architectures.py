@@ -73,9 +73,10 @@ def test_get_returns_each_registered_family_with_its_modules_builders_and_reject
         module = importlib.import_module(f"tfgan_gp.architectures.{name}")
         family = architectures.get(name)
         assert family.name == name and (family.generator, family.critic) == (module.generator, module.critic)
-    assert architectures.names() == ["char_cnn", "dcgan", "mlp", "resnet_64", "resnet_cifar"]
-    with pytest.raises(ValueError, match=r"architecture must be one of char_cnn, dcgan, mlp, resnet_64, "
-                                         r"resnet_cifar\. Received: architecture='resnet'"):
+    assert architectures.names() == ["char_cnn", "dcgan", "mlp", "random_conv", "random_mlp", "resnet_64",
+                                    "resnet_cifar"]
+    with pytest.raises(ValueError, match=r"architecture must be one of char_cnn, dcgan, mlp, random_conv, random_mlp, "
+                                         r"resnet_64, resnet_cifar\. Received: architecture='resnet'"):
         architectures.get("resnet")
 
 

@@ -155,7 +155,7 @@ def test_registry_names_and_build():
     x = images()
     assert identity(x, seed()) is x and identity.state() == {} and identity.step() == {}
     assert augment.build("diffaugment", policy="cutout").policy == "cutout"
-    assert type(augment.build("none", policy="cutout")) is augment.Augment   # no policy to set
+    assert type(augment.build("none", policy="cutout")) is augment.NoAugment   # no policy to set
     with pytest.raises(ValueError, match=r"augment must be one of ada, diffaugment, none \(or None or a "
                                          r"tfgan_gp.augment.Augment instance\)\. Received: augment='mixup'"):
         augment.get("mixup")

@@ -193,15 +193,19 @@ def test_settings_are_the_flags_the_previous_version_recorded(module_name, monit
 def test_random_architectures_trains_wgan_gp_with_the_section_5_1_optimizers(tmp_path, capsys, monkeypatch):
     """§5.1 / Appendix B: Adam(1e-4, 0, 0.9), and weight decay 1e-3 on critics that normalize (layer norm)."""
     from recipes import random_architectures as study
+    from tfgan_gp import selection
     from tfgan_gp.selection import search_space
 
     arch = search_space.RandomArchitecture("relu", "relu", 2, 2, False, True, 8, 8)
-    g_opt, d_opt = study.wgan_gp_optimizers(arch)
+    g_opt, d_opt = (optimizer.build() for optimizer in study.wgan_gp_optimizers(arch))
     for opt in (g_opt, d_opt):
         assert (float(opt.learning_rate), opt.beta_1, opt.beta_2) == (pytest.approx(1e-4), 0.0, 0.9)
     assert g_opt.weight_decay is None and d_opt.weight_decay == pytest.approx(1e-3)
     plain = search_space.RandomArchitecture("relu", "relu", 2, 2, True, False, 8, 8)
-    assert study.wgan_gp_optimizers(plain)[1].weight_decay is None
+    assert study.wgan_gp_optimizers(plain)[1].build().weight_decay is None
+    drawn = study.candidate(selection.get("wgan_gp", "toy"), arch, "toy").gan   # what each run trains
+    assert (drawn.optimizer, drawn.critic_optimizer) == study.wgan_gp_optimizers(arch)
+    assert study.candidate(selection.get("dcgan", "toy"), arch, "toy").gan.critic_optimizer is None
 
     seen = []
     original = study.wgan_gp_optimizers

@@ -194,12 +194,16 @@ def fit(gan, recipe, config, source, until=None, callbacks=(), logdir=None, mana
                        callbacks=all_callbacks, verbose=verbose)
 
     history = None
-    if start % steps and start < until:  # resumed mid-epoch (after a signal): finish that epoch first
-        history = run(min(steps - start % steps, until - start), 1)
-    if not stopper.received and gan.iteration // steps < until // steps:  # the whole epochs
-        history = run(steps, until // steps, initial_epoch=gan.iteration // steps)
-    if not stopper.received and gan.iteration < until:  # `until` is no multiple of eval_every: a last, short epoch
-        history = run(until - gan.iteration, 1)
+    while gan.iteration < until:
+        done = gan.iteration
+        if done % steps:  # resumed mid-epoch (after a signal): finish that epoch first
+            history = run(min(steps - done % steps, until - done), 1)
+        elif done // steps < until // steps:  # the whole epochs
+            history = run(steps, until // steps, initial_epoch=done // steps)
+        else:  # `until` is no multiple of eval_every: a last, short epoch
+            history = run(until - done, 1)
+        if stopper.received or gan.stop_training or gan.iteration == done:  # stopped, or the data ran out
+            break
     if stopper.received:
         _stop(gan, manager, start, stopper.received)
     return history

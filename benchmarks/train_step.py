@@ -22,9 +22,9 @@ runs in, peak RSS of each child (``os.wait4``), the CPU kind and the number of
 traces of ``train_step``. Only ratios from one run on one machine mean
 anything: a shared 2-core VM is noisy.
 
-At the end the results table replaces the section of ``BUILD.md`` between
-``<!-- benchmarks:start -->`` and ``<!-- benchmarks:end -->`` (appended if
-absent; ``--build_md ""`` leaves BUILD.md alone).
+At the end the results table replaces this CPU kind's section of ``BUILD.md``, between
+``<!-- benchmarks:<kind>:start -->`` and ``<!-- benchmarks:<kind>:end -->`` (appended if absent), so the
+two kinds of machine keep a table each; ``--build_md ""`` leaves BUILD.md alone.
 """
 import argparse
 import datetime
@@ -38,8 +38,11 @@ import sys
 from benchmarks.common import REPO, cpu_kind, emit, python, run_child
 from tfgan_gp.precision import native_bf16_cpu
 
-START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
-LEVERS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "levers.md")
+def markers(kind):
+    """The BUILD.md markers around the section of CPU ``kind``."""
+    return f"<!-- benchmarks:{kind}:start -->", f"<!-- benchmarks:{kind}:end -->"
+
+
 TORCH_PRECISION = {"float32": "float32", "mixed_bfloat16": "bf16"}
 PEAK_KEY = {"float32": "peak_float32_gflops", "mixed_bfloat16": "peak_bfloat16_gflops"}
 
@@ -289,8 +292,9 @@ def _cpu_model():
 
 
 def section(peak, cases, runner, args):
-    """The Markdown that goes between the BUILD.md markers."""
-    lines = [START, "## Benchmarks", "",
+    """The Markdown that goes between the BUILD.md markers of this CPU kind."""
+    start, end = markers(cpu_kind())
+    lines = [start, f"### Training step on the {cpu_kind()} kind", "",
              f"Written by `python -m benchmarks.train_step{' --quick' if args.quick else ''}` on "
              f"{datetime.date.today().isoformat()}: {_cpu_model()}, {os.cpu_count()} cores, CPU kind "
              f"`{cpu_kind()}`; {_versions(cases, runner)}. Batch {args.batch}, n_critic {args.n_critic}; seconds are "
@@ -337,17 +341,15 @@ def section(peak, cases, runner, args):
               "shortcuts at the low resolution). \"% of peak\": ours = FLOPs we execute per second (hardware "
               "use); plain work in our time = the plain step's FLOPs per our second (above 100 % when the "
               "skipped work outweighs the lower efficiency); TF ref = its own FLOPs per its second."]
-    if os.path.exists(LEVERS_FILE):
-        with open(LEVERS_FILE, encoding="utf-8") as f:
-            lines += ["", f.read().strip()]
-    return "\n".join(lines + [END])
+    return "\n".join(lines + [end])
 
 
-def write_build_md(path, text):
-    """Replace the marked section of ``path`` with ``text`` (append it when the markers are absent)."""
+def write_build_md(path, text, kind):
+    """Replace the section of CPU ``kind`` in ``path`` with ``text`` (append it when its markers are absent)."""
     with open(path, encoding="utf-8") as f:
         content = f.read()
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    start, end = markers(kind)
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     if pattern.search(content):
         content = pattern.sub(lambda _: text, content)
     else:
@@ -360,7 +362,7 @@ def main():
     args = _parse()
     peak, cases, runner = run_all(args)
     if args.build_md and cases:
-        write_build_md(args.build_md, section(peak, cases, runner, args))
+        write_build_md(args.build_md, section(peak, cases, runner, args), cpu_kind())
     sys.exit(1 if runner.failures else 0)
 
 

@@ -101,11 +101,7 @@ def recipe(args):
 
 
 def main(argv, flag_values):
-    args = shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL)
-    config = configs.train_config(args)
-    gan = tg.train(recipe(args), config)
-    entry.print_outputs(args.logdir)
-    return gan
+    return entry.train(recipe, shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL))
 
 
 if __name__ == "__main__":

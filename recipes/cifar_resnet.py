@@ -115,11 +115,7 @@ def first_fraction(dataset, fraction, what):
 
 
 def main(argv, flag_values):
-    args = shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL)
-    config = configs.train_config(args)
-    gan = tg.train(recipe(args), config)
-    entry.print_outputs(args.logdir)
-    return gan
+    return entry.train(recipe, shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from absl import app, flags, logging
 import tfgan_gp as tg
 from tfgan_gp.training import Interrupted
 
+from . import configs
+
 USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable,
                tg.metrics.protocols.ProtocolMismatchError, FloatingPointError, ValueError, OSError)
 """Failures a user fixes with a flag, a file or the disk (bad values, unusable data or run directory, a full
@@ -55,6 +57,15 @@ def run_main(main, argv, flag_values):
         more = " (--verbose shows the details)" if len(lines) > 1 else ""
         print(f"error: {lines[0]}{more}", file=sys.stderr)
         sys.exit(1)
+
+
+def train(make_recipe, args, **config_changes):
+    """``tg.train`` of ``make_recipe(args)`` under the flags' ``TrainConfig`` (checked first, before the recipe reads
+    or writes anything), then where the run's outputs are; returns the GAN. ``config_changes``: e.g. another logdir."""
+    config = configs.train_config(args, **config_changes)
+    gan = tg.train(make_recipe(args), config)
+    print_outputs(config.logdir)
+    return gan
 
 
 def print_outputs(logdir):

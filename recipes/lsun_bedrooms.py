@@ -91,9 +91,7 @@ def main(argv, flag_values):
         rehearsal = dict(REHEARSAL, dim=4) if architecture == "resnet101" else REHEARSAL
         args = shared_flags.values(flag_values, smoke=SMOKE, rehearsal=rehearsal, **METHODS[method])
         logdir = os.path.join(args.logdir, f"{architecture}_{method}") if args.all else args.logdir
-        config = configs.train_config(args, logdir=logdir)
-        tg.train(recipe(args, architecture, method), config)
-        entry.print_outputs(logdir)
+        entry.train(lambda a: recipe(a, architecture, method), args, logdir=logdir)
 
 
 if __name__ == "__main__":

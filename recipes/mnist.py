@@ -83,11 +83,8 @@ def recipe(args):
 
 
 def main(argv, flag_values):
-    args = shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL, **METHODS[flag_values["method"].value])
-    config = configs.train_config(args)
-    gan = tg.train(recipe(args), config)
-    entry.print_outputs(args.logdir)
-    return gan
+    method = METHODS[flag_values["method"].value]
+    return entry.train(recipe, shared_flags.values(flag_values, smoke=SMOKE, rehearsal=REHEARSAL, **method))
 
 
 if __name__ == "__main__":

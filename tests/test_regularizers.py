@@ -9,7 +9,7 @@ from absl import flags
 
 import tfgan_gp as tg
 from recipes import configs, shared_flags
-from tfgan_gp import checkpoints, penalties
+from tfgan_gp import checkpoints, penalties, selection
 from tfgan_gp.architectures import mlp
 from tfgan_gp.penalties.consistency import _flip_and_translate
 
@@ -228,6 +228,8 @@ def test_combined_names_are_checked_everywhere_a_penalty_is_named(name, reason):
         penalties.get(name)
     with pytest.raises(ValueError, match=f"{reason}.*{received}"):
         tg.GANSpec(penalty=name)
+    with pytest.raises(ValueError, match=f"{reason}.*{received}"):   # a selection candidate's
+        selection.get("sngan").replace(penalty=name)
     flag_values = flags.FlagValues()   # a recipe's --penalty: the same check, once, by the spec
     shared_flags.define_training_flags(flag_values)
     flag_values(["recipe", f"--penalty={name}"])

@@ -10,6 +10,7 @@ process's backend (a notebook keeps its own) and leaves no figure open. Nothing 
 ``import tfgan_gp`` imports this module; the callbacks that draw load it when they draw.
 """
 import io
+import os
 
 import numpy as np
 import tensorflow as tf
@@ -130,10 +131,18 @@ def figure_png(fig):
     return buffer.getvalue()
 
 
+def replace_file(path, data):
+    """Write ``data`` (bytes) to ``path`` whole or not at all: aside, then renamed over it (readers never see half
+    a file, a crash leaves the old one); the new file follows the umask, as ``open`` does."""
+    partial = f"{path}.{os.getpid()}.partial"
+    with open(partial, "wb") as f:
+        f.write(data)
+    os.replace(partial, path)
+
+
 def save_png(png, path, summary_writer=None, tag=None, step=0):
-    """Write PNG bytes to ``path`` and, if given, as an image summary to TensorBoard."""
-    with open(path, "wb") as f:
-        f.write(png)
+    """Write PNG bytes to ``path`` (:func:`replace_file`) and, if given, as an image summary to TensorBoard."""
+    replace_file(path, png)
     if summary_writer is not None:
         with summary_writer.as_default():
             tf.summary.image(tag, tf.image.decode_png(png, channels=4)[None], step=step)

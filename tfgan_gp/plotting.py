@@ -1,4 +1,5 @@
-"""Pictures for humans: toy value surfaces, per-layer gradient norms, weight histograms, PNG encoding.
+"""Pictures for humans: toy value surfaces, per-layer gradient norms, weight histograms, notes on panels with
+nothing to show, PNG encoding.
 
 The figure helpers draw on matplotlib axes (or return a figure) and know nothing
 about training; recipes compute the numbers and call them. :func:`figure_png`
@@ -11,6 +12,7 @@ process's backend (a notebook keeps its own) and leaves no figure open. Nothing 
 """
 import io
 import os
+import textwrap
 
 import numpy as np
 import tensorflow as tf
@@ -122,6 +124,14 @@ def weight_histogram(ax, weights, label, bins=100):
     ax.xaxis.set_major_locator(MaxNLocator(5, symmetric=True))
     ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 2))
     ax.tick_params(axis="x", labelsize=7)
+
+
+def note(ax, text, title=None, width=45):
+    """Say on ``ax`` why it shows nothing, instead of leaving empty axes (``text`` wrapped at ``width``)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, textwrap.fill(text, width), ha="center", va="center", fontsize=9, transform=ax.transAxes)
+    if title:
+        ax.set_title(title, fontsize=9)
 
 
 def figure_png(fig):

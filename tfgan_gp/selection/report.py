@@ -582,8 +582,8 @@ class Report:
         run = next((r for r in self.board.runs if r.candidate == shown and r.samples is not None), None)
         if run is None:
             kept = any(r.samples is not None for r in self.board.runs)
-            plotting.note(ax, f"{shown}: its runs kept no samples (they failed)" if kept
-                          else f"samples of {problem.kind} data are not drawn here", "samples")
+            plotting.note(ax, f"{shown}: its runs kept no samples (they failed)" if kept else "no run kept samples",
+                          "samples")
             return
         real = next(iter(problem.real_data(0).batch(len(run.samples)).take(1))).numpy()
         if problem.kind == "toy":

@@ -14,8 +14,12 @@ leaderboard (quality, stability, mode coverage, cost) is printed and written to 
 as ``leaderboard.csv``, ``leaderboard.md``, ``leaderboard.png`` and ``runs.csv``, with one
 TensorBoard HParams session per run (``tensorboard --logdir LOGDIR``, tab HParams), and next
 to it the one-page report ``report.md`` + ``report.png``: the verdict (which candidate to use
-and why, weighing the measurements by ``--priorities``) and the four questions answered for
-your data, with the evidence and the framework's findings (:class:`tfgan_gp.selection.Report`).
+and why, weighing the measurements by ``--priorities``; differences inside the measured noise are
+ties) and the four questions answered for your data, with the evidence and the framework's
+findings (:class:`tfgan_gp.selection.Report`). Only a candidate that reaches the data's minimum
+(a quality better than samples drawn from the data's own simple statistics, and some mode
+coverage) can be the verdict; when none does, the report and the last lines printed say so, what
+each candidate missed, and what budget to try.
 
 Budget: ``--iterations N`` trains every candidate N generator iterations per seed;
 ``--budget B`` instead spends B generator iterations *in total* (summed over all candidates
@@ -28,7 +32,8 @@ stopped ones.
 Defaults are sized for a 2-core CPU: on toy data the MLPs have ``--width 128`` instead of
 the paper's 512 (pass ``--width 512`` for the paper's), and ``--iterations 1000`` generator
 iterations per run, against the paper's 100,000: enough to separate the candidates on W1,
-stability and cost, too few for most of them to cover all 25 Gaussians. Every candidate
+stability and cost, too few for most of them to cover all 25 Gaussians (the report then gives no
+verdict and suggests a budget). Every candidate
 keeps its published settings (learning rate, critic steps, λ) unless ``--n_critic`` /
 ``--penalty_weight`` (alias ``--lambda_gp``) override them for all. ``--run_dirs`` (with ``--iterations``)
 keeps every run's checkpoints in ``LOGDIR/runs/<candidate>/seed_<k>``, so an interrupted comparison resumes.

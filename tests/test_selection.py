@@ -497,13 +497,15 @@ def test_all_means_the_catalogue_the_problem_can_build(toy):
 def halving(toy, tmp_path_factory):
     """Successive halving of three candidates, one of them clipped WGAN with a learning rate of 1000 (its generator
     blows up at once), then the report; 2 rounds (⌈log₂ 3⌉), budget 24 = 2 × 12: round 1 gives 12 // (3 × 2) = 2
-    iterations to each run, round 2 gives 12 // (2 × 2) = 3 more to the two kept."""
+    iterations to each run, round 2 gives 12 // (2 × 2) = 3 more to the two kept. The report judges them without the
+    problem's minimum, which 5 iterations reach for none (the minimum's own tests are at the end)."""
     logdir = str(tmp_path_factory.mktemp("halving"))
     diverging = selection.get("wgan_clip", "toy").replace(name="wgan_clip_lr1000",
                                                           optimizer=tg.Optimizer("rmsprop", learning_rate=1e3))
     board = selection.compare(["lsgan", diverging, "rsgan"], toy, budget=24, seeds=2, logdir=logdir, batch_size=8,
                               model_kwargs=TINY_MLP, n_critic=1, run_eagerly=True, verbose=False)
-    report = selection.Report(board)
+    without_minimum = dataclasses.replace(toy, baseline=None, coverage_minimum=None)
+    report = selection.Report(dataclasses.replace(board, problem=without_minimum))
     report.write(logdir)
     return board, report, logdir
 
@@ -538,16 +540,18 @@ def test_report_answers_the_four_questions_with_evidence(halving):
     assert "selection framework, arXiv 2002.08641" in markdown                           # findings cited
     png = tf.io.decode_png(tf.io.read_file(os.path.join(logdir, "report.png")))
     assert png.shape[0] > 500 and png.shape[1] > 1000
-    # the score by hand: 2 finalists, ranks scaled to 0 (best) / 1; weights quality 3, stability 2, modes 1
+    # the score by hand: 2 finalists, ranks scaled to 0 (none measurably better) / 1; weights quality 3, stability 2,
+    # modes 1; a tie within twice the standard error of the difference (2 seeds: s/√2 for a mean, and for a standard
+    # deviation s/√(2(n−1)) = s/√2 too)
     rows = {r["candidate"]: r for r in board.rows}
-    q = {n: rows[n]["w1_mean"] for n in ("lsgan", "rsgan")}
-    s = {n: rows[n]["w1_std"] for n in ("lsgan", "rsgan")}
-    m = {n: rows[n]["modes_covered_mean"] for n in ("lsgan", "rsgan")}
+    q = {n: (rows[n]["w1_mean"], rows[n]["w1_std"] / math.sqrt(2)) for n in ("lsgan", "rsgan")}
+    s = {n: (rows[n]["w1_std"], rows[n]["w1_std"] / math.sqrt(2)) for n in ("lsgan", "rsgan")}
+    m = {n: (rows[n]["modes_covered_mean"], rows[n]["modes_covered_std"] / math.sqrt(2)) for n in ("lsgan", "rsgan")}
 
     def scaled(values, lower):
-        a, b = values["lsgan"], values["rsgan"]
-        if a == b:
-            return {"lsgan": 0.5, "rsgan": 0.5}
+        (a, error_a), (b, error_b) = values["lsgan"], values["rsgan"]
+        if abs(a - b) <= 2 * math.hypot(error_a, error_b):
+            return {"lsgan": 0.0, "rsgan": 0.0}
         first = (a < b) == lower
         return {"lsgan": 0.0 if first else 1.0, "rsgan": 1.0 if first else 0.0}
 
@@ -575,7 +579,8 @@ def test_select_recipe_writes_the_report_next_to_the_leaderboard(tmp_path, capsy
                  "--width=4"])
     select.main([], flag_values)
     out = capsys.readouterr().out
-    assert "**Verdict: use `" in out and str(tmp_path / "report.md") in out
+    # 2 iterations reach no minimum: no verdict, and the budget to try
+    assert "**No verdict**" in out and "`--budget 16`" in out and str(tmp_path / "report.md") in out
     for name in ("leaderboard.csv", "leaderboard.md", "leaderboard.png", "report.md", "report.png"):
         assert (tmp_path / name).exists(), name
     runs = list(csv.DictReader(open(tmp_path / "runs.csv")))
@@ -639,3 +644,122 @@ def test_compare_with_run_directories_records_checkpoints_and_resumes(tmp_path, 
         selection.compare(["lsgan"], toy, iterations=1, seeds=1, run_dirs=True)
     with pytest.raises(ValueError, match="successive halving ranks every run after each round.*Received: budget=8"):
         selection.compare(["lsgan", "rsgan"], toy, budget=8, seeds=1, logdir=logdir, run_dirs=True)
+
+
+# ------------------------------------------- the report's minimum and noise (issue 31), on synthetic results
+@pytest.fixture(scope="module")
+def grid25():
+    return selection.toy_problem("25gaussians", eval_samples=256)
+
+
+def synthetic_board(problem, measured, iterations=1000):
+    """A leaderboard of ``measured`` = ``{candidate: [(W1, modes, seconds per iteration) per seed]}`` (no training)."""
+    runs = [comparison.RunResult(candidate=name, seed=seed, n_critic=5,
+                                 metrics={"w1": w1, "modes_covered": modes, "high_quality_fraction": 0.5},
+                                 oscillation=0.1, failure=None, iterations=iterations, seconds_per_iteration=cost,
+                                 params_generator=100, params_critic=100,
+                                 curves={"wasserstein_estimate": [1.0, 0.5, 0.2]})
+            for name, seeds in measured.items() for seed, (w1, modes, cost) in enumerate(seeds)]
+    return selection.Leaderboard(problem, [selection.get(name, "toy") for name in measured], runs, iterations)
+
+
+def panel_texts(figure):
+    """``{title: the text drawn in the panel}`` of a report figure's panels that say why they show nothing."""
+    return {ax.get_title(): " ".join(t.get_text() for t in ax.texts).replace("\n", " ")
+            for ax in figure.axes if ax.texts and ax.get_title()}
+
+
+def test_report_gives_no_verdict_when_no_candidate_reaches_the_minimum(grid25, tmp_path):
+    """The issue's case: every candidate covered 0 of 25 modes and the report still said "use sngan"."""
+    board = synthetic_board(grid25, {"wgan_gp": [(0.30, 0, 0.0300)], "sngan": [(0.29, 0, 0.0301)],
+                                     "lsgan": [(0.9, 3, 0.008)]})
+    report = selection.Report(board)
+    assert report.verdict is None and report.scores == {}                  # before: "use sngan"
+    minimum = grid25.minimum()     # a Gaussian with the data's mean and covariance: W1 ≈ 0.4 on 25 Gaussians
+    assert 0.2 < minimum.quality < 0.6 and minimum.coverage == 0
+    assert report.shortfalls("sngan") == ["modes 0, short of at least one mode covered"]
+    assert report.shortfalls("lsgan") == [f"W1 0.9 is no better than {minimum.quality:.3g} (a Gaussian with the "
+                                          f"data's mean and covariance)"]
+    markdown = report.markdown()
+    assert (f"**No verdict**: no candidate reached the minimum for toy data on 25gaussians (W1 below "
+            f"{minimum.quality:.3g}, the score of a Gaussian with the data's mean and covariance; at least one mode "
+            f"covered) with 1,000 generator iterations per run, 1 seed") in markdown
+    assert "- `sngan`: modes 0, short of at least one mode covered (W1 0.29" in markdown
+    assert "Try a budget 4× this one: `--iterations 4000` (`compare(iterations=4000)`)" in markdown
+    assert "**Verdict" not in markdown and "| no |" in markdown
+    # the panels that were empty axes say why
+    panels = panel_texts(report.figure())
+    assert "mode collapse: modes (higher is better)" not in panels   # lsgan covered 3: drawn as bars
+    assert panels["stability: spread of W1 across seeds (lower is better)"] == ("one seed: stability needs two or "
+                                                                                "more (--seeds 2)")
+    nothing = selection.Report(synthetic_board(grid25, {"wgan_gp": [(0.3, 0, 0.03)], "sngan": [(0.29, 0, 0.03)]}))
+    panels = panel_texts(nothing.figure())
+    assert panels["mode collapse: modes (higher is better)"] == "modes: 0 for every candidate"
+    report.write(str(tmp_path))
+    assert (tmp_path / "report.png").exists()
+    under_budget = dataclasses.replace(board, iterations=None, budget=600)
+    assert "`--budget 2400` (`compare(budget=2400)`)" in "\n".join(selection.Report(under_budget).verdict_lines())
+
+
+def test_report_calls_differences_inside_the_measured_noise_ties(grid25):
+    """A 0.25 % cost difference made one candidate "cheaper"; quality differences within the seed spread are
+    ties too, and a tie of the best scores is reported as one."""
+    one_seed = selection.Report(synthetic_board(grid25, {"wgan_gp": [(0.20, 5, 0.0300)],
+                                                         "sngan": [(0.20, 5, 0.030075)]}), ["cost"])
+    lines = "\n".join(one_seed.verdict_lines())
+    assert "30 ms, 1 of 2 (tied with `sngan`: less than 10% apart or within the spread across seeds)" in lines
+    assert one_seed.outcome("cost", "wgan_gp", "sngan") == 0 and one_seed.scores == {"wgan_gp": 0.0, "sngan": 0.0}
+    assert "A tie: `sngan` scores the same" in lines
+    by_default_priorities = "\n".join(selection.Report(one_seed.board).verdict_lines())
+    assert "one seed: no spread across seeds was measured" in by_default_priorities
+    assert one_seed.outcome("cost", "wgan_gp", "sngan", None, {**one_seed.rows["sngan"], "sec_per_iter": 0.04}) == 1
+
+    # three seeds: W1 0.12 ± 0.02 vs 0.13 ± 0.02 tie (twice the standard error of the difference is 0.033);
+    # 0.05 ± 0.001 is better than both
+    board = synthetic_board(grid25, {"wgan_gp": [(0.10, 5, 0.03), (0.14, 5, 0.03), (0.12, 5, 0.03)],
+                                     "lsgan": [(0.13, 5, 0.03), (0.15, 5, 0.03), (0.11, 5, 0.03)],
+                                     "sngan": [(0.050, 5, 0.03), (0.051, 5, 0.03), (0.049, 5, 0.03)]})
+    report = selection.Report(board, ["quality"])
+    assert report.tolerance("quality", "wgan_gp", "lsgan") == pytest.approx(2 * math.sqrt(2 * 0.02 ** 2 / 3))
+    assert report.outcome("quality", "wgan_gp", "lsgan") == 0
+    assert report.outcome("quality", "sngan", "wgan_gp") == 1 and report.outcome("quality", "lsgan", "sngan") == -1
+    assert report.verdict == "sngan" and report.scores["wgan_gp"] == report.scores["lsgan"] == 0.5
+    assert report._criterion_line("wgan_gp", "quality", ["wgan_gp", "lsgan", "sngan"]).endswith(
+        "0.12, 2 of 3 (tied with `lsgan`: within the spread across seeds)")
+
+
+def test_each_kind_of_data_has_a_minimum_drawn_from_the_datas_own_statistics(grid25, tmp_path):
+    """Toy: a Gaussian with the data's mean and covariance; images: independent pixels with the per-pixel mean and
+    standard deviation; text: independent characters with each position's frequencies. Each is scored by the
+    problem's own evaluator, once."""
+    real = np.stack(list(grid25.real_data(10_000).take(256).as_numpy_iterator()))
+    points = grid25.baseline.fit(grid25.real_data(10_000).take(256))(20_000, 0)
+    np.testing.assert_allclose(points.mean(0), real.mean(0), atol=0.03)
+    np.testing.assert_allclose(np.cov(points.T), np.cov(real.T), atol=0.03)
+    assert grid25.minimum() is grid25.minimum()                                       # scored once
+
+    images = np.random.default_rng(0).uniform(-1, 1, size=(16, 8, 8, 1)).astype(np.float32)
+    images *= np.linspace(0, 1, 8)[:, None]                                          # pixels vary more to the right
+
+    def classifier(x):
+        x = tf.convert_to_tensor(x)
+        feats = tf.concat([tf.reduce_mean(x, [1, 2]), tf.math.reduce_std(x, [1, 2])], axis=1)
+        return feats, feats
+
+    problem = selection.image_problem(tf.data.Dataset.from_tensor_slices(images), classifier, eval_samples=16,
+                                      batch_size=8)
+    drawn = problem.baseline.fit(problem.real_data(0).take(16))(4000, 0)
+    assert drawn.shape == (4000, 8, 8, 1) and drawn.min() >= -1 and drawn.max() <= 1
+    np.testing.assert_allclose(drawn.std(0)[0, :, 0], images.std(0)[0, :, 0], atol=0.05)   # wide where the data are
+    minimum = problem.minimum()
+    assert np.isfinite(minimum.quality) and minimum.coverage == 0 and "recall above 0" in minimum.coverage_words
+
+    path = tmp_path / "lines.txt"
+    path.write_text("".join(f"the {word} sat on a mat\n" for word in ("cat", "dog", "hen", "ant") * 4))
+    problem = selection.text_problem(str(path), seq_len=8, eval_samples=20, reference_lines=16)
+    _, vocab = load_text(str(path), seq_len=8, one_hot=False)
+    lines = [vocab.decode(row, strip_pad=False)
+             for row in problem.baseline.fit(problem.real_data(0).take(16))(400, 0)]
+    assert {line[:4] for line in lines} == {"the "} and {line[4] for line in lines} == set("cdha")
+    minimum = problem.minimum()
+    assert 0 < minimum.quality < 1 and minimum.coverage == 1 / 20                     # JS-4 in bits; two lines

@@ -1,4 +1,5 @@
-"""Pictures for humans: toy value surfaces, per-layer gradient norms, weight histograms, PNG encoding.
+"""Pictures for humans: toy value surfaces, per-layer gradient norms, weight histograms, notes on panels with
+nothing to show, PNG encoding.
 
 The figure helpers draw on matplotlib axes (or return a figure) and know nothing
 about training; recipes compute the numbers and call them. :func:`figure_png`
@@ -10,6 +11,8 @@ process's backend (a notebook keeps its own) and leaves no figure open. Nothing 
 ``import tfgan_gp`` imports this module; the callbacks that draw load it when they draw.
 """
 import io
+import os
+import textwrap
 
 import numpy as np
 import tensorflow as tf
@@ -123,6 +126,14 @@ def weight_histogram(ax, weights, label, bins=100):
     ax.tick_params(axis="x", labelsize=7)
 
 
+def note(ax, text, title=None, width=45):
+    """Say on ``ax`` why it shows nothing, instead of leaving empty axes (``text`` wrapped at ``width``)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, textwrap.fill(text, width), ha="center", va="center", fontsize=9, transform=ax.transAxes)
+    if title:
+        ax.set_title(title, fontsize=9)
+
+
 def figure_png(fig):
     """Encode a matplotlib figure (from :func:`figure`) as PNG bytes."""
     buffer = io.BytesIO()
@@ -130,10 +141,18 @@ def figure_png(fig):
     return buffer.getvalue()
 
 
+def replace_file(path, data):
+    """Write ``data`` (bytes) to ``path`` whole or not at all: aside, then renamed over it (readers never see half
+    a file, a crash leaves the old one); the new file follows the umask, as ``open`` does."""
+    partial = f"{path}.{os.getpid()}.partial"
+    with open(partial, "wb") as f:
+        f.write(data)
+    os.replace(partial, path)
+
+
 def save_png(png, path, summary_writer=None, tag=None, step=0):
-    """Write PNG bytes to ``path`` and, if given, as an image summary to TensorBoard."""
-    with open(path, "wb") as f:
-        f.write(png)
+    """Write PNG bytes to ``path`` (:func:`replace_file`) and, if given, as an image summary to TensorBoard."""
+    replace_file(path, png)
     if summary_writer is not None:
         with summary_writer.as_default():
             tf.summary.image(tag, tf.image.decode_png(png, channels=4)[None], step=step)

@@ -11,8 +11,8 @@ finished ranks above one with a failed run). Columns:
 * ``oscillation``: mean over seeds of :func:`~tfgan_gp.selection.measures.oscillation` of the
   critic's Wasserstein estimate per generator iteration (stability within a run);
 * ``diverged``: runs stopped by a non-finite loss (their metrics are left out of the means);
-* cost: median seconds per generator iteration, trainable parameters of G and D, and the
-  largest peak allocator memory of a run;
+* cost: median seconds per generator iteration (and the standard deviation across seeds, the timing
+  noise), trainable parameters of G and D, and the largest peak allocator memory of a run;
 * under a budget: ``iterations`` each run trained and ``stopped``, the round after which
   successive halving stopped the candidate (empty for those that trained to the end).
 """
@@ -55,6 +55,15 @@ def _stats(values):
     mean = float(values.mean()) if len(values) else math.nan
     std = float(values.std(ddof=1)) if len(values) > 1 else math.nan
     return mean, std
+
+
+def nothing_to_draw(values, missing, all_zero):
+    """Why bars of ``values`` would be empty axes: ``missing`` when none is finite, ``all_zero`` when every finite one
+    is 0; ``None`` when there is something to draw."""
+    finite = [v for v in values if v is not None and np.isfinite(v)]
+    if not finite:
+        return missing
+    return all_zero if not any(finite) else None
 
 
 def _fmt(value):
@@ -103,6 +112,7 @@ class Leaderboard:
         row["oscillation_mean"], row["oscillation_std"] = _stats(r.oscillation for r in runs)
         row["diverged_runs"] = len(runs) - len(finished)
         row["sec_per_iter"] = float(np.median([r.seconds_per_iteration for r in runs])) if runs else math.nan
+        row["sec_per_iter_std"] = _stats(r.seconds_per_iteration for r in runs)[1]
         row["params_generator"] = runs[0].params_generator if runs else 0
         row["params_critic"] = runs[0].params_critic if runs else 0
         memory = [r.peak_memory_bytes for r in runs if np.isfinite(r.peak_memory_bytes)]
@@ -221,22 +231,29 @@ class Leaderboard:
         names = [row["candidate"] for row in self.rows]
         x = np.arange(len(names))
         fig, axes = plotting.subplots(2, 3, figsize=(15, 8.5))
+        seeds = max((row["seeds"] for row in self.rows), default=0)
 
-        def bars(ax, key, title):
+        def bars(ax, key, title, label):
             means = [row[f"{key}_mean"] for row in self.rows]
             stds = [row.get(f"{key}_std", math.nan) for row in self.rows]
+            reason = nothing_to_draw(means, "no run finished", f"{label}: 0 for every candidate")
+            if reason:
+                plotting.note(ax, reason, title)
+                return
             ax.bar(x, np.nan_to_num(means), yerr=np.nan_to_num(stds), capsize=3, color="tab:blue", alpha=0.8)
             ax.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
             ax.set_title(title, fontsize=10)
 
         quality, coverage = self.problem.quality, self.problem.coverage
         bars(axes[0, 0], quality.key, f"{quality.label} ({'higher' if quality.higher_is_better else 'lower'} "
-                                      f"is better), mean ± std over seeds")
+                                      f"is better), mean ± std over seeds", quality.label)
         if coverage is not None:
-            bars(axes[0, 1], coverage.key, f"mode coverage: {coverage.label} (higher is better)")
+            bars(axes[0, 1], coverage.key, f"mode coverage: {coverage.label} (higher is better)", coverage.label)
         else:
-            axes[0, 1].set_axis_off()
-        bars(axes[0, 2], "oscillation", "oscillation of the Wasserstein estimate (lower is steadier)")
+            plotting.note(axes[0, 1], f"{self.problem.name} has no modes to count", "mode coverage")
+        bars(axes[0, 2], "oscillation", "oscillation of the Wasserstein estimate (lower is steadier)", "W-osc")
+        if seeds < 2:
+            axes[0, 0].set_xlabel("one seed: no spread across seeds (--seeds 2 or more)", fontsize=8)
 
         ax = axes[1, 0]
         cost = [row["sec_per_iter"] for row in self.rows]

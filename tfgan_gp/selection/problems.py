@@ -15,10 +15,19 @@ A :class:`Problem` bundles what ``compare`` needs to know about the data, whatev
   :class:`~tfgan_gp.metrics.evaluation.TextEvaluator`), mode collapse the fraction of distinct generated lines.
 
 :func:`problem` builds one from a name.
+
+Every problem also says what a candidate must measure before a report names it (:meth:`Problem.minimum`): a
+quality better than its **baseline**, samples drawn from simple statistics of the real data without any learning
+(toy: a Gaussian with the data's mean and covariance; images: independent pixels with the data's per-pixel mean
+and standard deviation; text: independent characters with the data's character frequencies at each position), and,
+where the data have modes, some coverage (toy mixtures: at least one mode; images: a recall above 0; text: more than
+one distinct line). A generator that has not beaten the data's own moments, or that covers nothing, has not
+learned the data yet, whatever its rank.
 """
 import dataclasses
 from typing import Callable, Optional
 
+import numpy as np
 import tensorflow as tf
 
 from tfgan_gp import architectures
@@ -37,6 +46,67 @@ class Metric:
     key: str
     higher_is_better: bool
     label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Baseline:
+    """Samples from simple statistics of the real data, the quality a candidate must beat.
+
+    ``fit``: a ``tf.data.Dataset`` of real samples -> ``sample(num_samples, seed)`` (the baseline "generator", as
+    ``GAN.sample`` without a model); ``words``: what it draws.
+    """
+
+    fit: Callable
+    words: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Minimum:
+    """What a candidate must measure (means over its finished seeds) before a report names it.
+
+    ``quality``: the problem's quality metric of the baseline (``nan``: no baseline), to be beaten; ``baseline``: the
+    baseline in words; ``coverage``: the coverage metric must exceed it (``None``: no coverage minimum), as
+    ``coverage_words`` says.
+    """
+
+    quality: float
+    baseline: str
+    coverage: Optional[float] = None
+    coverage_words: str = ""
+
+
+def _stacked(real):
+    return np.stack(list(real.as_numpy_iterator()))
+
+
+def _gaussian_fit(real):
+    """A Gaussian with the mean and covariance of the ``real`` points."""
+    real = _stacked(real).astype(np.float64)
+    mean, cov = real.mean(0), np.cov(real, rowvar=False)
+    return lambda n, seed: np.random.default_rng(seed).multivariate_normal(mean, cov, n).astype(np.float32)
+
+
+def _pixel_fit(real):
+    """Independent pixels with the per-pixel mean and standard deviation of the ``real`` images, in ``[-1, 1]``."""
+    real = _stacked(real)
+    mean, std = real.mean(0), real.std(0)
+    return lambda n, seed: np.clip(mean + std * np.random.default_rng(seed).standard_normal(
+        (n, *mean.shape), np.float32), -1.0, 1.0)
+
+
+def _character_fit(real):
+    """Independent characters with the frequencies of the ``real`` one-hot lines ``(length, vocab)`` at each
+    position (counted batch by batch: the one-hot lines of a large vocabulary are big)."""
+    frequencies = sum(batch.sum(0, dtype=np.float64) for batch in real.batch(64).as_numpy_iterator())
+    frequencies /= frequencies.sum(-1, keepdims=True)
+    cumulative = frequencies.cumsum(-1)
+    vocab = frequencies.shape[-1]
+
+    def sample(n, seed):
+        u = np.random.default_rng(seed).random((n, len(cumulative), 1))
+        ids = np.minimum((u > cumulative[None]).sum(-1), vocab - 1)
+        return np.eye(vocab, dtype=np.float32)[ids]
+    return sample
 
 
 @dataclasses.dataclass
@@ -59,6 +129,8 @@ class Problem:
         extra_metrics: further metrics the evaluation reports.
         batch_size: default critic minibatch size.
         shuffle_buffer: the recipe's (``None``: the source is already random).
+        baseline: the :class:`Baseline` whose quality a candidate must beat (``None``: no quality minimum).
+        coverage_minimum: ``(value, words)``: the coverage metric must exceed ``value`` (``None``: no minimum).
     """
 
     name: str
@@ -73,6 +145,9 @@ class Problem:
     extra_metrics: tuple = ()
     batch_size: int = 64
     shuffle_buffer: Optional[int] = 10_000
+    baseline: Optional[Baseline] = None
+    coverage_minimum: Optional[tuple] = None
+    _minimum: Optional[Minimum] = dataclasses.field(default=None, init=False, repr=False, compare=False)
 
     @property
     def metrics(self):
@@ -115,6 +190,19 @@ class Problem:
         """The evaluator's scores of ``eval_samples`` samples of ``gan`` (latent seeds from ``EVAL_SEED + seed``)."""
         return self.evaluator(gan.sample, self.eval_samples, seed=EVAL_SEED + seed)
 
+    def minimum(self):
+        """The :class:`Minimum` a candidate must reach (the baseline is fitted to ``eval_samples`` real samples and
+        scored as a candidate is, once)."""
+        if self._minimum is None:
+            quality, words = float("nan"), "no baseline"
+            if self.baseline is not None:
+                sample = self.baseline.fit(self.real_data(EVAL_SEED).take(self.eval_samples))
+                scores = self.evaluator(sample, self.eval_samples, seed=EVAL_SEED)
+                quality, words = float(scores[self.quality.key]), self.baseline.words
+            coverage, coverage_words = self.coverage_minimum or (None, "")
+            self._minimum = Minimum(quality, words, coverage, coverage_words)
+        return self._minimum
+
 
 # ----------------------------------------------------------------------- toy
 TOY_EVAL_SAMPLES = 2560  # as recipes/toy.py: 2,560 samples for modes, the first 512 for the exact W1
@@ -135,7 +223,9 @@ def toy_problem(name, eval_samples=TOY_EVAL_SAMPLES):
         quality=Metric("w1", False, "W1"),
         coverage=Metric("modes_covered", True, "modes") if mixture else None,
         extra_metrics=(Metric("high_quality_fraction", True, "high-quality"),) if mixture else (),
-        batch_size=256, shuffle_buffer=None)
+        batch_size=256, shuffle_buffer=None,
+        baseline=Baseline(_gaussian_fit, "a Gaussian with the data's mean and covariance"),
+        coverage_minimum=(0, "at least one mode covered") if mixture else None)
 
 
 # -------------------------------------------------------------------- images
@@ -192,7 +282,9 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
         quality=Metric("fid", False, "FID"), coverage=Metric("recall", True, "recall"),
         extra_metrics=(Metric("kid", False, "KID"), Metric("precision", True, "precision"),
                        Metric("inception_score", True, "IS")),
-        batch_size=64)
+        batch_size=64,
+        baseline=Baseline(_pixel_fit, "independent pixels with the data's per-pixel mean and standard deviation"),
+        coverage_minimum=(0, "a recall above 0 (some real images within the generated images' neighbourhoods)"))
 
 
 # ---------------------------------------------------------------------- text
@@ -216,7 +308,10 @@ def text_problem(source, seq_len=32, vocab_size=2048, data_dir=None, num_example
             reference, lambda batch: [vocab.decode(row, strip_pad=False) for row in batch]),
         eval_samples=eval_samples,
         quality=Metric("js4", False, "JS-4"), coverage=Metric("unique_fraction", True, "unique lines"),
-        extra_metrics=tuple(Metric(f"js{n}", False, f"JS-{n}") for n in (1, 2, 3)), batch_size=64)
+        extra_metrics=tuple(Metric(f"js{n}", False, f"JS-{n}") for n in (1, 2, 3)), batch_size=64,
+        baseline=Baseline(_character_fit, "independent characters with the data's character frequencies at each "
+                                          "position"),
+        coverage_minimum=(1 / eval_samples, "more than one distinct line"))
 
 
 TEXT_SOURCES = ("lm1b",)

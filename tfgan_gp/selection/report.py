@@ -13,18 +13,30 @@ and writes ``report.md`` and ``report.png``:
   and, under a budget, the rounds of successive halving.
 
 How the verdict is chosen. Candidates that trained to the end (not stopped by successive halving)
-and whose runs all finished are eligible (if none is, those that trained to the end). Each is
+and reached the problem's minimum (:meth:`~tfgan_gp.selection.problems.Problem.minimum`: a quality
+better than samples from the data's own simple statistics, and some mode coverage where the data
+have modes) are eligible, those whose runs all finished first. With none, there is **no verdict**:
+the report says what each candidate missed and what budget to try. Each eligible candidate is
 ranked on every *measured* criterion among the priorities: ``quality`` (the problem's quality
 metric, mean over seeds), ``stability`` (its standard deviation across seeds; needs 2 seeds or
 more), ``mode_coverage`` (the coverage metric, where the problem has one) and ``cost`` (seconds
-per generator iteration). Ranks are scaled to ``[0, 1]`` (0 best, ties share their mean rank)
-and averaged with the priority weights of :func:`~tfgan_gp.selection.advice.priority_weights`;
-the lowest score wins, ties going to the better quality. ``gradients`` and ``convergence`` are
-not measured: they weigh only in the recommender's prior, which the report shows beside it.
+per generator iteration). Its rank on a criterion is the number of candidates *measurably* better
+(:meth:`Report.outcome`: differences inside the measured noise are ties), scaled to ``[0, 1]``
+(0: none is better); ranks are averaged with the priority weights of
+:func:`~tfgan_gp.selection.advice.priority_weights`; the lowest score wins, ties going to the
+better leaderboard rank and reported as ties. ``gradients`` and ``convergence`` are not
+measured: they weigh only in the recommender's prior, which the report shows beside it.
+
+Noise. With two or more seeds, two values tie when they differ by less than twice the standard
+error of their difference, estimated from each candidate's spread across seeds (for ``stability``,
+the standard error of a sample standard deviation, ``s/√(2(n−1))``); with one seed no noise is
+measured and differences are taken as they are (the report says so). Costs also tie below
+:data:`COST_TIE`.
 """
 import dataclasses
 import math
 import os
+import textwrap
 
 import numpy as np
 
@@ -32,9 +44,18 @@ from tfgan_gp import losses
 from tfgan_gp.callbacks.samples import image_grid
 from tfgan_gp.selection import advice
 from tfgan_gp.selection import candidates as candidates_lib
+from tfgan_gp.selection.leaderboard import nothing_to_draw
 
 FILES = {"markdown": "report.md", "png": "report.png"}
 MEASURED = ("quality", "stability", "mode_coverage", "cost")
+COST_TIE = 0.10
+"""Costs (seconds per generator iteration) less than 10 % apart are ties. Timing repeats only so well: on the
+shared 2-core CPU the selection tool was measured on, one candidate's seconds per iteration varied by 10–31 %
+(relative standard deviation over 3 seeds of 300 iterations) and three identical copies of a candidate differed by
+up to 25 % in their 3-seed means. With two or more seeds a larger measured spread widens the tie; a 10 % difference
+in cost is no reason to choose a GAN anyway."""
+GROWTH = 4
+"""A comparison without a verdict suggests this many times its budget."""
 
 
 def architecture_answer(candidate, problem):
@@ -58,16 +79,11 @@ def _fmt(value, digits=3):
     return f"{value:.{digits}g}"
 
 
-def _scaled_ranks(values, lower_is_better):
-    """Ranks of ``values`` scaled to ``[0, 1]`` (0 best); ties share their mean rank, missing values rank last."""
-    values = np.asarray(values, np.float64)
-    key = np.where(np.isfinite(values), values if lower_is_better else -values, np.inf)
-    order = np.argsort(key, kind="stable")
-    ranks = np.empty(len(values))
-    ranks[order] = np.arange(len(values), dtype=np.float64)
-    for v in np.unique(key):  # ties: the mean of their ranks
-        ranks[key == v] = ranks[key == v].mean()
-    return ranks / max(len(values) - 1, 1)
+def _names(names):
+    """``a``, ``b`` and ``c`` as Markdown code, or how many beyond three."""
+    if len(names) > 3:
+        return f"{len(names)} others"
+    return ", ".join(f"`{n}`" for n in names)
 
 
 @dataclasses.dataclass
@@ -96,6 +112,7 @@ class Report:
         self.recommendations = {r.candidate.name: r for r in ranked}
         self.rows = {row["candidate"]: row for row in self.board.rows}
         self.candidates = {c.name: c for c in self.board.candidates}
+        self.minimum = problem.minimum()
         self.scores = self._measured_scores()
         self.verdict = min(self.scores, key=lambda n: (self.scores[n], self.rows[n]["rank"])) if self.scores else None
 
@@ -120,6 +137,71 @@ class Report:
             return not problem.quality.higher_is_better
         return criterion != "mode_coverage"
 
+    def standard_error(self, name, criterion, row=None):
+        """The standard error of a candidate's value of ``criterion``, from its spread across seeds (``nan`` with
+        fewer than two runs measured)."""
+        row, problem = row or self.rows[name], self.board.problem
+        runs = row["seeds"] if criterion == "cost" else row["seeds"] - row["diverged_runs"]
+        if runs < 2:
+            return math.nan
+        if criterion == "stability":  # of a sample standard deviation (normal data)
+            return row[f"{problem.quality.key}_std"] / math.sqrt(2 * (runs - 1))
+        spread = {"quality": row[f"{problem.quality.key}_std"], "cost": row["sec_per_iter_std"],
+                  "mode_coverage": row[f"{problem.coverage.key}_std"] if problem.coverage else math.nan}[criterion]
+        return spread / math.sqrt(runs)
+
+    def tolerance(self, criterion, a, b, row_a=None, row_b=None):
+        """The difference on ``criterion`` below which ``a`` and ``b`` tie: twice the standard error of their
+        difference (0 where no spread was measured: one seed); for cost at least :data:`COST_TIE` of the cheaper."""
+        errors = [e for e in (self.standard_error(a, criterion, row_a), self.standard_error(b, criterion, row_b))
+                  if np.isfinite(e)]
+        noise = 2.0 * math.sqrt(sum(e * e for e in errors))
+        if criterion == "cost":
+            noise = max(noise, COST_TIE * min(self.measure(a, "cost", row_a), self.measure(b, "cost", row_b)))
+        return noise
+
+    def outcome(self, criterion, a, b, row_a=None, row_b=None):
+        """``1`` when ``a`` is measurably better than ``b`` on ``criterion``, ``-1`` when worse, ``0`` for a tie
+        (a difference within :meth:`tolerance`, or neither measured); a missing value is worse than any."""
+        va, vb = self.measure(a, criterion, row_a), self.measure(b, criterion, row_b)
+        if not (np.isfinite(va) and np.isfinite(vb)):
+            return int(np.isfinite(va)) - int(np.isfinite(vb))
+        if abs(va - vb) <= self.tolerance(criterion, a, b, row_a, row_b):
+            return 0
+        return 1 if (va < vb) == self._lower_is_better(criterion) else -1
+
+    def noise_measured(self):
+        """Whether differences were tested against a measured spread (two or more seeds)."""
+        return max((row["seeds"] for row in self.board.rows), default=0) >= 2
+
+    def shortfalls(self, name):
+        """What a candidate misses of the problem's minimum, in words (empty: it reaches it)."""
+        problem, minimum = self.board.problem, self.minimum
+        quality = self.measure(name, "quality")
+        if not np.isfinite(quality):
+            return ["no run finished"]
+        missed = []
+        better = quality > minimum.quality if problem.quality.higher_is_better else quality < minimum.quality
+        if np.isfinite(minimum.quality) and not better:
+            missed.append(f"{problem.quality.label} {_fmt(quality)} is no better than {_fmt(minimum.quality)} "
+                          f"({minimum.baseline})")
+        if minimum.coverage is not None and problem.coverage is not None:
+            coverage = self.measure(name, "mode_coverage")
+            if not coverage > minimum.coverage:
+                missed.append(f"{problem.coverage.label} {_fmt(coverage)}, short of {minimum.coverage_words}")
+        return missed
+
+    def minimum_words(self):
+        """The minimum for a verdict on this problem, in words."""
+        problem, minimum = self.board.problem, self.minimum
+        better = "below" if not problem.quality.higher_is_better else "above"
+        parts = []
+        if np.isfinite(minimum.quality):
+            parts.append(f"{problem.quality.label} {better} {_fmt(minimum.quality)}, the score of {minimum.baseline}")
+        if minimum.coverage is not None and problem.coverage is not None:
+            parts.append(minimum.coverage_words)
+        return "; ".join(parts) or "a finished run"
+
     def measured_weights(self):
         """The priority weights of the criteria this comparison measured (all of them, if none was prioritised)."""
         measurable = [c for c in MEASURED if not (c == "mode_coverage" and self.board.problem.coverage is None)]
@@ -129,24 +211,35 @@ class Report:
         weights = {c: self.weights[c] for c in measurable if self.weights.get(c, 0.0) > 0}
         return weights or {c: 1.0 for c in measurable}
 
+    def finalists(self):
+        """Candidates that trained to the end (successive halving did not stop them)."""
+        return [r["candidate"] for r in self.board.rows if r["stopped"] is None]
+
     def eligible(self):
-        """Candidates that trained to the end without a failed run (else those that trained to the end)."""
-        finalists = [r["candidate"] for r in self.board.rows if r["stopped"] is None]
-        clean = [n for n in finalists if self.rows[n]["diverged_runs"] == 0
-                 and np.isfinite(self.measure(n, "quality"))]
-        return clean or finalists
+        """Finalists that reach the problem's minimum, without a failed run (else with one)."""
+        reached = [n for n in self.finalists() if not self.shortfalls(n)]
+        return [n for n in reached if self.rows[n]["diverged_runs"] == 0] or reached
+
+    def _scaled_ranks(self, names, criterion):
+        """Per candidate of ``names``: how many others are measurably better on ``criterion``, scaled to
+        ``[0, 1]`` (0: none is)."""
+        better = [sum(self.outcome(criterion, other, name) > 0 for other in names) for name in names]
+        return np.asarray(better, np.float64) / max(len(names) - 1, 1)
 
     def _measured_scores(self):
         names = self.eligible()
         if not names:
             return {}
-        weights, total = self.measured_weights(), 0.0
-        scores = np.zeros(len(names))
-        for criterion, weight in weights.items():
-            scores += weight * _scaled_ranks([self.measure(n, criterion) for n in names],
-                                             self._lower_is_better(criterion))
-            total += weight
-        return dict(zip(names, scores / total))
+        weights = self.measured_weights()
+        scores = sum(weight * self._scaled_ranks(names, criterion) for criterion, weight in weights.items())
+        return dict(zip(names, scores / sum(weights.values())))
+
+    def tied_with_verdict(self):
+        """The other eligible candidates whose score equals the verdict's."""
+        if self.verdict is None:
+            return []
+        best = self.scores[self.verdict]
+        return [n for n in self.scores if n != self.verdict and math.isclose(self.scores[n], best, abs_tol=1e-9)]
 
     # ---------------------------------------------------------------- words
     def _evidence(self, name):
@@ -162,40 +255,58 @@ class Report:
             parts.append(f"stopped after round {row['stopped']} at {row['iterations']:,} iterations")
         return ", ".join(parts)
 
+    def _tie_words(self, criterion):
+        """Why two values of ``criterion`` count as tied, in words."""
+        if criterion == "cost":
+            return f"less than {COST_TIE:.0%} apart or within the spread across seeds"
+        return "within the spread across seeds" if self.noise_measured() else "equal"
+
     def _criterion_line(self, name, criterion, names):
-        values = [self.measure(n, criterion) for n in names]
-        lower = self._lower_is_better(criterion)
-        mine = values[names.index(name)]
-        better = sum(1 for v in values if np.isfinite(v) and ((v < mine) if lower else (v > mine)))
-        tied = sum(1 for v in values if v == mine) - 1
-        position = f"{better + 1}" + (f" (tied with {tied} other{'s' * (tied != 1)})" if tied else "")
+        better = sum(self.outcome(criterion, n, name) > 0 for n in names)
+        tied = [n for n in names if n != name and self.outcome(criterion, n, name) == 0]
+        position = f"{better + 1} of {len(names)}" + (f" (tied with {_names(tied)}: {self._tie_words(criterion)})"
+                                                      if tied else "")
         problem = self.board.problem
+        lower = self._lower_is_better(criterion)
         label = {"quality": f"quality ({problem.quality.label}, {'lower' if lower else 'higher'} is better)",
                  "stability": f"stability across seeds (standard deviation of {problem.quality.label})",
                  "mode_coverage": f"mode collapse ({problem.coverage.label if problem.coverage else ''} covered)",
                  "cost": "cost (seconds per generator iteration)"}[criterion]
         value = self.measure(name, criterion)
         shown = f"{value * 1e3:.3g} ms" if criterion == "cost" else _fmt(value)
-        return f"{label}: {shown}, {position} of {len(names)}"
+        return f"{label}: {shown}, {position}"
 
     def verdict_lines(self):
-        """The verdict and why, as Markdown lines."""
+        """The verdict and why (or why there is none and what budget to try), as Markdown lines."""
         board, problem = self.board, self.board.problem
         if self.verdict is None:
-            return ["**No verdict**: no candidate trained to the end. Give a larger budget or fewer candidates."]
+            return self._no_verdict_lines()
         name, candidate = self.verdict, self.candidates[self.verdict]
         names = sorted(self.scores, key=lambda n: (self.scores[n], self.rows[n]["rank"]))
         answers = ", ".join(f"{q} **{_answer(candidate, problem, q)}**" for q in candidates_lib.QUESTIONS)
-        lines = [f"**Verdict: use `{name}`** — {answers}.", "", candidate.summary, "",
-                 f"Why, measured on {problem.name} ({self._budget_words()}), among the {len(names)} candidate"
-                 f"{'s' * (len(names) != 1)} that trained to the end without failing:"]
+        lines = [f"**Verdict: use `{name}`** — {answers}.", "", candidate.summary, ""]
+        tied = self.tied_with_verdict()
+        if tied:
+            lines += [f"A tie: {_names(tied)} score{'s' * (len(tied) == 1)} the same (measured differences inside "
+                      f"the noise, or trading off equally); `{name}` comes first on the leaderboard's order. A longer "
+                      f"comparison of these alone may separate them.", ""]
+        lines.append(f"Why, measured on {problem.name} ({self._budget_words()}), among the {len(names)} candidate"
+                     f"{'s' * (len(names) != 1)} that trained to the end and reached the minimum "
+                     f"({self.minimum_words()}):")
         for criterion, weight in self.measured_weights().items():
             lines.append(f"- {self._criterion_line(name, criterion, names)} (priority weight {weight:g})")
+        if not self.noise_measured() and {"quality", "mode_coverage"} & set(self.measured_weights()):
+            lines.append("- one seed: no spread across seeds was measured, so quality and mode coverage are compared "
+                         "as measured (two or more seeds tell differences from noise)")
         lines.append(f"- score {self.scores[name]:.2f} (0 = best on every measured priority)"
                      + (f"; runner-up `{names[1]}` {self.scores[names[1]]:.2f}: {self._evidence(names[1])}"
                         if len(names) > 1 else ""))
+        below = [n for n in self.finalists() if self.shortfalls(n)]
+        if below:
+            lines.append("- below the minimum, so not chosen: "
+                         + "; ".join(f"`{n}` ({', '.join(self.shortfalls(n))})" for n in below))
         best_quality = board.rows[0]["candidate"]
-        if best_quality != name and board.rows[0]["stopped"] is None:
+        if best_quality in self.scores and self.outcome("quality", best_quality, name) > 0:
             lines.append(f"- `{best_quality}` ranks first on {problem.quality.label} alone "
                          f"({self._evidence(best_quality)}), but loses on the other priorities.")
         recommendation = self.recommendations.get(name)
@@ -211,6 +322,19 @@ class Report:
                 lines.append(f"- (the recommender's own first choice, `{top.candidate.name}`, measured: "
                              f"{self._evidence(top.candidate.name)})")
         return lines
+
+    def _no_verdict_lines(self):
+        board, problem, finalists = self.board, self.board.problem, self.finalists()
+        lines = [f"**No verdict**: no candidate reached the minimum for {problem.kind} data on {problem.name} "
+                 f"({self.minimum_words()}) with {self._budget_words()}; what each one that trained to the end "
+                 f"missed:"]
+        lines += [f"- `{n}`: {'; '.join(self.shortfalls(n))} ({self._evidence(n)})" for n in finalists]
+        if finalists and all(self.shortfalls(n) == ["no run finished"] for n in finalists):
+            return lines + ["", "Every run failed (each run's failure says where it stopped): a longer budget will not "
+                                "help; try other candidates or settings."]
+        key, value = ("budget", board.budget) if board.halving else ("iterations", board.iterations)
+        return lines + ["", f"Try a budget {GROWTH}× this one: `--{key} {GROWTH * value}` "
+                            f"(`compare({key}={GROWTH * value})`), then compare again."]
 
     def _budget_words(self):
         board = self.board
@@ -278,10 +402,10 @@ class Report:
             va, vb = self.measure(a, criterion, row_a), self.measure(b, criterion, row_b)
             if not (np.isfinite(va) and np.isfinite(vb)):
                 continue
-            better = (va < vb) == self._lower_is_better(criterion)
             word = {"quality": "quality", "stability": "spread across seeds", "cost": "cost per iteration",
                     "mode_coverage": "mode coverage"}[criterion]
-            verdict = "equal" if va == vb else ("better" if better else "worse")
+            outcome = self.outcome(criterion, a, b, row_a, row_b)
+            verdict = {1: "better", -1: "worse", 0: f"tied ({self._tie_words(criterion)})"}[outcome]
             parts.append(f"{word} {verdict} ({_fmt(va, 4)} vs {_fmt(vb, 4)})")
         return f"`{a}` against `{b}`{when}: " + ", ".join(parts) if parts else ""
 
@@ -328,7 +452,7 @@ class Report:
         problem = self.board.problem
         cols = ["rank", "candidate", f"{problem.quality.label} (± across seeds)"]
         cols += [problem.coverage.label] if problem.coverage else []
-        cols += ["W-osc", "failed runs", "ms/iter", "iterations", "stopped"]
+        cols += ["W-osc", "failed runs", "ms/iter", "iterations", "stopped", "minimum"]
         lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" if c == "candidate" else "--:" for c in cols)
                  + "|"]
         for row in self.board.rows:
@@ -338,7 +462,8 @@ class Report:
             cells += [_fmt(self.measure(name, "mode_coverage"))] if problem.coverage else []
             cells += [_fmt(row["oscillation_mean"]), f"{row['diverged_runs']}/{row['seeds']}",
                       f"{row['sec_per_iter'] * 1e3:.3g}", f"{row['iterations']:,}",
-                      "–" if row["stopped"] is None else f"round {row['stopped']}"]
+                      "–" if row["stopped"] is None else f"round {row['stopped']}",
+                      "no" if self.shortfalls(name) else "reached"]
             lines.append("| " + " | ".join(cells) + " |")
         return lines
 
@@ -364,8 +489,12 @@ class Report:
                   "cost) by your priorities; the recommender's prior adds the published evidence. A short budget "
                   "favours methods that learn fast, not necessarily those that end best: confirm the finalists with "
                   "longer runs (`--candidates a,b --iterations N`).",
-                  "- Spread across seeds needs at least two seeds; numbers from different budgets or sample counts "
-                  "do not compare.", ""]
+                  f"- Only a candidate that reaches the minimum for this data can be the verdict: "
+                  f"{self.minimum_words()}. Below it a generator has not learned the data yet, whatever its rank.",
+                  f"- Differences inside the measured noise are ties: quality, spread and mode coverage within twice "
+                  f"the standard error of their difference (from the spread across seeds), costs also when less "
+                  f"than {COST_TIE:.0%} apart. Spread across seeds needs at least two seeds; numbers from different "
+                  f"budgets or sample counts do not compare.", ""]
         return "\n".join(lines)
 
     # ---------------------------------------------------------------- picture
@@ -380,10 +509,16 @@ class Report:
         colours = ["tab:red" if n == self.verdict else ("0.7" if self.rows[n]["stopped"] is not None else "tab:blue")
                    for n in names]
 
-        def bars(ax, criterion, title, errors=None):
+        def bars(ax, criterion, title, errors=None, missing="no run finished"):
             values = np.array([self.measure(n, criterion) for n in names], np.float64)
+            label = {"quality": problem.quality.label, "stability": f"spread of {problem.quality.label}",
+                     "mode_coverage": problem.coverage.label if problem.coverage else ""}[criterion]
+            reason = nothing_to_draw(values, missing, f"{label}: 0 for every candidate")
+            if reason:
+                plotting.note(ax, reason, title)
+                return
             finite = values[np.isfinite(values)]
-            cap = np.percentile(finite, 90) * 3 if finite.size and criterion == "quality" else None
+            cap = np.percentile(finite, 90) * 3 if criterion == "quality" else None
             shown = np.nan_to_num(values if cap is None else np.minimum(values, cap))
             ax.bar(x, shown, yerr=None if errors is None else np.nan_to_num(errors), capsize=2, color=colours)
             ax.set_xticks(x, names, rotation=60, ha="right", fontsize=7)
@@ -393,10 +528,15 @@ class Report:
         bars(axes[0, 0], "quality", f"{problem.quality.label} ({lower} is better), mean ± std over seeds "
                                     f"(red: verdict, grey: stopped)",
              errors=[self.measure(n, "stability") for n in names])
+        if np.isfinite(self.minimum.quality) and axes[0, 0].axison:
+            axes[0, 0].axhline(self.minimum.quality, color="k", linestyle="--", linewidth=0.8,
+                               label=f"minimum: {self.minimum.baseline}")
+            axes[0, 0].legend(fontsize=7)
         if problem.coverage is not None:
             bars(axes[0, 1], "mode_coverage", f"mode collapse: {problem.coverage.label} (higher is better)")
         else:
-            bars(axes[0, 1], "stability", f"spread of {problem.quality.label} across seeds (lower is better)")
+            plotting.note(axes[0, 1], f"{problem.name} has no modes to count: mode collapse shows in "
+                                      f"{problem.quality.label}", "mode collapse")
         ax = axes[0, 2]
         for n, c in zip(names, colours):
             cost, quality = self.measure(n, "cost"), self.measure(n, "quality")
@@ -409,10 +549,14 @@ class Report:
         finite = [self.measure(n, "quality") for n in names if np.isfinite(self.measure(n, "quality"))]
         if finite and not problem.quality.higher_is_better:
             ax.set_yscale("log")
-        ax.set_title("cost vs quality (named: candidates that trained to the end)", fontsize=9)
+        ax.set_title(f"cost vs quality (named: candidates that trained to the end; costs less than {COST_TIE:.0%} "
+                     f"apart tie)", fontsize=9)
 
         self._draw_samples(axes[1, 0])
-        bars(axes[1, 1], "stability", f"stability: spread of {problem.quality.label} across seeds (lower is better)")
+        seeds = max((row["seeds"] for row in board.rows), default=0)
+        bars(axes[1, 1], "stability", f"stability: spread of {problem.quality.label} across seeds (lower is better)",
+             missing=("one seed: stability needs two or more (--seeds 2)" if seeds < 2
+                      else "no candidate has two finished runs: stability needs two or more"))
         ax = axes[1, 2]
         ax.set_axis_off()
         text = [f"Verdict: {self.verdict or 'none'}", ""]
@@ -420,16 +564,26 @@ class Report:
             candidate = self.candidates[self.verdict]
             text += [f"{q}: {_answer(candidate, problem, q)}" for q in candidates_lib.QUESTIONS]
             text += ["", f"score {self.scores[self.verdict]:.2f} (0 best) on", ", ".join(self.measured_weights())]
+            tied = self.tied_with_verdict()
+            text += [f"tied with {', '.join(tied)}"] if tied else []
+        else:
+            text += textwrap.wrap(f"no candidate reached the minimum: {self.minimum_words()}", 40)
         ax.text(0.0, 1.0, "\n".join(text), va="top", fontsize=10, family="monospace", transform=ax.transAxes)
         fig.suptitle(f"Which GAN for {problem.name}? {board.caption()}", fontsize=8, wrap=True)
         fig.tight_layout(rect=(0, 0, 1, 0.94))
         return fig
 
     def _draw_samples(self, ax):
+        """The verdict's samples (without a verdict: those of the leaderboard's first candidate) over real data."""
+        from tfgan_gp import plotting
+
         problem = self.board.problem
-        run = next((r for r in self.board.runs if r.candidate == self.verdict and r.samples is not None), None)
+        shown = self.verdict or self.board.rows[0]["candidate"]
+        run = next((r for r in self.board.runs if r.candidate == shown and r.samples is not None), None)
         if run is None:
-            ax.set_axis_off()
+            kept = any(r.samples is not None for r in self.board.runs)
+            plotting.note(ax, f"{shown}: its runs kept no samples (they failed)" if kept else "no run kept samples",
+                          "samples")
             return
         real = next(iter(problem.real_data(0).batch(len(run.samples)).take(1))).numpy()
         if problem.kind == "toy":
@@ -441,7 +595,8 @@ class Report:
             canvas = image_grid(run.samples)
             ax.imshow(canvas.squeeze(), cmap="gray" if canvas.shape[-1] == 1 else None)
             ax.set_axis_off()
-        ax.set_title(f"{self.verdict}: samples (seed {run.seed})", fontsize=9)
+        words = "" if self.verdict else " (no verdict: the leaderboard's first)"
+        ax.set_title(f"{shown}: samples (seed {run.seed}){words}", fontsize=9)
 
     # ---------------------------------------------------------------- files
     def write(self, logdir):

@@ -247,9 +247,11 @@ def test_the_next_export_removes_what_killed_exports_left(finished, tmp_path):
     out = run / "export"
     pid = os.fork()
     if pid == 0:  # an export killed midway: it made its folder beside the destination and is gone
-        import tempfile
-        tempfile.mkdtemp(prefix=exporter._aside_prefix(str(out), "partial"), dir=str(run))
-        os._exit(0)
+        try:
+            import tempfile
+            tempfile.mkdtemp(prefix=exporter._aside_prefix(str(out), "partial"), dir=str(run))
+        finally:
+            os._exit(0)
     os.waitpid(pid, 0)
     live = run / f".export.partial-{os.getpid()}@{socket.gethostname()}-live"  # an export of this process
     live.mkdir()

@@ -17,7 +17,6 @@ import tempfile
 import tensorflow as tf
 
 from tfgan_gp import run_directory
-
 from tfgan_gp.serving import metadata as _metadata
 from tfgan_gp.serving import writers as _writers
 from tfgan_gp.serving.model_info import describe as _describe
@@ -171,6 +170,6 @@ def _running(pid):
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # (another user's)
-        return True
+    except PermissionError:  # (another user's process)
+        pass
     return True

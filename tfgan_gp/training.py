@@ -117,7 +117,9 @@ def train(recipe, config):
     the fields marked resumable) raises :class:`~tfgan_gp.run_directory.RunDirectoryError` before anything
     is written, and so does a second process training in the same directory. A non-finite loss stops the
     run with a ``FloatingPointError`` naming the last good checkpoint; SIGINT/SIGTERM stop it after the
-    iteration in flight, save a checkpoint there and raise :class:`Interrupted`.
+    iteration in flight, save a checkpoint there and raise :class:`Interrupted`; a disk that cannot take a
+    checkpoint raises ``OSError`` in one sentence. A start that fails before the run has a checkpoint
+    removes what it wrote (:func:`tfgan_gp.run_directory.claim`).
     """
     if not isinstance(recipe, Recipe):
         raise ValueError(f"train takes a tfgan_gp.Recipe (what to train) and a tfgan_gp.TrainConfig (how). "

@@ -1,9 +1,11 @@
-"""``python -m export --checkpoint LOGDIR --out DIR [--format saved_model|tflite] [--generator auto|ema|raw]``
-(installed: ``tfgan_gp_export``).
+"""``python -m export --checkpoint LOGDIR --out DIR [--format saved_model|tflite] [--generator auto|ema|raw]
+[--overwrite]`` (installed: ``tfgan_gp_export``).
 
 Rebuilds the generator of a training run from ``LOGDIR/run_config.json``, loads the newest
 checkpoint in ``LOGDIR/checkpoints`` (the moving average of its weights when the run keeps one, unless
-``--generator raw``) and exports it with ``metadata.json`` and ``README.md``.
+``--generator raw``) and exports it with ``metadata.json`` and ``README.md``. An export already at
+``--out`` is replaced only with ``--overwrite``; a file or a folder of other files never is. A mistake
+(a bad run directory, an ``--out`` that cannot be written) is one sentence, exit status 1.
 """
 import os
 import sys
@@ -25,6 +27,8 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_enum("generator", "auto", averaging.SAMPLE_FROM, "Which generator: auto (the one the run "
                       "samples from: the moving average of its weights when trained with --ema_decay), ema or raw "
                       "(the trained weights without averaging).", **fv)
+    flags.DEFINE_bool("overwrite", False, "Replace an export already at --out (refused otherwise; a folder of other "
+                      "files is never replaced).", **fv)
     flags.mark_flags_as_required(["checkpoint", "out"], **fv)
 
 
@@ -35,8 +39,9 @@ def main(argv, flag_values=flags.FLAGS):
         logging.set_verbosity(logging.WARNING)  # keep TensorFlow's saving chatter out of the output
     out, fmt = flag_values.out, flag_values.format
     try:
-        meta = serving.export_run(flag_values.checkpoint, out, fmt, generator=flag_values.generator)
-    except ValueError as err:
+        meta = serving.export_run(flag_values.checkpoint, out, fmt, generator=flag_values.generator,
+                                  overwrite=flag_values.overwrite)
+    except (ValueError, OSError) as err:
         sys.exit(f"export: {err}")
     iteration = meta["iteration"]
     print(f"Exported {meta['kind']} generator ({meta['generator']} weights)"

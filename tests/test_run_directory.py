@@ -109,7 +109,7 @@ def test_an_export_that_fails_midway_leaves_the_old_one(finished_run, tmp_path, 
 
     monkeypatch.setattr(writers, "saved_model", disk_full)
     with pytest.raises(OSError, match="No space left"):
-        tg.serving.export_run(str(run), str(run / "export"))
+        tg.serving.export_run(str(run), str(run / "export"), overwrite=True)
     assert snapshot(run / "export") == before
     assert not [p for p in os.listdir(run) if ".partial-" in p]
 

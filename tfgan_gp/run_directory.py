@@ -7,8 +7,8 @@ Layout of ``LOGDIR``::
                          "assets": {role: file in LOGDIR}}
     checkpoints/         see tfgan_gp.checkpoints
     eval/metrics.jsonl   one line per evaluation (tfgan_gp.callbacks.Evaluate)
-    export/              the generator's SavedModel (tfgan_gp.serving)
-    .lock                held (fcntl) by the process training in the directory
+    export/              the generator's SavedModel (tfgan_gp.serving); the run owns it: training replaces it
+    .lock                held (fcntl) by the process training in the directory, removed when it stops
 
 A re-run continues the stored run only when everything that defines it is the same; the fields marked
 ``resumable`` (field metadata: how long and how to run, not what) may differ. Records written before
@@ -21,6 +21,7 @@ import dataclasses
 import fcntl
 import json
 import os
+import shutil
 import tempfile
 import typing
 
@@ -77,7 +78,7 @@ class RunRecord:
         fd, tmp = tempfile.mkstemp(prefix=".run_config.", dir=logdir)
         with os.fdopen(fd, "w") as f:
             f.write(json.dumps(self.to_json(), indent=2, sort_keys=True))
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, os.path.join(logdir, CONFIG_FILE))
 
     @classmethod
@@ -100,8 +101,17 @@ def _field_names(cls):
     return {f.name for f in dataclasses.fields(cls)}
 
 
-def _umask():
-    mask = os.umask(0)
+def umask():
+    """The process' file-creation mask, read from ``/proc`` where it can be (setting it to read it races with threads
+    creating files; the fallback sets a strict one for that instant)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask
 
@@ -181,6 +191,14 @@ def check_writable(logdir):
                                 f"Received: logdir={logdir!r}") from None
 
 
+def write_failure(err):
+    """Why a write failed, in a few words: the system's reason (``No space left on device``, ``Permission denied``)
+    of an ``OSError`` or a TensorFlow file error."""
+    reason = getattr(err, "strerror", None) or getattr(err, "message", None) or str(err) or type(err).__name__
+    full = "No space left on device"
+    return full if full in reason else reason.strip().splitlines()[0]
+
+
 def load_config(logdir):
     """Read ``run_config.json``; a clear error when ``logdir`` is not a run directory."""
     path = os.path.join(logdir, CONFIG_FILE)
@@ -213,26 +231,88 @@ def _setting(key):
 
 
 @contextlib.contextmanager
+def claim(logdir, record, progress):
+    """Check that ``logdir`` can hold the run ``record`` (:func:`check_writable`, :func:`check_same_run`) and run the
+    block holding its :func:`lock`.
+
+    A start that fails while the directory holds nothing to resume (``progress(logdir)`` is false: no checkpoint)
+    leaves no trace: what it added to ``logdir`` is removed, and ``logdir`` itself when this start created it, so
+    the corrected command starts afresh instead of being refused by the record of a run that never ran.
+    """
+    existed = os.path.lexists(logdir)
+    before = set(os.listdir(logdir)) if os.path.isdir(logdir) else set()
+    try:
+        check_writable(logdir)
+        check_same_run(logdir, record)
+        with lock(logdir):
+            try:
+                yield
+            except BaseException:
+                if not progress(logdir):
+                    _remove_added(logdir, before)
+                raise
+    finally:
+        if not existed:
+            with contextlib.suppress(OSError):
+                os.rmdir(logdir)  # only when empty: a start that created it and failed
+
+
+def _remove_added(logdir, before):
+    """Remove the entries of ``logdir`` that are not in ``before`` (the lock file is :func:`lock`'s)."""
+    for name in set(os.listdir(logdir)) - before - {LOCK_FILE}:
+        path = os.path.join(logdir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+
+@contextlib.contextmanager
 def lock(logdir):
     """Hold ``LOGDIR/.lock`` while training; another process gets a :class:`RunDirectoryError` at once.
 
-    The lock is an ``fcntl`` lock, so the system releases it when the process dies (even by SIGKILL).
+    The lock is an ``fcntl`` lock, so the system releases it when the process dies (even by SIGKILL: the file
+    stays, unlocked, and the next start takes it). On release the file is removed while still locked. A start
+    that opened the file just before that would lock a removed file, so a start checks, once it holds the lock,
+    that the file at the path is the one it locked, and opens the path again if not: two processes never hold
+    the lock together.
     """
-    os.makedirs(logdir, exist_ok=True)
     path = os.path.join(logdir, LOCK_FILE)
-    with open(path, "a+") as handle:
+    while True:
+        os.makedirs(logdir, exist_ok=True)
+        try:
+            handle = open(path, "a+")
+        except FileNotFoundError:  # a failed start removed the directory it had created: make it again
+            continue
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
+            handle.close()
             raise RunDirectoryError(f"{holder} is training in {logdir}: wait for it to finish, or choose another "
                                    f"log directory.") from None
+        if _is_at(handle, path):
+            break
+        handle.close()  # the holder removed it meanwhile: lock the file now at the path
+    try:
         handle.seek(0)
         handle.truncate()
         handle.write(f"process {os.getpid()}")
         handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        handle.close()  # (releases the lock)
+
+
+def _is_at(handle, path):
+    """Whether the open file ``handle`` is the file at ``path``."""
+    try:
+        at = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(handle.fileno())
+    return (mine.st_dev, mine.st_ino) == (at.st_dev, at.st_ino)

@@ -12,6 +12,7 @@ five critic steps, Adam(1e-4, β₁ = 0, β₂ = 0.9) for both networks.
 """
 import dataclasses
 import inspect
+import math
 import numbers
 from typing import Optional
 
@@ -30,9 +31,9 @@ DECAYS = ("constant", "linear")
 
 
 def _number(value, name, low=None, high=None, integer=False, low_open=False):
-    """``value`` checked to be a number (an int where ``integer``) within the bounds; else a ``ValueError``."""
+    """``value`` checked to be a finite number (an int where ``integer``) within the bounds; else a ``ValueError``."""
     kind = int if integer else numbers.Real
-    ok = not isinstance(value, bool) and isinstance(value, kind) and value == value  # (not NaN)
+    ok = not isinstance(value, bool) and isinstance(value, kind) and -math.inf < value < math.inf  # (not NaN, inf)
     if ok and low is not None:
         ok = value > low if low_open else value >= low
     if ok and high is not None:
@@ -40,7 +41,9 @@ def _number(value, name, low=None, high=None, integer=False, low_open=False):
     if not ok:
         bound = "" if low is None else f" {'>' if low_open else '>='} {low}"
         bound += "" if high is None else f"{' and' if bound else ''} < {high}"
-        raise ValueError(f"{name} must be {'an integer' if integer else 'a number'}{bound}. Received: {name}={value!r}")
+        infinite = isinstance(value, float) and math.isinf(value)
+        what = "an integer" if integer else "a finite number" if infinite else "a number"
+        raise ValueError(f"{name} must be {what}{bound}. Received: {name}={value!r}")
     return value
 
 

@@ -6,7 +6,9 @@ default, the paper's). :func:`train`:
 
 1. applies ``config.precision`` and builds the ``config.distribute`` strategy;
 2. refuses a log directory that holds a different run or that another process trains in
-   (:mod:`tfgan_gp.run_directory`), before writing anything;
+   (:mod:`tfgan_gp.run_directory`), before writing anything; a start that fails before its first checkpoint
+   (bad data, a loss not finite at once, a full disk) removes what it wrote, so the corrected command is not
+   refused by the record of a run that never ran;
 3. builds the GAN from its spec inside the strategy's scope and writes the run record
    (``run_config.json``, so the export tool can rebuild the generator);
 4. resumes from the newest intact checkpoint in ``config.logdir`` if there is one (weights,
@@ -16,7 +18,8 @@ default, the paper's). :func:`train`:
    scalars stepped by generator iteration, the recipe's callbacks, a clean stop on SIGINT/SIGTERM and a
    checkpoint per epoch (a non-finite loss stops it: ``GAN.fit``'s guard);
 6. exports the generator to ``LOGDIR/export`` (:func:`tfgan_gp.serving.export_run`, written aside
-   and renamed into place); a finished run re-exports when that export is missing or stale.
+   and renamed into place); a finished run re-exports when that export is missing or stale. The run owns
+   ``LOGDIR/export``: it replaces the export there (``overwrite=True``) but never a folder of other files.
 
 With ``config.logdir=None`` nothing is written: :func:`build` and :func:`fit` train in memory, the path
 the selection tool takes for every candidate.
@@ -114,7 +117,9 @@ def train(recipe, config):
     the fields marked resumable) raises :class:`~tfgan_gp.run_directory.RunDirectoryError` before anything
     is written, and so does a second process training in the same directory. A non-finite loss stops the
     run with a ``FloatingPointError`` naming the last good checkpoint; SIGINT/SIGTERM stop it after the
-    iteration in flight, save a checkpoint there and raise :class:`Interrupted`.
+    iteration in flight, save a checkpoint there and raise :class:`Interrupted`; a disk that cannot take a
+    checkpoint raises ``OSError`` in one sentence. A start that fails before the run has a checkpoint
+    removes what it wrote (:func:`tfgan_gp.run_directory.claim`).
     """
     if not isinstance(recipe, Recipe):
         raise ValueError(f"train takes a tfgan_gp.Recipe (what to train) and a tfgan_gp.TrainConfig (how). "
@@ -133,9 +138,7 @@ def train(recipe, config):
     logdir = distribute.writable_dir(config.logdir)
     record = run_directory.RunRecord(recipe=recipe.name, gan=recipe.gan, train=config, precision=policy,
                                      settings=recipe.settings, assets=recipe.assets)
-    run_directory.check_writable(logdir)
-    run_directory.check_same_run(logdir, record)
-    with run_directory.lock(logdir):
+    with run_directory.claim(logdir, record, progress=checkpoints.saved):
         return _train_in(logdir, recipe, config, strategy, record)
 
 
@@ -162,8 +165,9 @@ def _train_in(logdir, recipe, config, strategy, record):
     try:
         history = fit(gan, recipe, config, source, logdir=logdir, manager=manager)
     except FloatingPointError as err:
-        raise FloatingPointError(f"{err} Last good checkpoint: {manager.latest_checkpoint} (left as it was).") \
-            from None
+        kept = (f"Last good checkpoint: {manager.latest_checkpoint} (left as it was)." if manager.latest_checkpoint
+                else "No checkpoint was saved, so what this start wrote is removed: run again once it is fixed.")
+        raise FloatingPointError(f"{err} {kept}") from None
     _export(config, logdir, gan.iteration)
     gan.history_ = history
     return gan
@@ -227,7 +231,7 @@ def _export(config, logdir, iteration, only_if_stale=False):
     out = os.path.join(logdir, "export")
     if only_if_stale and serving.exported_iteration(out) == iteration:
         return
-    serving.export_run(logdir, out)
+    serving.export_run(logdir, out, overwrite=True)  # the run's own export
     print(f"Exported the generator to {out} (load it with tf.saved_model.load).")
 
 

@@ -22,7 +22,9 @@ generator unless asked for the raw one (``generator="raw"``, ``--generator raw``
 says which (``"generator"``).
 
 Next to the model: ``metadata.json`` (latent size, classes, sample shape, signatures, source run,
-iteration, metrics) and a ``README.md`` with the inference snippet.
+iteration, metrics) and a ``README.md`` with the inference snippet. An export already at the
+destination is replaced only with ``overwrite=True`` (``--overwrite``); a training run replaces its own
+``LOGDIR/export``.
 """
 from tfgan_gp.serving.exporter import FORMATS, export_generator
 from tfgan_gp.serving.run_dir import export_run, exported_iteration

@@ -7,7 +7,7 @@ import tensorflow as tf
 from tfgan_gp import averaging, checkpoints
 from tfgan_gp.data.text import Vocab
 from tfgan_gp.serving import metadata
-from tfgan_gp.serving.exporter import export_generator
+from tfgan_gp.serving.exporter import check_destination, export_generator
 
 METRICS_FILE = os.path.join("eval", "metrics.jsonl")
 """Where :class:`tfgan_gp.callbacks.Evaluate` appends one JSON line per evaluation."""
@@ -52,19 +52,21 @@ def run_metadata(logdir, record, checkpoint_path):
             "generator_kwargs": record.gan.generator_kwargs, "evaluation": latest_evaluation(logdir)}
 
 
-def export_run(logdir, out, fmt="saved_model", generator="auto"):
+def export_run(logdir, out, fmt="saved_model", generator="auto", overwrite=False):
     """Export the generator of the newest checkpoint in ``logdir`` to ``out``; returns the metadata.
 
     ``generator``: ``"ema"``, ``"raw"`` or ``"auto"``: the averaged one when the run keeps one and samples
     from it (its spec's ``sample_from``), else the raw one. The run's vocabulary asset (character models)
-    goes into the export.
+    goes into the export. ``overwrite``: replace an export already at ``out`` (refused without, before the
+    run is read).
     """
+    check_destination(out, overwrite)
     model, record, checkpoint_path = checkpoints.restore_generator(logdir, generator)
     vocab_path = record.asset(logdir, "vocab")
     return export_generator(model, out, latent_dim=record.gan.latent_dim,
                             vocab=Vocab.load(vocab_path) if vocab_path else None, num_classes=record.gan.num_classes,
                             metadata=run_metadata(logdir, record, checkpoint_path), format=fmt,
-                            generator=averaging.run_choice(record.gan, generator))
+                            generator=averaging.run_choice(record.gan, generator), overwrite=overwrite)
 
 
 def exported_iteration(out):

@@ -4,6 +4,8 @@ import math
 import keras
 import numpy as np
 
+from tfgan_gp.callbacks.scalars import log_scalar
+
 
 def _first_non_finite(model, logs):
     """The first of the model's own training metrics (not evaluation extras) that is not finite."""
@@ -12,7 +14,7 @@ def _first_non_finite(model, logs):
         if name not in tracked:
             continue
         try:
-            value = float(value)
+            value = log_scalar(value)
         except (TypeError, ValueError):
             continue
         if not math.isfinite(value):
@@ -57,7 +59,7 @@ class NaNGuard(keras.callbacks.Callback):
             if bad:
                 self._stop(f"{bad[0]} is {bad[1]}")
             return
-        count = float(count)
+        count = log_scalar(count)
         self._streak = self._streak + 1 if count > self._count else 0
         self._count = count
         if self._streak and not _weights_finite(self.model):

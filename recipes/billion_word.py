@@ -47,7 +47,9 @@ def define_flags(flag_values):
 
 
 def corpus(args, logdir):
-    """``(training ids, vocab, reference n-gram counts)``; the vocabulary is saved as ``LOGDIR/vocab.json``."""
+    """``(training ids, vocab, reference n-gram counts)``; the vocabulary is saved as ``LOGDIR/vocab.json`` (by the
+    chief of a multi-worker run; the other workers keep theirs in a scratch directory)."""
+    logdir = tg.distribute.writable_dir(logdir)
     os.makedirs(logdir, exist_ok=True)  # a new run directory: the vocabulary is written before training starts
     vocab_path = os.path.join(logdir, VOCAB_FILE)
     vocab = vocab_path if os.path.exists(vocab_path) else None  # a resumed run keeps its vocabulary

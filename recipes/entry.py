@@ -16,9 +16,10 @@ from tfgan_gp.training import Interrupted
 from . import configs
 
 USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable,
-               tg.metrics.protocols.ProtocolMismatchError, FloatingPointError, ValueError, OSError)
-"""Failures a user fixes with a flag, a file or the disk (bad values, unusable data or run directory, a full
-disk): reported in one sentence without a traceback, unless ``--verbose``."""
+               tg.metrics.protocols.ProtocolMismatchError, tg.distribute.ClusterError, FloatingPointError, ValueError,
+               OSError)
+"""Failures a user fixes with a flag, a file, the disk or the cluster (bad values, unusable data or run directory, a full
+disk, a worker that never joined or died): reported in one sentence without a traceback, unless ``--verbose``."""
 
 
 def run(define_flags, main):
@@ -46,6 +47,10 @@ def run_main(main, argv, flag_values):
     logging.set_verbosity(logging.WARNING)
     verbose = "verbose" in flag_values and flag_values.verbose
     try:
+        if "distribute" in flag_values:  # first: a multi-worker strategy must precede TensorFlow's first operation
+            if flag_values.logical_cpus > 1:
+                tg.distribute.split_cpu(flag_values.logical_cpus)
+            tg.distribute.make_strategy(flag_values.distribute)
         return main(argv, flag_values)
     except Interrupted as stop:
         print(f"\n{stop}", file=sys.stderr)
@@ -69,8 +74,12 @@ def train(make_recipe, args, **config_changes):
 
 
 def print_outputs(logdir):
-    """Tell the user where a run's logs, pictures and export are."""
+    """Tell the user where a run's logs, pictures and export are (a worker that is not the chief: who writes them)."""
     logdir = os.path.abspath(logdir)
+    if not tg.distribute.is_chief():
+        task_type, index = tg.distribute.task()
+        print(f"{task_type} {index}: the chief writes the run's logs, checkpoints and export to {logdir}")
+        return
     print(f"Logs, pictures and checkpoints: {logdir}")
     if os.path.exists(os.path.join(logdir, "export")):
         print(f"Exported generator: {os.path.join(logdir, 'export')} (tf.saved_model.load)")

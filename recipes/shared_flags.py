@@ -69,7 +69,12 @@ def define_training_flags(flag_values, **defaults):
         flags.DEFINE_alias(old, name, **fv)
     flags.DEFINE_enum("precision", d["precision"], tg.precision.NAMES, "auto: mixed_float16 on GPU, "
                       "mixed_bfloat16 on CPUs where a probe shows it faster, else float32.", **fv)
-    flags.DEFINE_enum("distribute", d["distribute"], tg.distribute.STRATEGIES, "tf.distribute strategy.", **fv)
+    flags.DEFINE_enum("distribute", d["distribute"], tg.distribute.STRATEGIES, "tf.distribute strategy: none, "
+                      "mirrored (this machine's GPUs, or its logical CPUs) or multi_worker (one command per worker, "
+                      "each with its TF_CONFIG).", **fv)
+    flags.DEFINE_integer("logical_cpus", 0, "Split this machine's CPU into this many logical devices (0: as "
+                         "TensorFlow sees it): with --distribute mirrored and no GPU, that many replicas, to try "
+                         "scale-out on one machine.", **fv)
     flags.DEFINE_string("data_dir", d["data_dir"], "tensorflow-datasets data_dir or a local dataset path "
                         "(.npz/.npy file or image folder).", **fv)
     flags.DEFINE_integer("eval_every", d["eval_every"], "Generator iterations between evaluations, sample "
@@ -94,7 +99,7 @@ def define_training_flags(flag_values, **defaults):
                       "mock data in the real split sizes, a tiny classifier instead of InceptionV3, and "
                       "--iterations 2 x --eval_every unless given; evaluation sizes, batch, schedule, "
                       "checkpoints, resume and export as in the real run (recipes/rehearsal.py).", **fv)
-    monitoring(flag_values, "verbose")
+    monitoring(flag_values, "verbose", "logical_cpus")
 
 
 def define_architecture_flag(flag_values, families, help_text=None):

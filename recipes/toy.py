@@ -63,13 +63,12 @@ def summary(gan, args):
 
 def main(argv, flag_values):
     args = shared_flags.values(flag_values, smoke=SMOKE)
-    config = configs.train_config(args)
-    gan = tg.train(recipe(args), config)
-    pictures = sorted(name for name in os.listdir(args.logdir) if name.startswith("value_surface_"))
+    gan = entry.train(recipe, args)
     print("\n" + "\n".join(summary(gan, args)))
+    pictures = sorted(name for name in os.listdir(args.logdir) if name.startswith("value_surface_")) \
+        if tg.distribute.is_chief() else []  # (the chief draws them)
     if pictures:
         print(f"\nSamples over the critic's value surface: {os.path.abspath(os.path.join(args.logdir, pictures[-1]))}")
-    entry.print_outputs(args.logdir)
     return gan
 
 

@@ -15,26 +15,131 @@ the global batch and sliced per replica, see :mod:`tfgan_gp.randomness`).
 """
 import json
 import os
+import re
 import tempfile
 
 import tensorflow as tf
 
 STRATEGIES = ("none", "mirrored", "multi_worker")
+_made = {}
 
 
 def make_strategy(name="none", devices=None):
-    """Build the ``tf.distribute`` strategy called ``name`` (one of :data:`STRATEGIES`)."""
+    """The ``tf.distribute`` strategy called ``name`` (one of :data:`STRATEGIES`), made once per process.
+
+    ``MultiWorkerMirroredStrategy`` must exist before TensorFlow runs its first operation in the process, so
+    programs make it first (the recipes do, before reading any data); asking again returns the same strategy.
+    """
     if name == "none":
         return tf.distribute.get_strategy()
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy(devices)
+    key = (name, tuple(devices or ()))
+    if key not in _made:
+        _made[key] = _new_strategy(name, devices)
+    return _made[key]
+
+
+def split_cpu(count):
+    """Show TensorFlow this machine's CPU as ``count`` logical devices (before its first operation), so that a
+    mirrored strategy without GPUs runs ``count`` replicas."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"logical_cpus must be an integer >= 1. Received: logical_cpus={count!r}")
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * count)
+
+
+def _new_strategy(name, devices):
+    if name == "mirrored":  # default: every GPU, or every logical CPU on a machine without one
+        gpus = tf.config.list_logical_devices("GPU")
+        return tf.distribute.MirroredStrategy(devices or [d.name for d in gpus or tf.config.list_logical_devices("CPU")])
     if name == "multi_worker":
         if "TF_CONFIG" not in os.environ:
             raise ValueError("--distribute=multi_worker needs the TF_CONFIG environment variable "
                              "(cluster and task of this worker). Received: no TF_CONFIG")
-        tf_config()  # valid JSON, before TensorFlow reads it
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        _coordinate(tf_config())
+        try:
+            return tf.distribute.MultiWorkerMirroredStrategy()
+        except (tf.errors.DeadlineExceededError, tf.errors.UnavailableError) as err:
+            raise cluster_error(err, "did not join the cluster", "start its command with the same TF_CONFIG cluster "
+                                "list and its own task index, check that its address is reachable from here, or "
+                                "wait longer (TFGAN_GP_PEER_TIMEOUT)") from None
     raise ValueError(f"Unknown strategy: expected one of {', '.join(STRATEGIES)}. Received: distribute={name!r}")
+
+
+PEER_TIMEOUT_SECONDS = 300
+"""How long a worker waits for the others to join, and at most how long a dead peer goes unnoticed
+(``TFGAN_GP_PEER_TIMEOUT`` overrides it, in seconds)."""
+
+
+def peer_timeout():
+    """Seconds to wait for the cluster (``TFGAN_GP_PEER_TIMEOUT``, default :data:`PEER_TIMEOUT_SECONDS`)."""
+    text = os.environ.get("TFGAN_GP_PEER_TIMEOUT", str(PEER_TIMEOUT_SECONDS))
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(f"TFGAN_GP_PEER_TIMEOUT must be a number of seconds > 0. Received: TFGAN_GP_PEER_TIMEOUT="
+                         f"{text!r}")
+    return seconds
+
+
+def _coordinate(config):
+    """Configure TensorFlow's coordination service (before the strategy does it without time limits): a worker
+    whose peers do not all register within :func:`peer_timeout` fails instead of waiting forever, and a worker
+    that dies is noticed by the others' heartbeats."""
+    from tensorflow.compiler.xla.tsl.protobuf import coordination_config_pb2
+    from tensorflow.python.distribute import multi_worker_util
+    from tensorflow.python.eager import context
+
+    cluster = tf.train.ClusterSpec(config.get("cluster", {}))
+    jobs = [coordination_config_pb2.CoordinatedJob(name=job, num_tasks=cluster.num_tasks(job))
+            for job in ("chief", "worker") if job in cluster.jobs]
+    timeout_ms = int(peer_timeout() * 1000)
+    context.context().configure_coordination_service(
+        service_type="standalone", service_leader=multi_worker_util.coordination_leader(cluster),
+        coordinated_jobs=jobs, cluster_register_timeout_in_ms=timeout_ms,
+        heartbeat_timeout_in_ms=min(timeout_ms, 60_000), shutdown_barrier_timeout_in_ms=timeout_ms)
+    context.context().coordination_service.cluster_register_with_barrier = True  # (the timeout bounds the wait)
+
+
+class ClusterError(RuntimeError):
+    """A multi-worker run cannot go on: a peer never joined, or stopped responding (killed, crashed, unreachable)."""
+
+
+PEER_FAILURES = (tf.errors.UnavailableError, tf.errors.DeadlineExceededError, tf.errors.AbortedError)
+"""What TensorFlow raises in a worker whose collective operations lost a peer."""
+
+
+def cluster_error(err, what, advice):
+    """The :class:`ClusterError` of a TensorFlow error ``err`` that names the missing peers: one sentence saying which
+    worker, at which address, ``what`` happened, and ``advice`` (what to check or do)."""
+    cluster = tf_config().get("cluster", {})
+    peers = sorted(set(re.findall(r"/job:(\w+)/replica:\d+/task:(\d+)", str(err))) - {_task_name()})
+    named = [f"{job} {index} ({_address(cluster, job, int(index))})" for job, index in peers] or ["a peer"]
+    return ClusterError(f"{' and '.join(named)} {what} (waited up to {peer_timeout():g} s): {advice}.")
+
+
+def check_same_start(strategy, iteration, logdir):
+    """Under ``MultiWorkerMirroredStrategy``: every worker must resume from the same generator iteration (the
+    chief's checkpoint in ``logdir``); a :class:`ClusterError` when they would not (a directory not shared)."""
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return
+    found = strategy.gather(strategy.run(lambda: tf.constant([iteration], tf.int64)), axis=0).numpy().tolist()
+    if len(set(found)) > 1:
+        starts = ", ".join(f"worker {i}: {start}" for i, start in enumerate(found))
+        raise ClusterError(f"The workers would resume from different generator iterations ({starts}): every worker "
+                           f"reads the chief's checkpoints in {logdir}, so that directory must be the same shared "
+                           f"directory on every host (or start a new run in a new --logdir).")
+
+
+def _task_name():
+    task_type, index = task()
+    return (task_type or "worker", str(index))
+
+
+def _address(cluster, job, index):
+    addresses = cluster.get(job, [])
+    return addresses[index] if index < len(addresses) else "unknown address"
 
 
 def tf_config():

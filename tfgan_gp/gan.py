@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from tfgan_gp import augment as augmentations
 from tfgan_gp import averaging, distribute, losses, penalties, randomness
-from tfgan_gp.callbacks.safety import NaNGuard
+from tfgan_gp.callbacks.safety import FROM_THE_START, NaNGuard
 from tfgan_gp.critic_batch import CriticBatch, critic_outputs
 
 METRIC_NAMES = ("d_loss", "g_loss", "wasserstein_estimate")
@@ -237,7 +237,9 @@ class GAN(keras.Model):
             callbacks.append(guard)
         history = super().fit(*args, shuffle=shuffle, callbacks=callbacks, **kwargs)
         if guard is not None and guard.failure:
-            raise FloatingPointError(f"{guard.failure} Lower the learning rate or check the data for NaN/inf.")
+            advice = "" if guard.failure.endswith(FROM_THE_START) else (
+                " Lower the learning rate or check the data for NaN/inf.")
+            raise FloatingPointError(guard.failure + advice)
         return history
 
     def resumable_state(self):

@@ -77,14 +77,18 @@ class Recipe:
                              f"Received: gan={self.gan!r}")
 
     def source(self):
-        """The training data: numpy arrays (in memory, labels checked) or the dataset to stream."""
+        """The training data: numpy arrays (in memory, labels checked) or the dataset to stream.
+
+        Samples without labels are one array, not a 1-tuple: batches are then plain tensors, which Keras can
+        reduce across workers (under ``MultiWorkerMirroredStrategy`` it averages the first batch to build).
+        """
         dataset = self.data()
         if not self.in_memory:
             return dataset
         arrays = arrays_from(dataset)
         if self.gan.num_classes and len(arrays) > 1:
             _check_labels(arrays[1], self.gan.num_classes)
-        return arrays
+        return arrays if len(arrays) > 1 else arrays[0]
 
     def batches(self, source, batch_size, minibatches, seed, start):
         """Training batches from generator iteration ``start`` on (in-memory data replay exactly).
@@ -127,9 +131,10 @@ def train(recipe, config):
     if not isinstance(config, TrainConfig):
         raise ValueError(f"train takes its settings as a tfgan_gp.TrainConfig (e.g. tg.TrainConfig(logdir=..., "
                          f"iterations=...)). Received: config of type {type(config).__name__}")
+    strategy = distribute.make_strategy(config.distribute)  # (first: a multi-worker one precedes every TF op)
     policy = precision.set_precision(config.precision)
-    print(f"{recipe.name}: precision {policy} (precision={config.precision}).")
-    strategy = distribute.make_strategy(config.distribute)
+    print(f"{recipe.name}: precision {policy} (precision={config.precision}), {strategy.num_replicas_in_sync} "
+          f"replica{'s' if strategy.num_replicas_in_sync > 1 else ''} (distribute={config.distribute}).")
     keras.utils.set_random_seed(config.seed)
     if config.logdir is None:
         gan = build(recipe, config, strategy)
@@ -139,7 +144,14 @@ def train(recipe, config):
     record = run_directory.RunRecord(recipe=recipe.name, gan=recipe.gan, train=config, precision=policy,
                                      settings=recipe.settings, assets=recipe.assets)
     with run_directory.claim(logdir, record, progress=checkpoints.saved):
-        return _train_in(logdir, recipe, config, strategy, record)
+        try:
+            return _train_in(logdir, recipe, config, strategy, record)
+        except distribute.PEER_FAILURES as err:
+            if config.distribute != "multi_worker":
+                raise
+            raise distribute.cluster_error(err, "stopped responding", (
+                f"the chief's last checkpoint, {checkpoints.latest(config.logdir)}, is intact: check that worker's "
+                f"host and start every worker with the same commands again to resume from it")) from None
 
 
 def build(recipe, config, strategy=None):
@@ -151,8 +163,10 @@ def build(recipe, config, strategy=None):
 def _train_in(logdir, recipe, config, strategy, record):
     gan = build(recipe, config, strategy)
     manager = checkpoints.manager(gan, logdir)
-    restored = checkpoints.restore_newest_intact(checkpoints.checkpoint(gan), logdir)
+    # every worker resumes from the chief's checkpoint (the other workers only write to scratch directories)
+    restored = checkpoints.restore_newest_intact(checkpoints.checkpoint(gan), config.logdir)
     start = gan.iteration if restored else 0
+    distribute.check_same_start(strategy, start, config.logdir)
     if restored:
         print(f"Resuming {recipe.name} from generator iteration {start} ({restored}).")
     if start >= config.iterations:
@@ -193,7 +207,8 @@ def fit(gan, recipe, config, source, until=None, callbacks=(), logdir=None, mana
     minibatches = gan.real_batches_per_step
 
     def run(steps_per_epoch, epochs, initial_epoch=0):
-        batches = recipe.batches(source, config.batch_size, minibatches, config.seed, gan.iteration)
+        with gan.distribute_strategy.scope():  # (rows ordered for the replicas: tfgan_gp.data.replicas)
+            batches = recipe.batches(source, config.batch_size, minibatches, config.seed, gan.iteration)
         return gan.fit(batches, steps_per_epoch=steps_per_epoch, epochs=epochs, initial_epoch=initial_epoch,
                        callbacks=all_callbacks, verbose=verbose)
 

@@ -4,6 +4,8 @@ import math
 import keras
 import numpy as np
 
+from tfgan_gp.callbacks.scalars import log_scalar
+
 
 FROM_THE_START = ("The loss was not finite from the first step, so a setting makes it so at once: a loss weight that "
                   "is huge or not finite (penalty_weight, i.e. --penalty_weight/--lambda_gp, ac_critic_weight, "
@@ -18,7 +20,7 @@ def _first_non_finite(model, logs):
         if name not in tracked:
             continue
         try:
-            value = float(value)
+            value = log_scalar(value)
         except (TypeError, ValueError):
             continue
         if not math.isfinite(value):
@@ -68,7 +70,7 @@ class NaNGuard(keras.callbacks.Callback):
             if bad:
                 self._stop(f"{bad[0]} is {bad[1]}", from_the_start=self.model.iteration == 1)
             return
-        count = float(count)
+        count = log_scalar(count)
         self._streak = self._streak + 1 if count > self._count else 0
         self._count = count
         from_the_start = self._streak >= self.model.iteration

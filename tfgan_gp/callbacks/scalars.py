@@ -2,7 +2,14 @@
 import os
 
 import keras
+import numpy as np
 import tensorflow as tf
+
+
+def log_scalar(value):
+    """A training log value as a float. Under ``MultiWorkerMirroredStrategy`` Keras hands the logs over as
+    one-element arrays (it reduces them along an axis, see ``tfgan_gp.GAN._logs``); elsewhere they are scalars."""
+    return float(np.mean(np.asarray(value)))
 
 
 class Scalars(keras.callbacks.Callback):
@@ -27,7 +34,7 @@ class Scalars(keras.callbacks.Callback):
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "train"))
         with self._writer.as_default(step=self.model.iteration):
             for name, value in (logs or {}).items():
-                tf.summary.scalar(f"{prefix}_{name}", float(value))
+                tf.summary.scalar(f"{prefix}_{name}", log_scalar(value))
 
     def on_train_batch_end(self, batch, logs=None):
         if self.model.iteration % self.every == 0:

@@ -98,6 +98,11 @@ def define_flags(flag_values):
     flags.DEFINE_enum("precision", "float32", tg.precision.NAMES, "Keras dtype policy (the comparison's default "
                       "is float32: same numerics for every candidate).", **fv)
     flags.DEFINE_bool("jit", False, "XLA-compile the training steps.", **fv)
+    flags.DEFINE_enum("distribute", "none", tg.distribute.STRATEGIES, "tf.distribute strategy of every run: none, "
+                      "mirrored or multi_worker (the same command on every worker, each with its TF_CONFIG; the "
+                      "chief writes --logdir).", **fv)
+    flags.DEFINE_integer("logical_cpus", 0, "Split this machine's CPU into this many logical devices (with "
+                         "--distribute mirrored and no GPU: that many replicas).", **fv)
     flags.DEFINE_bool("smoke", False, "Tiny models, 20 iterations, 2 seeds; synthetic images and a tiny "
                       "classifier for image datasets: checks the pipeline offline in seconds.", **fv)
 
@@ -155,10 +160,12 @@ def main(argv, flag_values):
         board = selection.compare(chosen, problem, None if args.budget else args.iterations, seeds=seeds,
                                   logdir=args.logdir, batch_size=args.batch_size, model_kwargs=model_kwargs,
                                   n_critic=args.n_critic, penalty_weight=args.penalty_weight, jit_compile=args.jit,
-                                  budget=args.budget, run_dirs=args.run_dirs)
+                                  budget=args.budget, run_dirs=args.run_dirs, distribute=args.distribute)
     except ValueError as err:  # e.g. a budget too small for the candidates: one sentence
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
+    if not tg.distribute.is_chief():  # (the chief writes the leaderboard and the report)
+        return board
     print(f"\nLeaderboard files: {', '.join(os.path.abspath(p) for p in board.paths.values())}")
     print(f"HParams dashboard: tensorboard --logdir {args.logdir}")
     if args.report:

@@ -27,6 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_FIRST = True  # (the longest file: worker processes)
 SMOKE = ["--smoke", "--precision=float32"]
 ARGV = {"toy": SMOKE, "mnist": SMOKE + ["--dim=4"]}
+SELECT = ["--smoke", "--dataset=8gaussians", "--candidates=wgan_gp,lsgan", "--seeds=1"]
 LOSSES = ("batch_d_loss", "batch_g_loss", "batch_wasserstein_estimate")
 TOLERANCE = 1e-5  # as the library's equivalence tests (tests/test_distribute.py)
 
@@ -75,14 +76,16 @@ def one_line(err):
 def runs(tmp_path_factory):
     """Every process of this file's checks, started together; the single-process references trained meanwhile."""
     root = tmp_path_factory.mktemp("scale_out")
-    toy_ports, mnist_ports, lonely_ports = free_ports(2), free_ports(2), free_ports(2)
+    toy_ports, mnist_ports, lonely_ports, select_ports = free_ports(2), free_ports(2), free_ports(2), free_ports(2)
     started = {**{f"toy{i}": start("toy", root / "toy_cluster", *ARGV["toy"], worker=i, ports=toy_ports)
                   for i in range(2)},
                **{f"mnist{i}": start("mnist", root / "mnist_cluster", *ARGV["mnist"], worker=i, ports=mnist_ports)
                   for i in range(2)},
                "mirrored": start("mnist", root / "mnist_mirrored", *ARGV["mnist"], "--distribute=mirrored",
                                  "--logical_cpus=2"),
-               "lonely": start("toy", root / "lonely", *SMOKE, worker=0, ports=lonely_ports, peer_timeout=8)}
+               "lonely": start("toy", root / "lonely", *SMOKE, worker=0, ports=lonely_ports, peer_timeout=8),
+               **{f"select{i}": start("select", root / "select", *SELECT, worker=i, ports=select_ports)
+                  for i in range(2)}}
     began = time.monotonic()
     for recipe, module in (("toy", toy), ("mnist", mnist)):
         run_in_process(module, root / f"{recipe}_single", *ARGV[recipe])
@@ -141,6 +144,16 @@ def test_two_logical_cpus_mirror_one_process(runs):
     assert "2 replicas (distribute=mirrored)" in out
     assert_same_losses(root / "mnist_single", root / "mnist_mirrored")
     assert ", (4, " in samples_in_a_fresh_process(root / "mnist_mirrored" / "export")
+
+
+def test_the_selection_tool_compares_on_two_workers_and_the_chief_writes_the_report(runs):
+    root, results, _ = runs
+    for worker in range(2):
+        code, out, err = results[f"select{worker}"]
+        assert code == 0, err[-3000:]
+    board = (root / "select" / "leaderboard.md").read_text()
+    assert "wgan_gp" in board and "lsgan" in board and (root / "select" / "report.md").exists()
+    assert "Leaderboard files" in results["select0"][1] and "Leaderboard files" not in results["select1"][1]
 
 
 def test_a_peer_that_never_starts_is_one_sentence_in_bounded_time(runs):

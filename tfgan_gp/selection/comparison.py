@@ -42,6 +42,7 @@ from typing import Optional
 import keras
 import numpy as np
 
+from tfgan_gp import distribute as distribute_lib
 from tfgan_gp import training
 from tfgan_gp.selection import candidates as candidates_lib
 from tfgan_gp.selection import hparams as hparams_lib
@@ -92,6 +93,7 @@ class Run:
             a given iteration, continuing where the last call stopped.
         directory: train with :func:`tfgan_gp.train` in this run directory (``None``: in memory, nothing written).
         compile_kwargs: ``jit_compile``/``run_eagerly`` for the GAN.
+        distribute: the ``tf.distribute`` strategy's name (:data:`tfgan_gp.distribute.STRATEGIES`).
         gan, recorder, failure, peak_memory_bytes: the run so far (``failure``: the sentence saying where it stopped).
     """
 
@@ -103,6 +105,7 @@ class Run:
     batch_size: int
     directory: Optional[str] = None
     compile_kwargs: dict = dataclasses.field(default_factory=dict)
+    distribute: str = "none"
     gan: object = None
     recorder: RunRecorder = dataclasses.field(default_factory=RunRecorder)
     failure: Optional[str] = None
@@ -118,7 +121,7 @@ class Run:
     def config(self, iterations):
         """The run's config: ``iterations`` in one Keras epoch, in the current dtype policy, no export."""
         return TrainConfig(logdir=self.directory, iterations=iterations, batch_size=self.batch_size,
-                           eval_every=iterations, seed=self.seed, export=False,
+                           eval_every=iterations, seed=self.seed, export=False, distribute=self.distribute,
                            precision=keras.mixed_precision.global_policy().name)
 
     def _watch(self, gan, logdir):
@@ -140,7 +143,7 @@ class Run:
                     config = self.config(self.iterations)  # one epoch per call: fit stops exactly at `until`
                     if self.gan is None:
                         keras.utils.set_random_seed(self.seed)  # as tg.train: the weights depend on the seed only
-                        self.gan = training.build(recipe, config)
+                        self.gan = training.build(recipe, config, distribute_lib.make_strategy(self.distribute))
                     training.fit(self.gan, recipe, config, recipe.source(), until=until)
             except FloatingPointError as err:
                 self.gan, self.failure = self.recorder.model, str(err)
@@ -183,7 +186,7 @@ def _kept_samples(gan, problem, seed):
 
 def compare(candidates, dataset, iterations=None, seeds=3, logdir=None, batch_size=None, model_kwargs=None,
             n_critic=None, penalty_weight=None, classifier=None, data_dir=None, problem_kwargs=None,
-            jit_compile=False, run_eagerly=False, verbose=True, budget=None, run_dirs=False):
+            jit_compile=False, run_eagerly=False, verbose=True, budget=None, run_dirs=False, distribute="none"):
     """Train each candidate under the same budget and seeds; return (and write) the :class:`Leaderboard`.
 
     Args:
@@ -214,6 +217,8 @@ def compare(candidates, dataset, iterations=None, seeds=3, logdir=None, batch_si
         run_dirs: train each run with :func:`tfgan_gp.train` in ``LOGDIR/runs/<candidate>/seed_<k>`` (:func:`run_dir`)
             instead of in memory: run record, checkpoints, TensorBoard; calling ``compare`` again resumes them (a
             larger ``iterations`` trains them further). With ``iterations`` only (successive halving runs in memory).
+        distribute: train every run under this ``tf.distribute`` strategy (``multi_worker``: every worker runs the
+            same comparison; the chief writes ``logdir``, the others a scratch directory).
     """
     problem = make_problem(dataset, classifier=classifier, data_dir=data_dir, **(problem_kwargs or {}))
     chosen = candidates_lib.parse(candidates, problem.kind,
@@ -238,10 +243,11 @@ def compare(candidates, dataset, iterations=None, seeds=3, logdir=None, batch_si
                          f"False). Received: budget={budget!r}, run_dirs=True")
     batch_size = batch_size or problem.batch_size
     compile_kwargs = dict(jit_compile=jit_compile, run_eagerly=run_eagerly)
+    logdir = logdir and distribute_lib.writable_dir(logdir)
 
     def make_run(candidate, seed, length):
         return Run(candidate.name, specs[candidate.name], problem, seed, length, batch_size,
-                   run_dir(logdir, candidate.name, seed) if run_dirs else None, compile_kwargs)
+                   run_dir(logdir, candidate.name, seed) if run_dirs else None, compile_kwargs, distribute)
 
     if budget is None:
         runs, history = _fixed(chosen, seeds, iterations, make_run, problem, verbose), []

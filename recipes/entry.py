@@ -37,8 +37,9 @@ def run(define_flags, main):
 def run_main(main, argv, flag_values):
     """Run ``main(argv, flag_values)``; a failure the user can fix by a flag becomes one sentence (exit 1).
 
-    A bad setting is a ``ValueError`` of the configs, raised before anything is written. A run stopped by
-    SIGINT/SIGTERM (after saving its checkpoint) exits 130/143 with one line.
+    A bad setting is a ``ValueError`` of the configs, raised before anything is written; so is an argument that
+    is not a flag (``argv[1:]``, e.g. ``iterations=5`` for ``--iterations=5``), which absl would leave unread. A
+    run stopped by SIGINT/SIGTERM (after saving its checkpoint) exits 130/143 with one line.
     """
     import tensorflow as tf
 
@@ -46,6 +47,7 @@ def run_main(main, argv, flag_values):
     logging.set_verbosity(logging.WARNING)
     verbose = "verbose" in flag_values and flag_values.verbose
     try:
+        _refuse_positional(argv[1:], flag_values)
         return main(argv, flag_values)
     except Interrupted as stop:
         print(f"\n{stop}", file=sys.stderr)
@@ -57,6 +59,16 @@ def run_main(main, argv, flag_values):
         more = " (--verbose shows the details)" if len(lines) > 1 else ""
         print(f"error: {lines[0]}{more}", file=sys.stderr)
         sys.exit(1)
+
+
+def _refuse_positional(extra, flag_values):
+    """A recipe reads flags only: a stray argument is refused rather than silently ignored."""
+    if not extra:
+        return
+    name = extra[0].split("=", 1)[0].lstrip("-")
+    hint = f" (a flag is written --{name}=...)" if "=" in extra[0] and name in flag_values else ""
+    raise ValueError(f"A recipe takes flags only, not the argument {extra[0]!r}{hint}. Received: "
+                     f"{' '.join(extra)}")
 
 
 def train(make_recipe, args, **config_changes):

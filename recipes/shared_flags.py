@@ -114,10 +114,14 @@ def values(flag_values, smoke=None, rehearsal=None, **overrides):
 
     ``overrides`` replace flags the user did not pass (a recipe's per-method defaults); under
     ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples),
-    under ``--rehearsal`` the recipe's ``rehearsal`` widths and ``iterations = 2 × eval_every``.
+    under ``--rehearsal`` the recipe's ``rehearsal`` widths and ``iterations = 2 × eval_every``. The two
+    exclude each other (a mix of both would rehearse nothing).
     """
     names = [name for name in flag_values if _recipe_flag(flag_values, name) and OLD_NAMES.get(name) not in flag_values]
     result = {name: flag_values[name].value for name in names}
+    if result.get("smoke") and result.get("rehearsal"):
+        raise ValueError("--smoke and --rehearsal exclude each other (--smoke shrinks every size, --rehearsal "
+                         "keeps the real ones at tiny width): pass one. Received: --smoke --rehearsal")
     replace = dict(overrides, **(dict(SMOKE, **(smoke or {})) if result.get("smoke") else {}))
     if result.get("rehearsal"):
         replace.update(rehearsal or {})

@@ -13,7 +13,7 @@ from absl import app, flags, logging
 import tfgan_gp as tg
 from tfgan_gp.training import Interrupted
 
-from . import configs
+from . import configs, rehearsal
 
 USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable,
                tg.metrics.protocols.ProtocolMismatchError, FloatingPointError, ValueError, OSError)
@@ -73,8 +73,11 @@ def _refuse_positional(extra, flag_values):
 
 def train(make_recipe, args, **config_changes):
     """``tg.train`` of ``make_recipe(args)`` under the flags' ``TrainConfig`` (checked first, before the recipe reads
-    or writes anything), then where the run's outputs are; returns the GAN. ``config_changes``: e.g. another logdir."""
+    or writes anything), then where the run's outputs are; returns the GAN. ``config_changes``: e.g. another logdir.
+    A rehearsal says so first."""
     config = configs.train_config(args, **config_changes)
+    if args.rehearsal:
+        print(rehearsal.ANNOUNCEMENT)
     gan = tg.train(make_recipe(args), config)
     print_outputs(config.logdir)
     return gan

@@ -18,6 +18,9 @@ SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
 # ``--rehearsal`` (recipes/rehearsal.py) keeps every size but the recipe's widths (its REHEARSAL dict).
 
+DATA_DIR_HELP = "tensorflow-datasets data_dir or a local dataset path (.npz/.npy file or image folder)."
+"""``--data_dir``'s help in the image recipes."""
+
 OLD_NAMES = {"lambda_gp": "penalty_weight"}
 """Flag names of earlier versions, kept as aliases that still parse: ``{old name: flag}``."""
 
@@ -39,8 +42,9 @@ class Args(types.SimpleNamespace):
     __slots__ = ("monitoring",)
 
 
-def define_training_flags(flag_values, **defaults):
-    """Define the flags every training recipe shares, with the recipe's ``defaults`` (else the paper's).
+def define_training_flags(flag_values, data_dir_help=DATA_DIR_HELP, **defaults):
+    """Define the flags every training recipe shares, with the recipe's ``defaults`` (else the paper's) and the
+    help of its ``--data_dir`` (what local data it reads instead of tensorflow-datasets).
 
     The defaults are those of :class:`tfgan_gp.TrainConfig` and :class:`tfgan_gp.GANSpec` (``penalty_weight``:
     ``None``, the penalty's own λ).
@@ -70,8 +74,7 @@ def define_training_flags(flag_values, **defaults):
     flags.DEFINE_enum("precision", d["precision"], tg.precision.NAMES, "auto: mixed_float16 on GPU, "
                       "mixed_bfloat16 on CPUs where a probe shows it faster, else float32.", **fv)
     flags.DEFINE_enum("distribute", d["distribute"], tg.distribute.STRATEGIES, "tf.distribute strategy.", **fv)
-    flags.DEFINE_string("data_dir", d["data_dir"], "tensorflow-datasets data_dir or a local dataset path "
-                        "(.npz/.npy file or image folder).", **fv)
+    flags.DEFINE_string("data_dir", d["data_dir"], data_dir_help, **fv)
     flags.DEFINE_integer("eval_every", d["eval_every"], "Generator iterations between evaluations, sample "
                          "pictures and checkpoints (one Keras epoch).", **fv)
     flags.DEFINE_integer("seed", d["seed"], "Random seed (weights, noise, data order).", **fv)

@@ -16,8 +16,8 @@ training line, counted once and cached in ``LOGDIR/reference_ngrams.npz``, compa
 
 Before training, two passes read the corpus' lines, with a progress bar each: the vocabulary, and the
 n-gram reference. ``--rehearsal`` reads the first ``--num_examples`` (10 million) of the mock lm1b's
-30,301,028 lines, as the real run reads lm1b's: its passes take minutes, as the real run's do (measured on
-2 busy CPU cores: 141 s and 191 s; the whole rehearsal with ``--eval_every 2``: 6.4 minutes).
+30,301,028 lines, as the real run reads lm1b's: its passes take minutes, as the real run's do (on 2 shared
+AVX2 cores: 83 s and 120 s; the whole rehearsal with ``--eval_every 2``: 4 minutes).
 """
 import os
 import sys

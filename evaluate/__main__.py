@@ -5,7 +5,7 @@ folder / ``.npz`` of images -- against a reference: a statistics file (TTUR's ``
 clean-fid's, or one this tool saved), a folder / ``.npz`` of images, or a tensorflow-datasets name
 (the protocol's split, ``train`` for ``ttur``). Prints the protocol line, then IS, FID, KID,
 precision/recall and density/coverage; ``--json`` prints one JSON object instead (progress goes to
-stderr). Installed from a wheel: ``python -m tfgan_gp_evaluate``.
+stderr; ``--noprogress`` or ``--no-progress`` hides it). Installed from a wheel: ``python -m tfgan_gp_evaluate``.
 """
 import contextlib
 import json
@@ -83,6 +83,14 @@ def main(argv, flag_values=flags.FLAGS):
         print("\n".join(scoring.format_result(result)))
 
 
+def absl_spelling(argv, flag_values=flags.FLAGS):
+    """``argv`` with ``--no-NAME`` of a boolean flag written as absl reads it, ``--noNAME`` (``--no-progress``
+    is what other tools take)."""
+    booleans = {name for name in flag_values if isinstance(flag_values[name], flags.BooleanFlag)}
+    return [f"--no{arg[len('--no-'):]}" if arg.startswith("--no-") and arg[len("--no-"):] in booleans else arg
+            for arg in argv]
+
+
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    app.run(main, argv=absl_spelling(sys.argv))

@@ -36,7 +36,7 @@ from absl import flags
 
 import tfgan_gp as tg
 
-from . import configs, entry, image_evaluation, images, shared_flags, standins
+from . import configs, entry, image_evaluation, images, rehearsal, shared_flags, standins
 
 SHAPE = (32, 32, 3)
 SMOKE = dict(dim=8, eval_samples=64, final_eval_samples=64, reference_samples=64)
@@ -86,17 +86,18 @@ def recipe(args):
             dataset, what = standins.synthetic_images(SHAPE, num_classes=classes, seed=args.seed), "synthetic images"
         else:  # 8-bit, dequantized per batch (Recipe)
             dataset, what = load("train", with_labels=args.conditional, uint8=True), "CIFAR-10 training images"
-        return first_fraction(dataset, args.fraction, f"cifar_resnet: {what}")
+        return first_fraction(dataset, args.fraction, f"cifar_resnet{rehearsal.label(data=load.mock)}: {what}")
 
     if not args.smoke:
-        print(f"cifar_resnet: FID/KID reference: statistics of the first {args.reference_samples:,} CIFAR-10 "
+        label = rehearsal.label(data=load.mock, classifier=image_evaluation.offline_classifier(args))
+        print(f"cifar_resnet{label}: FID/KID reference: statistics of the first {args.reference_samples:,} CIFAR-10 "
               f"training images (the published convention; CIFAR-10 has 50,000); {args.eval_samples:,} samples "
               f"per evaluation every {args.eval_every:,} iterations, {args.final_eval_samples:,} at the end, drawn "
               f"in batches of 100 normalised by their own batch statistics (as the authors' code).")
     return tg.Recipe(
         name="cifar_resnet", gan=spec, data=data, dequantize=not args.smoke,
         callbacks=image_evaluation.image_callbacks(args, "cifar10", SHAPE, batch_statistics=True,
-                                                   real_images=lambda split: load(split or "train")),
+                                                   real_images=load),
         settings=configs.settings(args))
 
 

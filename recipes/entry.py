@@ -13,7 +13,7 @@ from absl import app, flags, logging
 import tfgan_gp as tg
 from tfgan_gp.training import Interrupted
 
-from . import configs
+from . import configs, rehearsal
 
 USER_ERRORS = (tg.data.DataUnavailableError, tg.metrics.InceptionWeightsUnavailable,
                tg.metrics.protocols.ProtocolMismatchError, tg.distribute.ClusterError, FloatingPointError, ValueError,
@@ -38,8 +38,9 @@ def run(define_flags, main):
 def run_main(main, argv, flag_values):
     """Run ``main(argv, flag_values)``; a failure the user can fix by a flag becomes one sentence (exit 1).
 
-    A bad setting is a ``ValueError`` of the configs, raised before anything is written. A run stopped by
-    SIGINT/SIGTERM (after saving its checkpoint) exits 130/143 with one line.
+    A bad setting is a ``ValueError`` of the configs, raised before anything is written; so is an argument that
+    is not a flag (``argv[1:]``, e.g. ``iterations=5`` for ``--iterations=5``), which absl would leave unread. A
+    run stopped by SIGINT/SIGTERM (after saving its checkpoint) exits 130/143 with one line.
     """
     import tensorflow as tf
 
@@ -47,6 +48,7 @@ def run_main(main, argv, flag_values):
     logging.set_verbosity(logging.WARNING)
     verbose = "verbose" in flag_values and flag_values.verbose
     try:
+        _refuse_positional(argv[1:], flag_values)
         if "distribute" in flag_values:  # first: a multi-worker strategy must precede TensorFlow's first operation
             if flag_values.logical_cpus > 1:
                 tg.distribute.split_cpu(flag_values.logical_cpus)
@@ -64,10 +66,23 @@ def run_main(main, argv, flag_values):
         sys.exit(1)
 
 
+def _refuse_positional(extra, flag_values):
+    """A recipe reads flags only: a stray argument is refused rather than silently ignored."""
+    if not extra:
+        return
+    name = extra[0].split("=", 1)[0].lstrip("-")
+    hint = f" (a flag is written --{name}=...)" if "=" in extra[0] and name in flag_values else ""
+    raise ValueError(f"A recipe takes flags only, not the argument {extra[0]!r}{hint}. Received: "
+                     f"{' '.join(extra)}")
+
+
 def train(make_recipe, args, **config_changes):
     """``tg.train`` of ``make_recipe(args)`` under the flags' ``TrainConfig`` (checked first, before the recipe reads
-    or writes anything), then where the run's outputs are; returns the GAN. ``config_changes``: e.g. another logdir."""
+    or writes anything), then where the run's outputs are; returns the GAN. ``config_changes``: e.g. another logdir.
+    A rehearsal says so first."""
     config = configs.train_config(args, **config_changes)
+    if args.rehearsal:
+        print(rehearsal.ANNOUNCEMENT)
     gan = tg.train(make_recipe(args), config)
     print_outputs(config.logdir)
     return gan

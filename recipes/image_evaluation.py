@@ -4,7 +4,7 @@ from absl import flags
 
 import tfgan_gp as tg
 
-from . import shared_flags, standins
+from . import rehearsal, shared_flags, standins
 
 
 def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=50_000, reference_samples=50_000):
@@ -35,6 +35,11 @@ def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=
                             "classifier_protocol", "inception_graph", "inception_weights", "reference_stats")
 
 
+def offline_classifier(args):
+    """Whether the run scores with the tiny random classifier (``--smoke``, ``--rehearsal``: see :func:`network`)."""
+    return bool(args.smoke or args.rehearsal) and args.classifier_protocol == "keras"
+
+
 def network(image_shape, protocol="keras", classifier=None, inception_graph=None, inception_weights=None,
                offline=False):
     """The evaluation network: ``classifier`` if given, else the ``protocol``'s (Keras' InceptionV3 by default).
@@ -51,11 +56,12 @@ def image_callbacks(args, dataset_name, image_shape, real_images, batch_statisti
     """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID and the k-NN metrics every
     ``--eval_every``, and ``--final_eval_samples`` at the end.
 
-    ``real_images(split)`` gives the reference images for FID/KID (``split=None``: the recipe's reference,
-    the first ``--reference_samples`` training images; the 2015-graph protocols ask for theirs), unless
-    ``--reference_stats`` names a statistics file. Statistics are cached in the run directory;
-    ``batch_statistics``: sample as the authors evaluated (see :class:`tfgan_gp.callbacks.Evaluate`);
-    ``--smoke`` compares with synthetic images through a tiny classifier.
+    ``real_images`` (a :func:`recipes.images.image_loader`) gives the reference images for FID/KID (the
+    recipe's reference: the first ``--reference_samples`` training images; the 2015-graph protocols ask for
+    their split), unless ``--reference_stats`` names a statistics file. Statistics are cached in the run
+    directory; ``batch_statistics``: sample as the authors evaluated (see :class:`tfgan_gp.callbacks.Evaluate`);
+    ``--smoke`` compares with synthetic images through a tiny classifier. A rehearsal's mock reference is
+    named so in the protocol line of every evaluation.
     """
     protocol = tg.metrics.PROTOCOLS[args.classifier_protocol]
     split = None if protocol.name == "keras" else protocol.real_split
@@ -67,11 +73,12 @@ def image_callbacks(args, dataset_name, image_shape, real_images, batch_statisti
         elif args.smoke:
             reals = standins.synthetic_images(image_shape, seed=args.seed + 1)
         else:
-            reals = real_images(split)
+            reals = real_images(split or "train")
             options.update(num_real=args.reference_samples if protocol.name == "keras" else protocol.num_real,
-                           source={"dataset": dataset_name, "split": split or "train"})
+                           source={"dataset": dataset_name + rehearsal.label(data=real_images.mock),
+                                   "split": split or "train"})
         classifier = network(image_shape, protocol.name, inception_graph=args.inception_graph,
-                             inception_weights=args.inception_weights, offline=args.smoke or args.rehearsal)
+                             inception_weights=args.inception_weights, offline=offline_classifier(args))
         return [tg.callbacks.Samples(logdir),
                 tg.callbacks.Evaluate(args.eval_every, args.eval_samples, classifier=classifier, real_stats=reals,
                                       log_dir=logdir, dataset_name="smoke" if args.smoke else dataset_name,

@@ -31,7 +31,7 @@ def image_loader(tfds_name, args, image_size, channels):
     Images are converted to the recipe's ``image_size`` × ``image_size`` × ``channels`` (centre crop,
     resize, grayscale ↔ RGB), so e.g. 28×28 digits feed a 32×32 model. A local dataset has a single
     split: asking it for ``test``/``validation`` gives the same examples (e.g. as the FID reference).
-    Under ``--rehearsal`` tfds sets are mocked in their real sizes.
+    Under ``--rehearsal`` tfds sets are mocked in their real sizes: ``load.mock`` says so.
     """
     source, tfds_dir = images.resolve_source(tfds_name, args.data_dir)
     is_local = source != tfds_name
@@ -39,8 +39,9 @@ def image_loader(tfds_name, args, image_size, channels):
 
     def load(split="train", **kwargs):
         kwargs = dict(dict(image_size=image_size, channels=channels, value_range=value_range), **kwargs)
-        with rehearsal.mock_tfds(args.rehearsal and not is_local):
+        with rehearsal.mock_tfds(load.mock):
             return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
 
+    load.mock = bool(args.rehearsal and not is_local)
     return load
 

@@ -80,7 +80,7 @@ def recipe(args, architecture, method):
     return tg.Recipe(
         name=f"lsun_{architecture}_{method}", gan=spec, data=data, in_memory=False,
         callbacks=image_evaluation.image_callbacks(args, "lsun_bedroom", SHAPE, batch_statistics=True,
-                                                   real_images=lambda split: load(split or "train")),
+                                                   real_images=load),
         settings=configs.settings(args))
 
 

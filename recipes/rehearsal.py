@@ -15,6 +15,9 @@ Everything else is the real run's: batch size, ``n_critic``, learning-rate sched
 sample counts and reference sets, evaluation cadence, checkpoints, resume and export. Pass a
 smaller ``--eval_every`` to get there sooner (the cadence is counted in generator iterations and
 does not depend on sizes).
+
+A rehearsal says so (:data:`ANNOUNCEMENT`), and every line that reports on its stand-ins carries their
+:func:`label`: its numbers check the pipeline, not a model.
 """
 import contextlib
 import math
@@ -34,7 +37,20 @@ MOCK_IMAGE_SHAPES = {"cifar10": (32, 32, 3), "mnist": (28, 28, 1), "lsun/bedroom
 """Shapes of the random images (LSUN's are not square, as the real ones, so the centre crop runs); each holds a
 multiple of 4 bytes (drawn four at a time)."""
 
+ANNOUNCEMENT = ("rehearsal: the real configuration at tiny width, offline (recipes/rehearsal.py); lines marked "
+                "[rehearsal: ...] report on its stand-ins (mock data, a tiny random classifier), and every score "
+                "checks the pipeline, not a model.")
+"""What a rehearsal prints first."""
+
 ALPHABET = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:'\"!?-()&$%")
+
+
+def label(data=False, classifier=False):
+    """``" [rehearsal: mock data, tiny random classifier]"``: the mark of an output line that reports on a
+    rehearsal's stand-ins, ``data`` (tensorflow-datasets mock data) and/or ``classifier`` (a tiny random CNN
+    instead of InceptionV3); ``""`` for a line about neither."""
+    parts = [part for part, used in (("mock data", data), ("tiny random classifier", classifier)) if used]
+    return f" [rehearsal: {', '.join(parts)}]" if parts else ""
 
 
 def dataset_name(builder):

@@ -18,6 +18,9 @@ SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
 # ``--rehearsal`` (recipes/rehearsal.py) keeps every size but the recipe's widths (its REHEARSAL dict).
 
+DATA_DIR_HELP = "tensorflow-datasets data_dir or a local dataset path (.npz/.npy file or image folder)."
+"""``--data_dir``'s help in the image recipes."""
+
 OLD_NAMES = {"lambda_gp": "penalty_weight"}
 """Flag names of earlier versions, kept as aliases that still parse: ``{old name: flag}``."""
 
@@ -39,8 +42,9 @@ class Args(types.SimpleNamespace):
     __slots__ = ("monitoring",)
 
 
-def define_training_flags(flag_values, **defaults):
-    """Define the flags every training recipe shares, with the recipe's ``defaults`` (else the paper's).
+def define_training_flags(flag_values, data_dir_help=DATA_DIR_HELP, **defaults):
+    """Define the flags every training recipe shares, with the recipe's ``defaults`` (else the paper's) and the
+    help of its ``--data_dir`` (what local data it reads instead of tensorflow-datasets).
 
     The defaults are those of :class:`tfgan_gp.TrainConfig` and :class:`tfgan_gp.GANSpec` (``penalty_weight``:
     ``None``, the penalty's own λ).
@@ -75,8 +79,7 @@ def define_training_flags(flag_values, **defaults):
     flags.DEFINE_integer("logical_cpus", 0, "Split this machine's CPU into this many logical devices (0: as "
                          "TensorFlow sees it): with --distribute mirrored and no GPU, that many replicas, to try "
                          "scale-out on one machine.", **fv)
-    flags.DEFINE_string("data_dir", d["data_dir"], "tensorflow-datasets data_dir or a local dataset path "
-                        "(.npz/.npy file or image folder).", **fv)
+    flags.DEFINE_string("data_dir", d["data_dir"], data_dir_help, **fv)
     flags.DEFINE_integer("eval_every", d["eval_every"], "Generator iterations between evaluations, sample "
                          "pictures and checkpoints (one Keras epoch).", **fv)
     flags.DEFINE_integer("seed", d["seed"], "Random seed (weights, noise, data order).", **fv)
@@ -119,10 +122,14 @@ def values(flag_values, smoke=None, rehearsal=None, **overrides):
 
     ``overrides`` replace flags the user did not pass (a recipe's per-method defaults); under
     ``--smoke`` so do :data:`SMOKE` and the recipe's ``smoke`` sizes (tiny widths, few samples),
-    under ``--rehearsal`` the recipe's ``rehearsal`` widths and ``iterations = 2 × eval_every``.
+    under ``--rehearsal`` the recipe's ``rehearsal`` widths and ``iterations = 2 × eval_every``. The two
+    exclude each other (a mix of both would rehearse nothing).
     """
     names = [name for name in flag_values if _recipe_flag(flag_values, name) and OLD_NAMES.get(name) not in flag_values]
     result = {name: flag_values[name].value for name in names}
+    if result.get("smoke") and result.get("rehearsal"):
+        raise ValueError("--smoke and --rehearsal exclude each other (--smoke shrinks every size, --rehearsal "
+                         "keeps the real ones at tiny width): pass one. Received: --smoke --rehearsal")
     replace = dict(overrides, **(dict(SMOKE, **(smoke or {})) if result.get("smoke") else {}))
     if result.get("rehearsal"):
         replace.update(rehearsal or {})

@@ -19,7 +19,8 @@ def synthetic_images(shape, num_examples=512, num_classes=None, seed=0):
 
 
 def tiny_classifier(image_shape, num_classes=10, seed=0):
-    """A small random CNN ``images -> (logits, pool features)``: the offline evaluation network of ``--smoke``."""
+    """A small random CNN ``images -> (logits, pool features)``: the offline evaluation network of ``--smoke`` and
+    ``--rehearsal``, named so in every protocol record."""
     import keras
 
     inputs = keras.Input(image_shape)
@@ -27,4 +28,4 @@ def tiny_classifier(image_shape, num_classes=10, seed=0):
                             kernel_initializer=keras.initializers.GlorotUniform(seed))(inputs)
     pool = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     logits = keras.layers.Dense(num_classes, kernel_initializer=keras.initializers.GlorotUniform(seed))(pool)
-    return tg.metrics.KerasClassifier(keras.Model(inputs, logits, name="smoke_classifier"), "pool")
+    return tg.metrics.KerasClassifier(keras.Model(inputs, logits, name="tiny_random_classifier"), "pool")

@@ -7,7 +7,8 @@ Paper setup (gan_toy.py): G and D are MLPs with 3 hidden layers of 512 ReLU,
 trained far longer (100k iterations); 1,000 already cover the 8 Gaussians.
 
 Like every training recipe it writes ``run_config.json``, checkpoints every ``--eval_every``
-iterations (with a value-surface picture), resumes when re-run, and exports the generator.
+iterations (with a value-surface picture and the modes covered, high-quality fraction and exact W1, logged
+to TensorBoard and ``eval/metrics.jsonl``), resumes when re-run, and exports the generator.
 The toy data are drawn afresh for every batch (as ``gan_toy.py``), so a resumed run sees new
 points rather than replaying the old ones.
 """
@@ -20,6 +21,8 @@ import tfgan_gp as tg
 from . import configs, entry, shared_flags
 
 SMOKE = dict(iterations=2, eval_every=1, batch_size=16)
+EVAL_SAMPLES = 2560
+"""Generated points per evaluation (every ``--eval_every`` iterations, logged, and the printed summary)."""
 ADAM = tg.Optimizer("adam", 1e-4, beta_1=0.5, beta_2=0.9)
 RMSPROP = tg.Optimizer("rmsprop", 5e-5)
 """gan_toy.py's optimizers, for both networks: Adam with the gradient penalty, RMSProp with weight clipping."""
@@ -42,22 +45,31 @@ def recipe(args):
         gan=configs.gan_spec(args, architecture="mlp", latent_dim=2, generator_kwargs=dict(latent_dim=2, output_dim=2),
                              critic_kwargs=dict(input_dim=2), optimizer=ADAM),
         data=lambda: toy.dataset(args.dataset, seed=args.seed), in_memory=False, shuffle_buffer=None,
-        callbacks=lambda gan, logdir: [tg.callbacks.ToyValueSurface(logdir, real)],
+        callbacks=lambda gan, logdir: [
+            tg.callbacks.ToyValueSurface(logdir, real),
+            tg.callbacks.Evaluate(args.eval_every, EVAL_SAMPLES, evaluator=evaluator(args), log_dir=logdir,
+                                  seed=args.seed + 1)],
         settings=configs.settings(args))
 
 
-def summary(gan, args):
-    """Mode coverage, sample quality and the exact W1 of the trained generator, as printed lines."""
+def evaluator(args):
+    """Mode coverage, sample quality and the exact W1 against 512 real points of ``--dataset``."""
     from tfgan_gp.metrics.evaluation import ToyEvaluator
 
-    evaluator = ToyEvaluator.for_dataset(args.dataset, num_real=512, seed=args.seed)
-    results = evaluator(lambda n, seed: gan.sample(n, seed=seed), 2560, seed=args.seed + 1)
+    return ToyEvaluator.for_dataset(args.dataset, num_real=512, seed=args.seed)
+
+
+def summary(gan, args):
+    """The :func:`evaluator`'s numbers of the trained generator, as printed lines: those of the evaluation logged
+    at its last iteration (TensorBoard ``eval``, ``eval/metrics.jsonl``), on the same samples."""
+    toy_evaluator = evaluator(args)
+    results = toy_evaluator(lambda n, seed: gan.sample(n, seed=seed), EVAL_SAMPLES, seed=args.seed + 1)
     lines = [f"{args.dataset}, {gan.iteration} generator iterations:"]
-    if evaluator.centres is not None:
-        lines.append(f"  modes covered:         {int(results['modes_covered'])} / {len(evaluator.centres)}")
+    if toy_evaluator.centres is not None:
+        lines.append(f"  modes covered:         {int(results['modes_covered'])} / {len(toy_evaluator.centres)}")
         lines.append(f"  high-quality fraction: {results['high_quality_fraction']:.3f}"
-                     f"  (within {evaluator.radius:.4f} of a centre)")
-    lines.append(f"  exact W1 ({evaluator.w1_samples} vs {evaluator.w1_samples}): {results['w1']:.4f}")
+                     f"  (within {toy_evaluator.radius:.4f} of a centre)")
+    lines.append(f"  exact W1 ({toy_evaluator.w1_samples} vs {toy_evaluator.w1_samples}): {results['w1']:.4f}")
     return lines
 
 
@@ -68,7 +80,7 @@ def main(argv, flag_values):
     pictures = sorted(name for name in os.listdir(args.logdir) if name.startswith("value_surface_")) \
         if tg.distribute.is_chief() else []  # (the chief draws them)
     if pictures:
-        print(f"\nSamples over the critic's value surface: {os.path.abspath(os.path.join(args.logdir, pictures[-1]))}")
+        print(f"Samples over the critic's value surface: {os.path.abspath(os.path.join(args.logdir, pictures[-1]))}")
     return gan
 
 

@@ -437,3 +437,31 @@ def test_lm1b_mock_matches_a_python_reference_and_vocab_can_be_reused(tmp_path):
         assert vocab.decode(example, strip_pad=False) == "".join(c if c in expected else "\ufffd" for c in line)
     assert reused == vocab
     np.testing.assert_array_equal(reused_first, examples[0])
+
+
+def test_the_vocabulary_pass_reports_its_progress_and_knows_the_examples_after_it(tmp_path):
+    """A pass over millions of lines takes minutes: ``progress(lines, total)`` after each batch of the first
+    ``num_examples`` lines and at the end; afterwards the dataset's cardinality is the number of examples."""
+    path = write_text(tmp_path, "".join(f"line {i}\n" for i in range(10_000)))
+    calls = []
+    ds, _ = data.load_text(path, seq_len=8, num_examples=9000, one_hot=False,
+                           progress=lambda lines, total: calls.append((lines, total)))
+    assert calls == [(4096, 9000), (8192, 9000), (9000, 9000), (9000, 9000)]
+    assert int(ds.cardinality()) == 9000 and len(as_list(ds)) == 9000
+
+
+def test_tfds_empty_lines_are_skipped_and_counted_exactly(tmp_path):
+    """Empty lines of a tfds set are dropped a batch at a time (a filter per line cost 10x the reading); its size is
+    an upper bound until the vocabulary pass has counted the examples."""
+    texts = [b"", b"abc", b"", b"de", b"fgh", b""] * 1000
+
+    def as_dataset(builder, split, decoders=None, read_config=None, shuffle_files=False):
+        return tf.data.Dataset.from_tensor_slices({"text": texts})
+
+    calls = []
+    with tfds.testing.mock_data(as_dataset_fn=as_dataset):
+        ds, vocab = data.load_text("lm1b", seq_len=4, one_hot=False,
+                                   progress=lambda lines, total: calls.append((lines, total)))
+        examples = as_list(ds)
+    assert calls == [(3000, 6000), (3000, 3000)] and int(ds.cardinality()) == 3000
+    assert [vocab.decode(e) for e in examples[:4]] == ["abc", "de", "fgh", "abc"] and len(examples) == 3000

@@ -56,9 +56,11 @@ def files(tmp_path_factory):
 
 def test_export_against_an_image_folder_prints_every_metric_with_the_protocol(files):
     stats = files["root"] / "real_stats.npz"
-    out = evaluate("--samples", files["export"], "--reference", files["real"], "--inception_graph", files["graph"],
-                   "--num_samples=20", "--splits=2", "--batch_size=8", f"--stats_out={stats}", "--json").stdout
-    result = json.loads(out)   # stdout holds the JSON object only (progress bars go to stderr)
+    run = evaluate("--samples", files["export"], "--reference", files["real"], "--inception_graph", files["graph"],
+                   "--num_samples=20", "--splits=2", "--batch_size=8", f"--stats_out={stats}", "--json",
+                   "--no-progress")   # as --noprogress (before: absl's "Unknown command line flag 'no-progress'")
+    assert "samples: 20 from" not in run.stderr and "reference: 24 images" not in run.stderr   # no progress bars
+    result = json.loads(run.stdout)   # stdout holds the JSON object only (progress bars go to stderr)
     assert result["protocol"]["protocol"] == "ttur" and len(result["protocol"]["weights_sha256"]) == 64
     assert result["protocol"]["resize"] == "tf1_bilinear" and result["protocol"]["quantize"] == "uint8"
     assert result["num_samples"] == 20 and result["num_real"] == 24 and result["splits"] == 2

@@ -2,6 +2,7 @@
 
 Each recipe's real configuration at tiny width (``--rehearsal``) is in test_rehearsals.py.
 """
+import html
 import importlib
 import json
 import os
@@ -14,22 +15,25 @@ import tfgan_gp as tg
 from helpers import check_run, run_in_process
 
 
+class Offline:
+    """A tfds builder on a machine without network: nothing prepared, the download fails."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def is_prepared(self):
+        return False
+
+    def download_and_prepare(self):
+        raise ConnectionError("Max retries exceeded (name resolution failed)")
+
+
 def test_unavailable_dataset_is_one_sentence(tmp_path, monkeypatch, capsys):
     """Offline, tfds cannot prepare CIFAR-10: the recipe exits 1 with one sentence naming --data_dir."""
     import tensorflow_datasets as tfds
     from absl import flags
 
     from recipes import cifar_resnet, entry
-
-    class Offline:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def is_prepared(self):
-            return False
-
-        def download_and_prepare(self):
-            raise ConnectionError("Max retries exceeded (name resolution failed)")
 
     monkeypatch.setattr(tfds, "builder", Offline)
     flag_values = flags.FlagValues()
@@ -41,6 +45,81 @@ def test_unavailable_dataset_is_one_sentence(tmp_path, monkeypatch, capsys):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "--data_dir" in lines[0]
     assert "cifar10" in lines[0]
+
+
+def test_billion_word_offline_names_text_file_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """Offline, lm1b is unavailable: the sentence (and --data_dir's help) name --text_file, the recipe's flag for a
+    local corpus (before: "pass a local UTF-8 .txt file as the dataset", which no flag of the recipe takes), and
+    the run directory is not created."""
+    import tensorflow_datasets as tfds
+    from absl import flags
+
+    from recipes import billion_word, entry
+
+    monkeypatch.setattr(tfds, "builder", Offline)
+    flag_values = flags.FlagValues()
+    billion_word.define_flags(flag_values)
+    flag_values(["billion_word", f"--logdir={tmp_path / 'run'}", "--precision=float32", "--dim=8"])
+    assert "--text_file" in flag_values["data_dir"].help and "image" not in flag_values["data_dir"].help
+    with pytest.raises(SystemExit) as exit_info:
+        entry.run_main(billion_word.main, [], flag_values)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 1 and len(lines) == 1 and "'lm1b'" in lines[0], lines
+    assert "--text_file=PATH" in lines[0] and "--data_dir" in lines[0]
+    assert not (tmp_path / "run").exists()
+
+
+def test_billion_word_rehearsal_corpus_shows_progress_labels_its_mock_data_and_stores_a_compact_reference(
+        tmp_path, capsys):
+    """The corpus of a rehearsal (mock lm1b: 30,301,028 lines): both passes read the first --num_examples lines
+    only and show their progress; every line about the mock lines says so; the n-gram reference is compact (before:
+    silent for 12 minutes and 576 MB for the 10 million lines, unlabelled)."""
+    from absl import flags
+
+    from recipes import billion_word, shared_flags
+
+    flag_values = flags.FlagValues()
+    billion_word.define_flags(flag_values)
+    flag_values(["billion_word", f"--logdir={tmp_path}", "--rehearsal", "--num_examples=3000"])
+    args = shared_flags.values(flag_values, smoke=billion_word.SMOKE, rehearsal=billion_word.REHEARSAL)
+    ids, vocab, reference = billion_word.corpus(args, str(tmp_path))
+    out = capsys.readouterr().out
+    lines = [line for line in out.replace("\r", "\n").splitlines() if line.strip()]
+    assert lines[0] == ("billion_word [rehearsal: mock data]: vocabulary: counting the characters of the lines of "
+                        "lm1b ...")
+    labels = [line for line in lines if line.startswith("billion_word")]
+    assert len(labels) == 3 and all(line.startswith("billion_word [rehearsal: mock data]: ") for line in labels)
+    assert "JS-n reference: 3,000 training lines of 32 characters" in labels[2]
+    assert out.count("3000/3000") >= 2                                   # both progress bars reach the end
+    assert int(ids.cardinality()) == reference.rows == 3000
+    distinct = sum(len(reference.counts(n)[0]) for n in range(1, 5))
+    assert os.path.getsize(tmp_path / billion_word.REFERENCE_FILE) < 16 * distinct / 4   # int64 ids and counts: 16
+
+
+@pytest.mark.filterwarnings("ignore:html5lib's sanitizer is deprecated:DeprecationWarning")
+def test_text_samples_show_backticks_in_tensorboard(tmp_path):
+    """TensorBoard renders text as Markdown: every sample line shows as itself, backticks (the pad) and markup
+    included (before: each line in an inline code span, which a backtick ended)."""
+    from tensorboard.plugins.text import text_plugin
+
+    lines = ["a`b``c", "`leading pad", "x <b>y</b> *z* _w_", "trailing pad`"]
+
+    class Generator:
+        iteration = 3
+
+        def sample(self, n, seed=0):
+            return tf.zeros((n, 1))
+
+    callback = tg.callbacks.TextSamples(str(tmp_path), lambda batch: lines[:len(batch)], num_samples=4)
+    callback.set_model(Generator())
+    callback.on_epoch_end(0)
+    [event_file] = (tmp_path / "samples").glob("events.out.tfevents.*")
+    [text] = [tf.make_ndarray(value.tensor) for event in tf.compat.v1.train.summary_iterator(str(event_file))
+              for value in event.summary.value]
+    shown = text_plugin.text_array_to_html(text, True)
+    assert shown.startswith("<pre><code>") and shown.endswith("</code></pre>")
+    assert html.unescape(shown[len("<pre><code>"):-len("</code></pre>")]) == "\n".join(lines) + "\n"
+    assert (tmp_path / "samples_000003.txt").read_text() == "\n".join(lines) + "\n"
 
 
 def test_paper_protocol_without_the_graph_file_is_one_sentence(tmp_path, capsys):

@@ -35,9 +35,10 @@ def test_cifar_resnet_rehearsal_survives_sigkill_and_evaluates_at_the_real_sizes
 
     The resumed run runs in this process (one TensorFlow import less). Real sizes: the 50,000 training
     images are the FID/KID reference, 5,000 samples per evaluation and
-    50,000 at the end (before: the 10,000-image test split against 50,000 samples stopped the run).
+    50,000 at the end (before: the 10,000-image test split against 50,000 samples stopped the run). Its
+    output and protocol lines name the stand-ins (before: "the first 50,000 CIFAR-10 training images").
     """
-    from recipes import cifar_resnet
+    from recipes import cifar_resnet, rehearsal
 
     command = [sys.executable, "-m", "recipes.cifar_resnet", f"--logdir={tmp_path}", "--rehearsal",
                "--precision=float32", "--conditional", "--eval_every=2"]
@@ -55,7 +56,14 @@ def test_cifar_resnet_rehearsal_survives_sigkill_and_evaluates_at_the_real_sizes
     assert not (tmp_path / "export").exists()             # it really died mid-run
     out = run_in_process(cifar_resnet, tmp_path, "--rehearsal", "--conditional", "--eval_every=2", capsys=capsys)
     assert "Resuming cifar_resnet from generator iteration 2" in out
-    assert "statistics of the first 50,000 CIFAR-10 training images" in out
+    # the run says it is a rehearsal, and every line about the mock images or the tiny classifier says so
+    assert out.splitlines()[0] == rehearsal.ANNOUNCEMENT
+    assert ("cifar_resnet [rehearsal: mock data, tiny random classifier]: FID/KID reference: statistics of the first "
+            "50,000 CIFAR-10 training images") in out
+    assert all("[rehearsal: mock data" in line for line in out.splitlines() if "CIFAR-10" in line)
+    protocol = json.loads((tmp_path / "eval" / "metrics.jsonl").read_text().splitlines()[-1])["protocol_line"]
+    assert "classifier 'tiny_random_classifier'" in protocol
+    assert "reference cifar10 [rehearsal: mock data] train: 50,000 images" in protocol
     check_run(tmp_path, 4, mode="rehearsal")
     config = json.load(open(tmp_path / "run_config.json"))
     assert config["gan"]["generator_kwargs"]["dim"] == 1                 # only the width is tiny

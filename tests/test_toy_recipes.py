@@ -36,6 +36,9 @@ def assert_picture(path, min_size, min_colours=50):
 
 
 def test_quickstart_writes_pictures_logs_and_summary(tmp_path, capsys):
+    """The summary's modes, high-quality fraction and W1 are logged every --eval_every iterations (TensorBoard
+    ``eval`` and ``eval/metrics.jsonl``, which the export reads); the printed ones are the last logged (before:
+    printed only)."""
     run_recipe(toy, tmp_path, "--smoke")
     out = capsys.readouterr().out
     pictures = sorted(p.name for p in tmp_path.glob("value_surface_*.png"))
@@ -45,6 +48,19 @@ def test_quickstart_writes_pictures_logs_and_summary(tmp_path, capsys):
     assert list((tmp_path / "images").glob("events.out.tfevents.*"))     # the pictures, as TB images
     assert "2 generator iterations" in out and "modes covered" in out and "exact W1" in out
     assert str((tmp_path / pictures[-1]).resolve()) in out
+    logged = {}
+    for path in (tmp_path / "eval").glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                logged.setdefault(value.tag, {})[event.step] = float(tf.make_ndarray(value.tensor))
+    for tag in ("modes_covered", "high_quality_fraction", "w1"):
+        assert sorted(logged[tag]) == [1, 2], tag
+    last = [json.loads(line) for line in (tmp_path / "eval" / "metrics.jsonl").read_text().splitlines()][-1]
+    assert last["iteration"] == 2 and last["num_samples"] == toy.EVAL_SAMPLES
+    assert f"modes covered:         {int(last['modes_covered'])} / 8" in out
+    assert f"high-quality fraction: {last['high_quality_fraction']:.3f}" in out
+    assert f"exact W1 (512 vs 512): {last['w1']:.4f}" in out
+    assert json.load(open(tmp_path / "export" / "metadata.json"))["evaluation"]["w1"] == pytest.approx(last["w1"])
 
 
 class PointGenerator:

@@ -27,10 +27,10 @@ def run(module, argv, capsys):
     """``(exit code, stderr lines)`` of one recipe run in this process."""
     flag_values = flags.FlagValues()
     module.define_flags(flag_values)
-    flag_values(["recipe", *argv])
+    rest = flag_values(["recipe", *argv])   # the program and the arguments that are not flags, as app.run passes
     code = 0
     try:
-        entry.run_main(module.main, [], flag_values)
+        entry.run_main(module.main, rest, flag_values)
     except SystemExit as stop:
         code = stop.code
     return code, capsys.readouterr().err.strip().splitlines()
@@ -109,6 +109,12 @@ def test_bad_input_is_one_sentence_and_writes_nothing(case, argv, names, files, 
     (["--iterations=10", "--eval_every=3"], "iterations must be a multiple of eval_every (each Keras epoch is "
                                             "eval_every iterations). Received: iterations=10, eval_every=3"),
     (["--iterations=0"], "iterations must be an integer >= 1. Received: iterations=0"),
+    ([f"--iterations={10 ** 22}"], f"iterations must be at most 2**62 (the iteration counters are int64). "
+                                   f"Received: iterations={10 ** 22}"),
+    (["--rehearsal"], "--smoke and --rehearsal exclude each other"),
+    (["iterations=5"], "A recipe takes flags only, not the argument 'iterations=5' (a flag is written "
+                       "--iterations=...). Received: iterations=5"),
+    (["--iterations=2", "--", "--dim=4"], "not the argument '--dim=4'"),
     (["--eval_every=-1"], "eval_every must be an integer >= 1. Received: eval_every=-1"),
     (["--batch_size=0"], "batch_size must be an integer >= 1. Received: batch_size=0"),
     (["--seed=-2"], "seed must be an integer >= 0. Received: seed=-2"),
@@ -118,7 +124,8 @@ def test_bad_input_is_one_sentence_and_writes_nothing(case, argv, names, files, 
     (["--augment_policy=zoom"], "Received: augment_policy='zoom'"),
 ])
 def test_a_bad_setting_is_one_sentence_naming_it_and_writes_nothing(argv, message, tmp_path, capsys):
-    """The configs check every setting once, before anything is written; their sentence names the flag."""
+    """The configs check every setting once, before anything is written; their sentence names the flag. So are
+    an argument that is not a flag, and --smoke with --rehearsal (before: ignored, and a silent mix of both)."""
     for module in (mnist, toy):
         code, lines = run(module, ["--smoke", f"--logdir={tmp_path / 'run'}", *argv], capsys)
         assert code == 1 and len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines

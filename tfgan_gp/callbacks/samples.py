@@ -40,7 +40,11 @@ class Samples(keras.callbacks.Callback):
 
 
 class TextSamples(keras.callbacks.Callback):
-    """Every epoch: decoded samples from fixed noise as a TensorBoard text summary (and ``samples_<it>.txt``)."""
+    """Every epoch: decoded samples from fixed noise as a TensorBoard text summary (and ``samples_<it>.txt``).
+
+    TensorBoard renders text as Markdown: the lines go in one indented code block, where every character
+    shows as itself (in an inline code span a backtick, the paper's pad character, would end the span).
+    """
 
     def __init__(self, log_dir, decode, num_samples=16, seed=0):
         super().__init__()
@@ -53,5 +57,5 @@ class TextSamples(keras.callbacks.Callback):
         with open(os.path.join(self.log_dir, f"samples_{step:06d}.txt"), "w") as f:
             f.write("\n".join(lines) + "\n")
         with self.writer.as_default():
-            tf.summary.text("samples", "\n\n".join(f"`{line}`" for line in lines), step=step)
+            tf.summary.text("samples", "\n".join(f"    {line}" for line in lines), step=step)
         self.writer.flush()

@@ -11,6 +11,8 @@ the lines carry (the paper pads with a backtick to 32 characters) counts as char
 Counting is vectorised: characters are mapped to a joint dense vocabulary of size ``V``
 and each n-gram to the integer ``Σ cₖ Vⁿ⁻¹⁻ᵏ``.
 """
+import os
+
 import numpy as np
 
 _INT64_LIMIT = 2 ** 63 - 1
@@ -73,7 +75,20 @@ class NgramCounts:
     once, batch by batch (:meth:`add`), and compare generated samples' counts with :meth:`js`. Ids are
     vocabulary indices (one per character, the pad included), so ``samples.js(reference, n)`` equals
     :func:`ngram_js` on the decoded, padded lines.
+
+    Only the n-grams that occur are kept (sorted ids and their counts). New n-grams wait in a buffer of
+    :data:`BUFFER` and are counted together (a dense ``bincount`` where all ``vocab_size ** n`` ids fit
+    :data:`DENSE_LIMIT`, else a sort) and merged in linear time: 10 million lines of 32 characters take
+    minutes. :meth:`save` stores the gaps between the sorted ids and the counts in the smallest unsigned
+    integer type that holds them, compressed: for a rehearsal's random text over 79 characters (15.9 million
+    distinct 4-grams in a million lines of 32, 35 million in ten million) 12.6 MB instead of 262 MB, and
+    25 MB instead of 576 MB.
     """
+
+    BUFFER = 2 ** 23
+    """n-grams of one order buffered before they are counted and merged."""
+    DENSE_LIMIT = 2 ** 22
+    """The largest ``vocab_size ** n`` counted by ``bincount`` (its array takes 8 bytes per possible n-gram)."""
 
     def __init__(self, vocab_size, max_n=4):
         if not isinstance(vocab_size, (int, np.integer)) or vocab_size < 1 or vocab_size ** max_n > _INT64_LIMIT:
@@ -81,7 +96,9 @@ class NgramCounts:
                              f"Received: vocab_size={vocab_size!r}, max_n={max_n!r}")
         self.vocab_size, self.max_n = int(vocab_size), int(max_n)
         self.rows = 0
-        self._parts = {n: [] for n in range(1, self.max_n + 1)}
+        empty = np.zeros(0, np.int64)
+        self._counted = {n: (empty, empty) for n in range(1, self.max_n + 1)}
+        self._buffer = {n: [] for n in self._counted}
 
     def add(self, ids):
         """Count the n-grams of ``ids`` (``(rows, length)`` integers in ``[0, vocab_size)``)."""
@@ -91,29 +108,36 @@ class NgramCounts:
                              f"Received: shape {ids.shape}")
         self.rows += len(ids)
         length = ids.shape[1]
-        for n, parts in self._parts.items():
+        for n, buffer in self._buffer.items():
             if length < n:
                 continue
             grams = np.zeros((len(ids), length - n + 1), np.int64)
             for k in range(n):
                 grams = grams * self.vocab_size + ids[:, k:length - n + 1 + k]
-            parts.append(np.unique(grams, return_counts=True))
-            if len(parts) >= 32:  # keep memory bounded on big corpora
-                parts[:] = [self._merge(parts)]
+            buffer.append(grams.ravel())
+            if sum(map(len, buffer)) >= self.BUFFER:
+                self._flush(n)
         return self
 
-    @staticmethod
-    def _merge(parts):
-        unique, inverse = np.unique(np.concatenate([u for u, _ in parts]), return_inverse=True)
-        return unique, np.bincount(inverse, weights=np.concatenate([c for _, c in parts])).astype(np.int64)
+    def _flush(self, n):
+        """Count the buffered ``n``-grams and merge them into the counts so far."""
+        buffer = self._buffer[n]
+        if not buffer:
+            return
+        grams = np.concatenate(buffer)
+        buffer.clear()
+        if self.vocab_size ** n <= self.DENSE_LIMIT:
+            dense = np.bincount(grams, minlength=self.vocab_size ** n)
+            new_ids = np.flatnonzero(dense)
+            new = (new_ids, dense[new_ids])
+        else:
+            new = np.unique(grams, return_counts=True)
+        self._counted[n] = _merge(self._counted[n], new)
 
     def counts(self, n):
-        """``(sorted n-gram ids, counts)``."""
-        parts = self._parts[n]
-        if not parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        parts[:] = [self._merge(parts)]
-        return parts[0]
+        """``(sorted n-gram ids, counts)`` (int64)."""
+        self._flush(n)
+        return self._counted[n]
 
     def js(self, reference, n):
         """JS divergence in bits between these counts' ``n``-gram distribution and ``reference``'s."""
@@ -131,15 +155,42 @@ class NgramCounts:
         return 0.5 * _entropy_term(p, m) + 0.5 * (_entropy_term(q, m) + only_q)
 
     def save(self, path):
-        arrays = {f"ids{n}": self.counts(n)[0] for n in self._parts}
-        arrays.update({f"counts{n}": self.counts(n)[1] for n in self._parts})
-        np.savez(path, vocab_size=self.vocab_size, max_n=self.max_n, rows=self.rows, **arrays)
+        """Write the counts to ``path`` (an ``.npz``, compressed: the gaps between sorted ids and the counts, each
+        in the smallest unsigned type that holds it), whole or not at all: a run killed meanwhile leaves none."""
+        arrays = {}
+        for n in self._counted:
+            ids, counts = self.counts(n)
+            arrays[f"id_gaps{n}"] = _smallest(np.diff(ids, prepend=0))
+            arrays[f"counts{n}"] = _smallest(counts)
+        partial = f"{path}.partial"
+        with open(partial, "wb") as f:
+            np.savez_compressed(f, vocab_size=self.vocab_size, max_n=self.max_n, rows=self.rows, **arrays)
+        os.replace(partial, path)
 
     @classmethod
     def load(cls, path):
+        """Counts saved by :meth:`save` (or by earlier versions, which stored the ids and counts as int64)."""
         with np.load(path) as f:
             counts = cls(int(f["vocab_size"]), int(f["max_n"]))
             counts.rows = int(f["rows"])
-            for n in counts._parts:
-                counts._parts[n] = [(f[f"ids{n}"], f[f"counts{n}"])]
+            for n in counts._counted:
+                ids = f[f"ids{n}"] if f"ids{n}" in f else np.cumsum(f[f"id_gaps{n}"], dtype=np.int64)
+                counts._counted[n] = (ids.astype(np.int64), f[f"counts{n}"].astype(np.int64))
         return counts
+
+
+def _merge(a, b):
+    """The union of two ``(sorted unique ids, counts)`` pairs, counts of shared ids added (in linear time)."""
+    (ids_a, counts_a), (ids_b, counts_b) = a, b
+    position = np.searchsorted(ids_a, ids_b)
+    shared = position < len(ids_a)
+    shared[shared] = ids_a[position[shared]] == ids_b[shared]
+    ids = np.insert(ids_a, position[~shared], ids_b[~shared])
+    counts = np.insert(counts_a, position[~shared], counts_b[~shared])
+    counts[np.searchsorted(ids, ids_b[shared])] += counts_b[shared]
+    return ids, counts
+
+
+def _smallest(values):
+    """Non-negative integers in the smallest unsigned type that holds them."""
+    return values.astype(np.min_scalar_type(int(values.max())) if len(values) else np.uint8)

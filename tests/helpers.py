@@ -298,3 +298,16 @@ def toy_recipe(width=16, depth=2, callbacks=None, name="toy_test", **spec_change
     """A ``tg.Recipe`` of :func:`toy_spec` on :func:`points` (``spec_changes``: e.g. ``loss=``, ``n_critic=``)."""
     return tg.Recipe(name=name, gan=toy_spec(width, depth, **spec_changes), data=points,
                      callbacks=callbacks or (lambda gan, logdir: []))
+
+
+def free_ports(n):
+    """``n`` TCP ports on 127.0.0.1 that were free a moment ago (for the workers of a local cluster)."""
+    import socket
+
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports

@@ -1,6 +1,5 @@
 """tf.distribute: Mirrored on two logical CPUs equals one device; two local workers stay in sync."""
 import os
-import socket
 import subprocess
 import sys
 
@@ -9,6 +8,8 @@ import pytest
 
 import tfgan_gp as tg
 from tfgan_gp import checkpoints, distribute
+
+from helpers import free_ports
 
 WORKER = os.path.join(os.path.dirname(__file__), "distributed_worker.py")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,16 +28,6 @@ def run_workers(*argv_lists, timeout=240):
                 p.wait()
     for p, output in zip(procs, outputs):
         assert p.returncode == 0, output[-3000:]
-
-
-def free_ports(n):
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 def test_mirrored_two_replicas_equal_single_device(tmp_path):

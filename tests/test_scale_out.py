@@ -9,7 +9,6 @@ import glob
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import tensorflow as tf
 from recipes import mnist, toy
 from tfgan_gp import checkpoints
 
-from helpers import run_in_process
+from helpers import free_ports, run_in_process
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_FIRST = True  # (the longest file: worker processes)
@@ -30,16 +29,6 @@ ARGV = {"toy": SMOKE, "mnist": SMOKE + ["--dim=4"]}
 SELECT = ["--smoke", "--dataset=8gaussians", "--candidates=wgan_gp,lsgan", "--seeds=1"]
 LOSSES = ("batch_d_loss", "batch_g_loss", "batch_wasserstein_estimate")
 TOLERANCE = 1e-5  # as the library's equivalence tests (tests/test_distribute.py)
-
-
-def free_ports(n):
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 def start(recipe, logdir, *argv, worker=None, ports=None, peer_timeout=60):

@@ -353,16 +353,23 @@ def test_image_problem_scores_generated_images_with_an_injected_classifier():
         naive_precision_recall(real_features.astype(np.float64), fake_features.astype(np.float64), 3))
 
 
+def moments(x):
+    """A classifier whose features (and logits) are each image's pixel mean and std."""
+    x = tf.convert_to_tensor(x)
+    feats = tf.concat([tf.reduce_mean(x, [1, 2]), tf.math.reduce_std(x, [1, 2])], axis=1)
+    return feats, feats
+
+
+def moments_image_problem(images):
+    """An image problem on ``images`` scored by :func:`moments`."""
+    return selection.image_problem(tf.data.Dataset.from_tensor_slices(images), moments, eval_samples=16,
+                                   batch_size=8)
+
+
 def test_compare_scores_image_runs_through_the_image_evaluator_with_real_statistics_computed_once(monkeypatch):
     images = np.random.default_rng(1).uniform(-1, 1, size=(16, 16, 16, 1)).astype(np.float32)
 
-    def classifier(x):
-        x = tf.convert_to_tensor(x)
-        feats = tf.concat([tf.reduce_mean(x, [1, 2]), tf.math.reduce_std(x, [1, 2])], axis=1)
-        return feats, feats
-
-    problem = selection.image_problem(tf.data.Dataset.from_tensor_slices(images), classifier, eval_samples=16,
-                                      batch_size=8)
+    problem = moments_image_problem(images)
     scored, computed = [], []
     call, compute = ImageEvaluator.__call__, evaluation.compute_statistics
     monkeypatch.setattr(ImageEvaluator, "__call__", lambda self, *a, **k: scored.append(call(self, *a, **k)) or
@@ -375,7 +382,7 @@ def test_compare_scores_image_runs_through_the_image_evaluator_with_real_statist
     assert [run.metrics for run in board.runs] == scored       # the evaluator's numbers, nothing recomputed
     assert len(computed) == 3                                   # the real statistics once, then one per run
     gan = problem.complete(selection.get("fc_gan").gan, tiny).build()
-    direct = ImageEvaluator(classifier, real_stats=images, batch_size=8, splits=1, kid_block_size=16,
+    direct = ImageEvaluator(moments, real_stats=images, batch_size=8, splits=1, kid_block_size=16,
                             keep_features=16)(gan.sample, 16, seed=10_000)
     assert problem.evaluate(gan, 0) == pytest.approx(direct, nan_ok=True)   # (one KID block: no std)
 
@@ -741,13 +748,7 @@ def test_each_kind_of_data_has_a_minimum_drawn_from_the_datas_own_statistics(gri
     images = np.random.default_rng(0).uniform(-1, 1, size=(16, 8, 8, 1)).astype(np.float32)
     images *= np.linspace(0, 1, 8)[:, None]                                          # pixels vary more to the right
 
-    def classifier(x):
-        x = tf.convert_to_tensor(x)
-        feats = tf.concat([tf.reduce_mean(x, [1, 2]), tf.math.reduce_std(x, [1, 2])], axis=1)
-        return feats, feats
-
-    problem = selection.image_problem(tf.data.Dataset.from_tensor_slices(images), classifier, eval_samples=16,
-                                      batch_size=8)
+    problem = moments_image_problem(images)
     drawn = problem.baseline.fit(problem.real_data(0).take(16))(4000, 0)
     assert drawn.shape == (4000, 8, 8, 1) and drawn.min() >= -1 and drawn.max() <= 1
     np.testing.assert_allclose(drawn.std(0)[0, :, 0], images.std(0)[0, :, 0], atol=0.05)   # wide where the data are

@@ -287,3 +287,12 @@ def test_the_record_and_the_export_are_readable_as_the_umask_allows(tmp_path, ma
     assert mode(tmp_path / "export") == 0o777 & ~mask
     assert mode(tmp_path / "export" / "metadata.json") == 0o666 & ~mask
     assert np.all([mode(p) & ~mask == mode(p) for p in glob.glob(str(tmp_path / "export" / "**"), recursive=True)])
+
+
+def test_train_names_the_types_it_takes():
+    """Item 11: settings passed as a dict were an ``AttributeError``; now one sentence naming ``tg.TrainConfig``."""
+    with pytest.raises(ValueError, match=r"train takes its settings as a tfgan_gp\.TrainConfig .*Received: config of "
+                                         r"type dict"):
+        tg.train(toy_recipe(), dict(logdir=None, iterations=2))
+    with pytest.raises(ValueError, match=r"train takes a tfgan_gp\.Recipe .*Received: recipe of type dict"):
+        tg.train(dict(name="toy"), tg.TrainConfig(logdir=None, iterations=2))

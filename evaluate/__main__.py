@@ -2,8 +2,9 @@
 
 Scores generated images -- a SavedModel export, a training run directory (its newest checkpoint) or a
 folder / ``.npz`` of images -- against a reference: a statistics file (TTUR's ``fid_stats_*.npz``,
-clean-fid's, or one this tool saved), a folder / ``.npz`` of images, or a tensorflow-datasets name
-(the protocol's split, ``train`` for ``ttur``). Prints the protocol line, then IS, FID, KID,
+clean-fid's, or one this tool saved), a folder / ``.npz`` of images, MNIST IDX files (a folder: its
+``train-*`` files; one ``*-images-idx3-ubyte[.gz]`` file, e.g. ``t10k-…`` for the test split), or a
+tensorflow-datasets name (the protocol's split, ``train`` for ``ttur``). Prints the protocol line, then IS, FID, KID,
 precision/recall and density/coverage; ``--json`` prints one JSON object instead (progress goes to
 stderr; ``--noprogress`` or ``--no-progress`` hides it). Installed from a wheel: ``python -m tfgan_gp_evaluate``.
 """
@@ -25,10 +26,11 @@ def define_flags(flag_values=flags.FLAGS):
     """Register the tool's flags on ``flag_values``."""
     fv = dict(flag_values=flag_values)
     flags.DEFINE_string("samples", None, "What to score: a SavedModel export, a run directory (--logdir of a "
-                        "recipe), or a folder / .npz / .npy of images.", **fv)
+                        "recipe), or a folder / .npz / .npy of images or of MNIST IDX files.", **fv)
     flags.DEFINE_string("reference", None, "FID/KID reference: a statistics .npz (TTUR fid_stats_*.npz, "
-                        "clean-fid, or --stats_out of this tool), a folder / .npz of images, or a tfds name "
-                        "(e.g. cifar10). Without it only the Inception score is computed.", **fv)
+                        "clean-fid, or --stats_out of this tool), a folder / .npz of images, a folder of MNIST IDX "
+                        "files (its train-* files) or one t10k-images-idx3-ubyte.gz / train-... file, or a tfds name "
+                        "(e.g. cifar10, fashion_mnist). Without it only the Inception score is computed.", **fv)
     flags.DEFINE_enum("protocol", "ttur", protocols.NAMES, "Evaluation protocol: ttur / tfgan (the published "
                       "numbers: 2015 Inception graph, uint8, TF1 bilinear), clean (clean-fid), keras (Keras "
                       "InceptionV3, not comparable with papers).", **fv)

@@ -29,18 +29,21 @@ def image_loader(tfds_name, args, image_size, channels):
     """``load(split="train", **load_images_kwargs)`` for a recipe's ``--data_dir`` (a tfds dir or a local set).
 
     Images are converted to the recipe's ``image_size`` × ``image_size`` × ``channels`` (centre crop,
-    resize, grayscale ↔ RGB), so e.g. 28×28 digits feed a 32×32 model. A local dataset has a single
-    split: asking it for ``test``/``validation`` gives the same examples (e.g. as the FID reference).
+    resize, grayscale ↔ RGB), so e.g. 28×28 digits feed a 32×32 model. A folder of IDX files has a
+    ``train`` and a ``test`` split (its ``t10k-*`` files); other local datasets have a single split, and
+    asking them for ``test``/``validation`` gives the same examples (e.g. as the FID reference).
     Under ``--rehearsal`` tfds sets are mocked in their real sizes: ``load.mock`` says so.
     """
     source, tfds_dir = images.resolve_source(tfds_name, args.data_dir)
     is_local = source != tfds_name
+    splits = images.local_splits(source) if is_local else None
     value_range = _range(args.value_range) if args.value_range else None
 
     def load(split="train", **kwargs):
         kwargs = dict(dict(image_size=image_size, channels=channels, value_range=value_range), **kwargs)
         with rehearsal.mock_tfds(load.mock):
-            return tg.data.load_images(source, split="train" if is_local else split, data_dir=tfds_dir, **kwargs)
+            return tg.data.load_images(source, split="train" if splits and split not in splits else split,
+                                       data_dir=tfds_dir, **kwargs)
 
     load.mock = bool(args.rehearsal and not is_local)
     return load

@@ -5,8 +5,8 @@ only what costs GPU-days or a download:
 
 * model widths (each recipe's ``REHEARSAL`` sizes);
 * the data: tensorflow-datasets' ``mock_data`` with random examples in the **real split sizes**
-  (:data:`REAL_SPLITS`: CIFAR-10 50,000 / 10,000, MNIST 60,000 / 10,000, LSUN bedrooms 3,033,042 /
-  300, lm1b 30,301,028 / 306,688, 32×32 ImageNet 1,281,149 / 49,999); local files (``--data_dir``,
+  (:data:`REAL_SPLITS`: CIFAR-10 50,000 / 10,000, MNIST and Fashion-MNIST 60,000 / 10,000, LSUN bedrooms
+  3,033,042 / 300, lm1b 30,301,028 / 306,688, 32×32 ImageNet 1,281,149 / 49,999); local files (``--data_dir``,
   ``--text_file``) are read as they are;
 * the evaluation network: a tiny random CNN instead of InceptionV3 (same protocol, other features);
 * ``--iterations``, unless given: two evaluation cycles (2 × ``--eval_every``).
@@ -26,14 +26,15 @@ from unittest import mock
 REAL_SPLITS = {
     "cifar10": {"train": 50_000, "test": 10_000},
     "mnist": {"train": 60_000, "test": 10_000},
+    "fashion_mnist": {"train": 60_000, "test": 10_000},
     "lsun/bedroom": {"train": 3_033_042, "validation": 300},
     "lm1b": {"train": 30_301_028, "test": 306_688},
     "downsampled_imagenet/32x32": {"train": 1_281_149, "validation": 49_999},
 }
 """Examples per split of the tensorflow-datasets sets the recipes read (from the tfds catalog)."""
 
-MOCK_IMAGE_SHAPES = {"cifar10": (32, 32, 3), "mnist": (28, 28, 1), "lsun/bedroom": (64, 80, 3),
-                     "downsampled_imagenet/32x32": (32, 32, 3)}
+MOCK_IMAGE_SHAPES = {"cifar10": (32, 32, 3), "mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1),
+                     "lsun/bedroom": (64, 80, 3), "downsampled_imagenet/32x32": (32, 32, 3)}
 """Shapes of the random images (LSUN's are not square, as the real ones, so the centre crop runs); each holds a
 multiple of 4 bytes (drawn four at a time)."""
 

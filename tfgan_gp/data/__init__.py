@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_gp.data import toy  # noqa: F401  (tfgan_gp.data.toy)
-from tfgan_gp.data import images, sources, text  # noqa: F401
+from tfgan_gp.data import idx, images, sources, text  # noqa: F401
 from tfgan_gp.data.replicas import active_replicas, arrange, check_divisible
 from tfgan_gp.data.images import check_image_shape, load_images, num_classes  # noqa: F401
 from tfgan_gp.data.sources import DataUnavailableError  # noqa: F401

@@ -9,7 +9,11 @@ Sources (``name_or_path``):
   class of a file is its top-level sub-directory, classes numbered in sorted order (as
   ``keras.utils.image_dataset_from_directory`` does);
 * a ``.npy`` array ``(N, H, W)`` / ``(N, H, W, C)``, or a ``.npz`` holding the images under ``images``/``x``/
-  ``x_train``/``arr_0`` and optionally labels under ``labels``/``y``/``y_train``/``arr_1``.
+  ``x_train``/``arr_0`` and optionally labels under ``labels``/``y``/``y_train``/``arr_1``;
+* MNIST's IDX format, gzipped or not (:mod:`tfgan_gp.data.idx`): a folder holding ``train-images-idx3-ubyte.gz``
+  (split ``"train"``), ``t10k-images-idx3-ubyte.gz`` (split ``"test"``) and their ``*-labels-idx1-ubyte.gz``,
+  e.g. Debian's ``dataset-fashion-mnist`` in ``/usr/share/datasets/fashion-mnist``; or one images file (a single
+  split, its labels file beside it). The only local sources with two splits.
 
 Pixel scaling follows the authors' code: 8-bit images map to ``x / 127.5 - 1`` (gan_cifar.py), and with
 ``dequantize=True`` to ``(x + u) / 128 - 1`` with ``u ~ U[0, 1)`` per pixel, i.e. uniform noise of one pixel
@@ -31,13 +35,14 @@ import zipfile
 import numpy as np
 import tensorflow as tf
 
-from tfgan_gp.data import sources
+from tfgan_gp.data import idx, sources
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 # Sizes used when ``image_size`` is not given: the paper trains on 64x64 LSUN bedrooms; tfds declares
 # downsampled ImageNet as variable-sized although every image has the size in its name.
 DEFAULT_SIZES = {"lsun": 64, "downsampled_imagenet/32x32": 32, "downsampled_imagenet/64x64": 64}
-LOCAL_ALTERNATIVE = "a local directory of images or a .npz/.npy image array as the dataset"
+LOCAL_ALTERNATIVE = ("a local directory of images, a folder of MNIST IDX files or a .npz/.npy image array as the "
+                     "dataset")
 IMAGE_KEYS = ("images", "x", "x_train", "arr_0")
 LABEL_KEYS = ("labels", "y", "y_train", "arr_1")
 _GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
@@ -58,8 +63,10 @@ def load_images(name_or_path, split="train", data_dir=None, image_size=None, num
     """An unbatched ``tf.data.Dataset`` of float32 images ``(H, W, C)`` in [-1, 1] (+ int32 labels).
 
     Args:
-      name_or_path: tfds name, image directory, or ``.npy``/``.npz`` file (see the module docstring).
-      split: tfds split (``"train"``, ``"test"``, ``"train[:10%]"``...); local sources have only ``"train"``.
+      name_or_path: tfds name, image directory, ``.npy``/``.npz`` file, or IDX folder or images file (see the
+        module docstring).
+      split: tfds split (``"train"``, ``"test"``, ``"train[:10%]"``...); an IDX folder has ``"train"`` and
+        ``"test"`` (its ``t10k-*`` files), other local sources only ``"train"``.
       data_dir: tfds data directory (where a prepared copy lives, or where to download one).
       image_size: ``int`` or ``(height, width)``: centre-crop to that aspect ratio, then resize (bilinear,
         antialiased). ``None`` keeps the source size (required to be the same for every image).
@@ -119,7 +126,9 @@ def dequantize(images, seed):
 
 
 def num_classes(name_or_path, data_dir=None):
-    """Number of classes of a labelled source (tfds ``label`` feature, class sub-directories, npz labels)."""
+    """Number of classes of a labelled source (tfds ``label`` feature, class sub-directories, npz or IDX labels)."""
+    if _is_idx(name_or_path):
+        return int(idx.read(idx.files(name_or_path, "train", with_labels=True)[1], "labels").max()) + 1
     if os.path.isdir(name_or_path):
         return len(_list_images(name_or_path, with_labels=True)[2])
     if os.path.isfile(name_or_path):
@@ -172,27 +181,40 @@ def _default_size(name, shape):
 
 def _looks_like_a_path(name):
     """True for names that cannot be tfds names: absolute, ``./``, ``~``, or with a file extension."""
-    return (os.path.isabs(name) or name.startswith((".", "~")) or name.endswith((".npy", ".npz"))
+    return (os.path.isabs(name) or name.startswith((".", "~")) or name.endswith((".npy", ".npz", "-ubyte", ".gz"))
             or name.lower().endswith(IMAGE_EXTENSIONS))
+
+
+def _is_idx(path):
+    return idx.is_folder(path) or idx.is_images_file(path)
+
+
+def local_splits(path):
+    """The splits of the local source ``path``: ``("train", "test")`` for an IDX folder, else ``("train",)``."""
+    return tuple(idx.SPLITS) if idx.is_folder(path) else ("train",)
 
 
 def _open(name_or_path, split, data_dir, with_labels, need_sizes, channels, value_range, download):
     name_or_path = os.path.expanduser(name_or_path)
     local = os.path.exists(name_or_path) or _looks_like_a_path(name_or_path)
-    if local and split != "train":
-        raise ValueError("Local image sources have a single split; use num_examples/heldout for a held-out "
-                         f"part. Received: split={split!r}")
     if value_range is not None and not name_or_path.endswith((".npy", ".npz")):
         raise ValueError(f"value_range applies to float .npy/.npz arrays only. Received: value_range="
                          f"{value_range!r} for {name_or_path!r}")
+    if _is_idx(name_or_path):
+        images, labels = idx.load(name_or_path, split, with_labels)
+        return _in_memory(images, labels)
+    if local and split != "train":
+        raise ValueError("This local image source has a single split (only a folder of IDX files has train and "
+                         f"test); use num_examples/heldout for a held-out part. Received: split={split!r}")
     if os.path.isdir(name_or_path):
         return _directory(name_or_path, with_labels, need_sizes, channels)
     if os.path.isfile(name_or_path) and name_or_path.endswith((".npy", ".npz")):
         return _arrays(name_or_path, with_labels, value_range)
     if local:
-        what = "no such file or directory" if not os.path.exists(name_or_path) else "not an image folder or .npy/.npz"
-        raise ValueError(f"{name_or_path}: {what} (pass an image folder, a .npy/.npz file or a tfds name). "
-                         f"Received: name_or_path={name_or_path!r}")
+        what = ("no such file or directory" if not os.path.exists(name_or_path)
+                else "not an image folder, .npy/.npz or IDX images file")
+        raise ValueError(f"{name_or_path}: {what} (pass an image folder, a .npy/.npz file, a folder of IDX files "
+                         f"or a tfds name). Received: name_or_path={name_or_path!r}")
     return _tfds(name_or_path, split, data_dir, with_labels, download)
 
 
@@ -366,6 +388,11 @@ def _arrays(path, with_labels, value_range):
         value_range = _float_range(path, images, value_range)
     else:
         raise ValueError(f"Images in {path!r} must be integer or floating point. Received: dtype {images.dtype}")
+    return _in_memory(images, labels, value_range)
+
+
+def _in_memory(images, labels, value_range=None):
+    """A source of the arrays ``images`` ``(N, H, W, C)`` and ``labels`` ``(N,)`` or None."""
     ds = tf.data.Dataset.from_tensor_slices(images if labels is None else (images, labels.astype(np.int32)))
     return _Source(ds, len(images), images.shape[1:], value_range)
 
@@ -436,7 +463,8 @@ def resolve_source(tfds_name, data_dir):
     """``(name_or_path, data_dir)`` for :func:`load_images` from a recipe's ``--data_dir``.
 
     ``--data_dir`` is a tensorflow-datasets data directory, or a local dataset instead: an
-    ``.npy``/``.npz`` file, or a folder of images (one that holds no ``<tfds name>`` folder).
+    ``.npy``/``.npz`` file, an IDX images file, or a folder of IDX files or of images (one that holds no
+    ``<tfds name>`` folder).
     """
     if not data_dir:
         return tfds_name, None
@@ -444,11 +472,13 @@ def resolve_source(tfds_name, data_dir):
         return data_dir, None
     if not os.path.isdir(data_dir):
         raise ValueError(f"--data_dir {data_dir}: no such file or directory (pass a tfds data directory, an image "
-                         f"folder or a .npy/.npz file). Received: data_dir={data_dir!r}")
+                         f"folder, a folder of IDX files or a .npy/.npz file). Received: data_dir={data_dir!r}")
     tfds_folder = os.path.join(data_dir, tfds_name.split("/")[0])
     if os.path.isdir(tfds_folder):
         return tfds_name, data_dir
-    if any(f.lower().endswith(IMAGE_EXTENSIONS) for _, _, files in os.walk(data_dir) for f in files):
+    if idx.is_folder(data_dir) or any(f.lower().endswith(IMAGE_EXTENSIONS)
+                                      for _, _, files in os.walk(data_dir) for f in files):
         return data_dir, None
-    raise ValueError(f"--data_dir {data_dir} holds no images ({', '.join(IMAGE_EXTENSIONS)}) and no prepared "
-                     f"tfds dataset {tfds_name!r} (a {tfds_folder} folder). Received: data_dir={data_dir!r}")
+    raise ValueError(f"--data_dir {data_dir} holds no images ({', '.join(IMAGE_EXTENSIONS)}), no IDX files "
+                     f"(train-images-idx3-ubyte[.gz]) and no prepared tfds dataset {tfds_name!r} (a {tfds_folder} "
+                     f"folder). Received: data_dir={data_dir!r}")

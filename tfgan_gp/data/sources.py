@@ -18,6 +18,8 @@ CATALOG = "https://www.tensorflow.org/datasets/catalog/"
 # In-memory caches above this size are skipped by ``cache="auto"`` (LSUN bedrooms at 64x64 is ~36 GB).
 AUTO_CACHE_LIMIT_BYTES = 2 ** 30
 RESOLVE_TIMEOUT_S = 5.0  # how long a download host's DNS lookup may take before it counts as unreachable
+PACKAGED = {"fashion_mnist": ("dataset-fashion-mnist", "/usr/share/datasets/fashion-mnist")}
+"""tfds names whose files a Debian package installs offline: ``(package, folder of its IDX files)``."""
 
 
 class DataUnavailableError(ValueError):
@@ -95,6 +97,9 @@ def _unavailable_message(name, data_dir, cause, local_alternative):
     family = name.split("/")[0]
     manual = (f"LSUN's server is often down, so follow {CATALOG}{family} and {MANUAL_DOWNLOAD_DOCS}"
               if family == "lsun" else f"if tfds cannot download it, see {MANUAL_DOWNLOAD_DOCS}")
+    if family in PACKAGED:
+        package, folder = PACKAGED[family]
+        manual = f"offline, `apt-get install {package}` puts its files in {folder} (pass that folder); {manual}"
     return (f"tensorflow-datasets could not prepare {name!r} in data_dir={data_dir!r} ({cause}): run "
             f"`tfds build {name}` on a machine with network access and pass its data directory with --data_dir "
             f"(data_dir=...), or pass {local_alternative} instead; {manual}.")

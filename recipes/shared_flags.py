@@ -18,7 +18,8 @@ SMOKE = dict(iterations=4, eval_every=2, batch_size=8)
 """What ``--smoke`` shrinks in every recipe (flags the user did not pass); recipes add their widths."""
 # ``--rehearsal`` (recipes/rehearsal.py) keeps every size but the recipe's widths (its REHEARSAL dict).
 
-DATA_DIR_HELP = "tensorflow-datasets data_dir or a local dataset path (.npz/.npy file or image folder)."
+DATA_DIR_HELP = ("tensorflow-datasets data_dir or a local dataset path (.npz/.npy file, image folder, or a folder "
+                 "of MNIST IDX files such as /usr/share/datasets/fashion-mnist).")
 """``--data_dir``'s help in the image recipes."""
 
 OLD_NAMES = {"lambda_gp": "penalty_weight"}

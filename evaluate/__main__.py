@@ -1,5 +1,8 @@
 """``python -m evaluate --samples PATH [--reference PATH|DATASET] [--protocol ttur] [--inception_graph FILE] [--json]``.
 
+Offline, on labelled data such as Fashion-MNIST: ``--protocol domain --reference /usr/share/datasets/fashion-mnist``
+(a classifier trained once on its training split; every number printed beside its floor).
+
 Scores generated images -- a SavedModel export, a training run directory (its newest checkpoint) or a
 folder / ``.npz`` of images -- against a reference: a statistics file (TTUR's ``fid_stats_*.npz``,
 clean-fid's, or one this tool saved), a folder / ``.npz`` of images, MNIST IDX files (a folder: its
@@ -33,7 +36,11 @@ def define_flags(flag_values=flags.FLAGS):
                         "(e.g. cifar10, fashion_mnist). Without it only the Inception score is computed.", **fv)
     flags.DEFINE_enum("protocol", "ttur", protocols.NAMES, "Evaluation protocol: ttur / tfgan (the published "
                       "numbers: 2015 Inception graph, uint8, TF1 bilinear), clean (clean-fid), keras (Keras "
-                      "InceptionV3, not comparable with papers).", **fv)
+                      "InceptionV3, not comparable with papers), domain (offline: a classifier trained once on "
+                      "the labelled --reference, e.g. /usr/share/datasets/fashion-mnist; every number with its "
+                      "floor, the real test split against the training split).", **fv)
+    flags.DEFINE_string("domain_data", None, "Protocol domain: the labelled images its classifier learns from "
+                        "(default: --reference; needed when --reference is a statistics file).", **fv)
     flags.DEFINE_string("inception_graph", None, "classify_image_graph_def.pb from inception-2015-12-05.tgz, or "
                         "TF-GAN's TF-Hub module directory tfgan/eval/inception/1 (protocols ttur, tfgan, clean).",
                         **fv)
@@ -75,7 +82,7 @@ def main(argv, flag_values=flags.FLAGS):
                                    inception_weights=fv.inception_weights, num_samples=fv.num_samples,
                                    num_real=fv.num_real, splits=fv.splits, batch_size=fv.batch_size, seed=fv.seed,
                                    data_dir=fv.data_dir, image_size=fv.image_size, stats_out=fv.stats_out,
-                                   progress=fv.progress)
+                                   progress=fv.progress, domain_data=fv.domain_data)
     except (ValueError, InceptionWeightsUnavailable, data.DataUnavailableError) as err:
         sys.exit(f"evaluate: {err}")
     if fv.json:  # strict JSON: a KID spread of one block (nan) becomes null

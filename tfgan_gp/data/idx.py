@@ -48,6 +48,11 @@ def is_folder(path):
     return os.path.isdir(path) and any(_named(path, prefix, "images") for prefix in SPLITS.values())
 
 
+def has_split(folder, split):
+    """True when the IDX ``folder`` holds the images file of ``split``."""
+    return _named(folder, SPLITS[split], "images") is not None
+
+
 def files(path, split, with_labels):
     """``(images file, labels file or None)`` of the IDX source ``path`` (folder or images file) and ``split``.
 

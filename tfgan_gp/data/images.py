@@ -189,6 +189,14 @@ def _is_idx(path):
     return idx.is_folder(path) or idx.is_images_file(path)
 
 
+def has_test_split(name_or_path, data_dir=None):
+    """Whether ``name_or_path`` has a ``test`` split of its own: an IDX folder with ``t10k-*`` files, or a tfds name."""
+    path = os.path.expanduser(name_or_path)
+    if os.path.exists(path) or _looks_like_a_path(path):
+        return idx.is_folder(path) and idx.has_split(path, "test")
+    return True
+
+
 def local_splits(path):
     """The splits of the local source ``path``: ``("train", "test")`` for an IDX folder, else ``("train",)``."""
     return tuple(idx.SPLITS) if idx.is_folder(path) else ("train",)

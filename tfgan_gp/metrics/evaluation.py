@@ -13,6 +13,7 @@ import numpy as np
 from tfgan_gp.data import toy as toy_data
 from tfgan_gp.metrics import protocols, toy
 from tfgan_gp.metrics.classifiers import classifier_record, load_classifier
+from tfgan_gp.metrics.domain import class_metrics
 from tfgan_gp.metrics.manifold import manifold_estimates
 from tfgan_gp.metrics.statistics import (ClassifierStatistics, cached_statistics, compute_statistics,
                                          image_batches)
@@ -80,12 +81,18 @@ class ImageEvaluator:
             also bounds the samples of the k-NN metrics (default 10,000, as Naeem et al.).
         source: what the real images are, recorded in their statistics (``{"dataset", "split"}``).
         progress: ``callable(count)`` after each batch (e.g. a Progbar's ``update``).
+        floor: real images of another split (e.g. the test split; array or ``tf.data.Dataset``): the same
+            measures between them and the reference, as many as the generated samples (or all there are),
+            are added as ``floor/<metric>`` -- what a generator that draws from the data distribution would get.
+
+    A classifier with ``class_names`` (the domain classifier) also gives ``classes_covered`` and the share of
+    samples per class, ``class_fraction/<name>`` (:func:`~tfgan_gp.metrics.domain.class_metrics`).
 
     Real statistics from another protocol (or other weights) are refused with a ``ValueError``.
     """
 
     def __init__(self, classifier, real_stats=None, cache_path=None, num_real=None, batch_size=100,
-                 splits=10, kid_block_size=1000, keep_features=None, source=None, progress=None):
+                 splits=10, kid_block_size=1000, keep_features=None, source=None, progress=None, floor=None):
         self.classifier = load_classifier(classifier)
         self.record = classifier_record(self.classifier)
         self.cache_path, self.num_real = cache_path, num_real
@@ -100,6 +107,7 @@ class ImageEvaluator:
             protocols.check_comparable(real_stats.record, self.record)
         self._real = real_stats
         self._real_neighbours = {}  # the reference's k-NN distances, computed at the first evaluation
+        self.floor_images, self._floors = floor, {}
 
     def real_statistics(self, num_samples):
         """The real-data statistics, computing (and caching) them from real images on first use."""
@@ -134,9 +142,27 @@ class ImageEvaluator:
     def __call__(self, sample_fn, num_samples, seed=0):
         fake = compute_statistics(self.classifier, sample_batches(sample_fn, num_samples, self.batch_size, seed),
                                   num_samples, self.splits, self.keep_features, progress=self.progress)
+        real = self.real_statistics(num_samples)
+        results = self._measures(fake, real)
+        if self.floor_images is not None and real is not None:
+            results.update({f"floor/{k}": v for k, v in self.floor(num_samples).items()})
+        return results
+
+    def floor(self, num_samples):
+        """The measures of ``num_samples`` floor images (or all there are) against the reference, computed once."""
+        n = count_images(self.floor_images, num_samples)
+        if n not in self._floors:
+            held = compute_statistics(self.classifier, image_batches(self.floor_images, self.batch_size), n,
+                                      self.splits, self.keep_features)
+            self._floors[n] = self._measures(held, self.real_statistics(num_samples))
+        return self._floors[n]
+
+    def _measures(self, fake, real):
         score, score_std = fake.inception_score()
         results = {"inception_score": score, "inception_score_std": score_std}
-        real = self.real_statistics(num_samples)
+        names = getattr(self.classifier, "class_names", None)
+        if names and fake.class_counts is not None:
+            results.update(class_metrics(fake.class_counts, names))
         if real is not None:
             results["fid"] = fake.frechet_distance(real)
             if real.features.size:

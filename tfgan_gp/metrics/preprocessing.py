@@ -15,11 +15,12 @@ in GAN Evaluation"), so each is a named function here:
   ``keras`` protocol has always done.
 * :func:`resize_pil_bicubic`: clean-fid's ``clean`` mode: PIL bicubic (antialiased) of each channel as
   float, clipped to ``[0, 255]``, not re-quantized.
+* ``none``: the ``domain`` protocol's network takes the dataset's own size.
 """
 import numpy as np
 import tensorflow as tf
 
-RESIZES = ("tf1_bilinear", "tf2_bilinear", "pil_bicubic")
+RESIZES = ("tf1_bilinear", "tf2_bilinear", "pil_bicubic", "none")
 
 
 def quantize_uint8(images):

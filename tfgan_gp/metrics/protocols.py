@@ -16,6 +16,10 @@ images resized by TensorFlow 1's bilinear op. The protocols:
   (antialiased) in float; its FIDs are not comparable with ``ttur`` ones.
 * ``keras`` -- Keras' ``InceptionV3`` (1000 classes, other weights) on float images, TF2 bilinear: this
   package's historical default; useful to compare runs with each other, never with papers.
+* ``domain`` -- a small classifier this package trains on the dataset's own training split
+  (:mod:`~tfgan_gp.metrics.domain`), on uint8 images at their own size: offline, meaningful for small
+  labelled sets such as Fashion-MNIST, identified by the SHA-256 of its weights; IS from its logits, the
+  share of samples per class, 10,000 samples (a test split's size) against the whole training split.
 """
 import dataclasses
 
@@ -23,6 +27,7 @@ from tfgan_gp.metrics.preprocessing import RESIZES
 
 INCEPTION_2015 = "inception-2015-12-05"
 KERAS_INCEPTION_V3 = "keras-inception-v3"
+DOMAIN_CLASSIFIER = "domain-classifier"
 INCEPTION_2015_URL = "http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz"
 
 
@@ -35,8 +40,8 @@ class Protocol:
     """One way of computing IS/FID/KID, with the sample counts its authors used.
 
     Attributes:
-        name: ``ttur``, ``tfgan``, ``clean`` or ``keras``.
-        network: the weights: ``inception-2015-12-05`` or ``keras-inception-v3``.
+        name: ``ttur``, ``tfgan``, ``clean``, ``keras`` or ``domain``.
+        network: the weights: ``inception-2015-12-05``, ``keras-inception-v3`` or ``domain-classifier``.
         resize: ``tf1_bilinear``, ``pil_bicubic`` or ``tf2_bilinear`` (:mod:`~tfgan_gp.metrics.preprocessing`).
         quantize: generated floats go through uint8 before the network.
         num_samples, splits: generated samples for IS/FID and the IS splits.
@@ -76,6 +81,8 @@ PROTOCOLS = {
                       "clean-fid mode 'clean' (Parmar et al. 2022)"),
     "keras": Protocol("keras", KERAS_INCEPTION_V3, "tf2_bilinear", False, 50_000, 10, None, "test", False,
                       "Keras InceptionV3 (this package's historical default): compare runs with each other only"),
+    "domain": Protocol("domain", DOMAIN_CLASSIFIER, "none", True, 10_000, 10, None, "train", False,
+                       "tfgan_gp's domain classifier, trained on the dataset's training split", image_size=0),
 }
 NAMES = tuple(PROTOCOLS)
 GRAPH_PROTOCOLS = tuple(name for name, p in PROTOCOLS.items() if p.network == INCEPTION_2015)
@@ -99,6 +106,12 @@ def record(protocol, weights_sha256=None, logits=None):
             "quantize": "uint8" if protocol.quantize else "none", "logits": logits or ""}
 
 
+def domain_record(dataset, weights_sha256, image_size, test_accuracy):
+    """The record of a domain classifier (:mod:`~tfgan_gp.metrics.domain`) of ``dataset``."""
+    return dict(record("domain", weights_sha256), network=f"{DOMAIN_CLASSIFIER}/{dataset}", image_size=image_size,
+                test_accuracy=f"{test_accuracy:.4f}")
+
+
 def custom_record(name):
     """The record of a classifier outside the protocols (a Keras model, a SavedModel, a callable)."""
     return {"protocol": "custom", "network": name, "weights_sha256": "", "resize": "", "image_size": 0,
@@ -106,6 +119,8 @@ def custom_record(name):
 
 
 def _features_of(rec):
+    if rec.get("protocol") == "domain":  # one network per dataset (and per weights file: checked by SHA-256)
+        return ("domain", rec.get("network"))
     if rec.get("protocol") in PROTOCOLS:
         return PROTOCOLS[rec["protocol"]].features
     return ("custom", rec.get("network"))
@@ -134,6 +149,9 @@ def describe_pixels(rec):
     """``"inception-2015-12-05 on uint8 images, tf1_bilinear to 299×299"`` (or the custom network's name)."""
     if rec.get("protocol") not in PROTOCOLS:
         return f"classifier {rec.get('network')!r}"
+    if rec.get("protocol") == "domain":
+        return (f"{rec['network']} (test accuracy {float(rec.get('test_accuracy') or 'nan'):.2%}) on uint8 images "
+                f"at {rec['image_size']}×{rec['image_size']}")
     pixels = "uint8 images" if rec.get("quantize") == "uint8" else "float images"
     return f"{rec['network']} on {pixels}, {rec['resize']} to {rec['image_size']}×{rec['image_size']}"
 

@@ -152,9 +152,20 @@ def reference_statistics(reference, classifier, num_real=None, batch_size=100, s
     return stats
 
 
+def domain_reference(classifier, batch_size=100, splits=10, stats_out=None, progress=True):
+    """Statistics of the domain classifier's whole training split (computed once and cached)."""
+    data = classifier.data
+    images = data.train[0]
+    sha = classifier.record["weights_sha256"][:12]
+    path = stats_out or os.path.join(cache_dir(), f"{data.name}_train_domain_{sha}_{len(images)}.npz")
+    bar = _Progress(len(images), f"reference: {len(images):,} training images of {data.name}", progress)
+    return cached_statistics(path, classifier, images, len(images), batch_size, splits,
+                             source={"dataset": data.name, "split": "train"}, progress=bar)
+
+
 def score(samples, reference=None, protocol="ttur", inception_graph=None, inception_weights=None, classifier=None,
           num_samples=None, num_real=None, splits=None, batch_size=100, seed=0, data_dir=None, image_size=None,
-          stats_out=None, progress=True):
+          stats_out=None, progress=True, domain_data=None):
     """IS, and FID/KID/precision/recall/density/coverage against ``reference``, of ``samples`` under ``protocol``.
 
     Args:
@@ -168,6 +179,9 @@ def score(samples, reference=None, protocol="ttur", inception_graph=None, incept
         seed: generator samples use seeds ``seed, seed + 1, …`` per batch.
         stats_out: where to save reference statistics computed from images.
         progress: show a ``keras.utils.Progbar`` per pass.
+        domain_data: protocol ``domain``: the labelled images its classifier is trained on (default:
+            ``reference``). Their training split is the reference (unless ``reference`` is a statistics file
+            of the same classifier), and the same measures of their test split are added as ``floor/<metric>``.
 
     Returns:
         ``{"metrics": {...}, "protocol": record, "protocol_line": str, "num_samples", "splits",
@@ -177,13 +191,23 @@ def score(samples, reference=None, protocol="ttur", inception_graph=None, incept
         raise ValueError(f"samples must be an export directory, a run directory, or a folder / .npz / .npy of "
                          f"images. Received: samples={samples!r} (no such file or directory)")
     if classifier is None:
+        if protocols.get(protocol).name == "domain":
+            domain_data = _domain_data(reference, domain_data)
         classifier = protocol_classifier(protocol, inception_graph=inception_graph,
-                                         inception_weights=inception_weights)
+                                         inception_weights=inception_weights, domain_data=domain_data,
+                                         data_dir=data_dir)
     record = classifier_record(classifier)
     standard = protocols.PROTOCOLS.get(record["protocol"])
     splits = splits or (standard.splits if standard else 10)
-    real = None
-    if reference is not None:
+    real, floor = None, None
+    domain = getattr(classifier, "data", None)
+    if domain is not None:
+        floor = domain.test[0]
+        if reference is None or not is_statistics_file(reference):
+            reference = domain_reference(classifier, batch_size, splits, stats_out, progress)
+    if isinstance(reference, ClassifierStatistics):
+        real = reference
+    elif reference is not None:
         real = reference_statistics(reference, classifier, num_real, batch_size, splits, data_dir, image_size,
                                     stats_out, progress)
     start = time.perf_counter()
@@ -205,7 +229,7 @@ def score(samples, reference=None, protocol="ttur", inception_graph=None, incept
             batches = image_batches(ds, batch_size)
             sample_fn = lambda size, _seed: next(batches)  # noqa: E731 -- the images in order
         bar = _Progress(n, f"samples: {n:,} from {description}", progress)
-        evaluator = ImageEvaluator(classifier, real, progress=bar, **evaluator_options)
+        evaluator = ImageEvaluator(classifier, real, progress=bar, floor=floor, **evaluator_options)
         results = evaluator(sample_fn, n, seed)
     seconds = time.perf_counter() - start
     return {"metrics": results, "protocol": record, "protocol_line": evaluator.describe(n), "num_samples": n,
@@ -215,22 +239,50 @@ def score(samples, reference=None, protocol="ttur", inception_graph=None, incept
             "seconds": seconds, "images_per_second": n / seconds if seconds else None}
 
 
+def _domain_data(reference, domain_data):
+    """The labelled images of the domain protocol: ``domain_data``, else ``reference`` (unless a statistics file)."""
+    if domain_data is None and reference is not None and not is_statistics_file(reference):
+        return reference
+    if domain_data is not None and reference is not None and not is_statistics_file(reference) \
+            and os.path.abspath(os.fspath(reference)) != os.path.abspath(os.fspath(domain_data)):
+        raise ValueError(f"Protocol 'domain' compares with the training split of the images its classifier learns "
+                         f"from: pass the same data as reference and domain_data, or a statistics file as "
+                         f"reference. Received: reference={reference!r}, domain_data={domain_data!r}")
+    return domain_data
+
+
 def format_result(result):
-    """The lines ``evaluate`` prints: the protocol line, then one line per metric."""
+    """The lines ``evaluate`` prints: the protocol line, then one line per metric, with its floor beside it."""
     m = result["metrics"]
     lines = [result["protocol_line"], f"samples: {result['samples']}"]
     if result.get("reference"):
         lines.append(f"reference: {result['reference']}")
-    lines.append(f"Inception score    {m['inception_score']:.3f} ± {m['inception_score_std']:.3f} "
-                 f"({result['splits']} splits)")
+
+    def row(label, text, *keys):
+        floor = [m.get(f"floor/{k}") for k in keys]
+        if all(v is not None for v in floor):
+            text = f"{text:<24} floor {'/'.join(f'{v:.4g}' for v in floor)}"
+        lines.append(f"{label:<19}{text}")
+
+    row("Inception score", f"{m['inception_score']:.3f} ± {m['inception_score_std']:.3f} ({result['splits']} splits)"
+        if "floor/inception_score" not in m else f"{m['inception_score']:.3f} ± {m['inception_score_std']:.3f}",
+        "inception_score")
+    if "classes_covered" in m:
+        row("classes covered", f"{m['classes_covered']:.0f}", "classes_covered")
     if "fid" in m:
-        lines.append(f"FID                {m['fid']:.3f}")
+        row("FID", f"{m['fid']:.3f}", "fid")
     if "kid" in m:
-        lines.append(f"KID                {m['kid']:.5f} ± {m['kid_std']:.5f}")
+        row("KID", f"{m['kid']:.5f} ± {m['kid_std']:.5f}", "kid")
     if "precision" in m:
-        lines.append(f"precision/recall   {m['precision']:.4f} / {m['recall']:.4f} (k = 3)")
+        row("precision/recall", f"{m['precision']:.4f} / {m['recall']:.4f} (k = 3)", "precision", "recall")
     if "density" in m:
-        lines.append(f"density/coverage   {m['density']:.4f} / {m['coverage']:.4f} (k = 5)")
+        row("density/coverage", f"{m['density']:.4f} / {m['coverage']:.4f} (k = 5)", "density", "coverage")
+    if any(k.startswith("floor/") for k in m):
+        lines.append("(floor: the same measure between the real test split and the real training split)")
+    if "classes_covered" in m:
+        shares = ", ".join(f"{k[len('class_fraction/'):]} {v:.1%}" for k, v in m.items()
+                           if k.startswith("class_fraction/"))
+        lines.append(f"samples per class: {shares}")
     lines.append(f"{result['num_samples']:,} samples in {result['seconds']:.1f} s "
                  f"({result['images_per_second']:.1f} images/s)")
     return lines

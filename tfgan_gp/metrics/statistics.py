@@ -57,6 +57,7 @@ class ClassifierStatistics:
         self._num_samples = num_samples
         self._kept = []
         self._covariance_sqrt = None
+        self.class_counts = None  # images per top class, counted from the logits
 
     @property
     def num_samples(self):
@@ -70,6 +71,8 @@ class ClassifierStatistics:
     def update(self, logits, pool_features):
         if self.inception is not None:
             self.inception.update(logits)
+        top = np.bincount(np.argmax(logits, axis=-1), minlength=np.shape(logits)[-1])
+        self.class_counts = top if self.class_counts is None else self.class_counts + top
         self.moments.update(pool_features)
         room = self.keep_features - sum(len(f) for f in self._kept)
         if room > 0:

@@ -168,14 +168,15 @@ def graph_message(protocol, path):
 
 
 def protocol_classifier(protocol="ttur", inception_graph=None, inception_weights=None, logits_bias=False,
-                        domain_data=None, data_dir=None):
+                        domain_data=None, data_dir=None, image_size=None):
     """The classifier of an evaluation protocol (``ttur``, ``tfgan``, ``clean``, ``keras`` or ``domain``).
 
     ``ttur``/``tfgan``/``clean`` need ``inception_graph`` (see :class:`Inception2015Features`);
     ``keras`` takes ``inception_weights`` (default: download ImageNet's). A missing file raises
     :class:`InceptionWeightsUnavailable` with one sentence saying what to get and where it goes.
     ``domain`` trains (once, then cached) a classifier on the labelled images ``domain_data`` (a tfds name
-    in ``data_dir``, an IDX folder, a labelled folder or array: :mod:`~tfgan_gp.metrics.domain`).
+    in ``data_dir``, an IDX folder, a labelled folder or array: :mod:`~tfgan_gp.metrics.domain`), resized to
+    ``image_size`` when given (a generator of another size than the data).
     """
     protocol = protocols.get(protocol)
     if protocol.name == "domain":
@@ -185,7 +186,7 @@ def protocol_classifier(protocol="ttur", inception_graph=None, inception_weights
             raise ValueError("Protocol 'domain' trains its classifier on labelled images of the dataset: pass them "
                              "as domain_data (evaluate: a labelled --reference or --domain_data; e.g. "
                              "/usr/share/datasets/fashion-mnist or fashion_mnist). Received: domain_data=None")
-        return domain_classifier(domain_data, data_dir=data_dir)
+        return domain_classifier(domain_data, data_dir=data_dir, image_size=image_size)
     if protocol.network == protocols.KERAS_INCEPTION_V3:
         return InceptionFeatures(weights=inception_weights or "imagenet")
     return Inception2015Features(protocol, inception_graph, logits_bias=logits_bias)

@@ -141,7 +141,8 @@ class DomainClassifier:
         images = quantize_uint8(images)
         if images.shape[1:] != self.image_shape:
             raise ValueError(f"The domain classifier of {self.info['dataset']} takes images of shape "
-                             f"{self.image_shape}. Received: images of shape {images.shape[1:]}")
+                             f"{self.image_shape}: train it at the samples' size (evaluate: --image_size; Python: "
+                             f"image_size=). Received: images of shape {images.shape[1:]}")
         return images.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
 
     def run(self, prepared):
@@ -170,7 +171,7 @@ def domain_classifier(source, data_dir=None, image_size=None, channels=None, spl
     another classifier. ``splits``: a :class:`LabelledSplits` already read.
     """
     splits = splits or LabelledSplits(source, data_dir, image_size, channels)
-    settings = dict(TRAINING, num_train=None, **training)
+    settings = {**TRAINING, "num_train": None, **training}
     unknown = set(settings) - set(TRAINING) - {"num_train"}
     if unknown:
         raise ValueError(f"Unknown domain classifier training settings: expected some of "

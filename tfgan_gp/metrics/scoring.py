@@ -195,7 +195,7 @@ def score(samples, reference=None, protocol="ttur", inception_graph=None, incept
             domain_data = _domain_data(reference, domain_data)
         classifier = protocol_classifier(protocol, inception_graph=inception_graph,
                                          inception_weights=inception_weights, domain_data=domain_data,
-                                         data_dir=data_dir)
+                                         data_dir=data_dir, image_size=image_size)
     record = classifier_record(classifier)
     standard = protocols.PROTOCOLS.get(record["protocol"])
     splits = splits or (standard.splits if standard else 10)

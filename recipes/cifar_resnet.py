@@ -47,12 +47,7 @@ def define_flags(flag_values):
     shared_flags.define_training_flags(flag_values, logdir="runs/cifar_resnet", iterations=100_000)
     fv = dict(flag_values=flag_values)
     flags.DEFINE_integer("dim", 128, "Channels of the ResNet (the paper's DIM).", lower_bound=1, **fv)
-    flags.DEFINE_bool("conditional", False, "Class-conditional model: conditional BN in G, AC-GAN head on D.", **fv)
-    flags.DEFINE_enum("conditioning", "ac", list(tg.architectures.common.CONDITIONINGS), "How the conditional critic "
-                      "reads the labels: ac (AC-GAN head, the paper's) or projection (Miyato & Koyama 2018).", **fv)
-    flags.register_multi_flags_validator(["conditioning", "conditional"],
-                                         lambda v: v["conditioning"] == "ac" or v["conditional"],
-                                         message="--conditioning=projection needs --conditional", **fv)
+    shared_flags.define_conditional_flags(flag_values, "conditional BN in G")
     flags.DEFINE_float("learning_rate", 2e-4, "Initial Adam learning rate (decays linearly to 0).", **fv)
     flags.DEFINE_integer("generator_batch_multiple", 2, "Generator updates use this many times --batch_size "
                          "samples (the authors' GEN_BS_MULTIPLE: 2; the paper's Algorithm 1: 1).", **fv)

@@ -7,9 +7,10 @@ import tfgan_gp as tg
 from . import rehearsal, shared_flags, standins
 
 
-def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=50_000, reference_samples=50_000):
+def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=50_000, reference_samples=50_000,
+                            protocol="keras"):
     """The image recipes' evaluation flags: sample counts (a CPU affords fewer during training, the paper's at the
-    end) and the classifier protocol. They are monitoring flags: a resumed run may change them."""
+    end) and the classifier ``protocol``. They are monitoring flags: a resumed run may change them."""
     fv = dict(flag_values=flag_values)
     flags.DEFINE_integer("eval_samples", eval_samples, "Generated samples per Inception score / FID / KID "
                          "evaluation during training (every --eval_every iterations; at least the score's 10 "
@@ -20,10 +21,12 @@ def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=
                              message="--final_eval_samples must be 0 (none) or at least the score's 10 splits", **fv)
     flags.DEFINE_integer("reference_samples", reference_samples, "Real training images whose statistics are the "
                          "FID/KID reference (all of them when there are fewer).", lower_bound=1, **fv)
-    flags.DEFINE_enum("classifier_protocol", "keras", tg.metrics.protocols.NAMES,
+    flags.DEFINE_enum("classifier_protocol", protocol, tg.metrics.protocols.NAMES,
                       "Evaluation protocol: ttur / tfgan (the paper's numbers: the 2015 Inception graph, uint8 "
                       "images, TF1 bilinear, FID against the 50,000 training images; needs --inception_graph), "
-                      "clean (clean-fid), keras (Keras InceptionV3: compare runs with each other only).", **fv)
+                      "clean (clean-fid), keras (Keras InceptionV3: compare runs with each other only), domain (a "
+                      "small classifier trained once on the dataset's labelled training split: offline; floors "
+                      "from its test split).", **fv)
     flags.DEFINE_string("inception_graph", None, "classify_image_graph_def.pb from inception-2015-12-05.tgz (or "
                         "TF-GAN's TF-Hub module directory) for --classifier_protocol ttur, tfgan or clean.", **fv)
     flags.DEFINE_string("inception_weights", None, "--classifier_protocol keras: a local InceptionV3 weights file "
@@ -37,7 +40,7 @@ def define_evaluation_flags(flag_values, eval_samples=5_000, final_eval_samples=
 
 def offline_classifier(args):
     """Whether the run scores with the tiny random classifier (``--smoke``, ``--rehearsal``: see :func:`network`)."""
-    return bool(args.smoke or args.rehearsal) and args.classifier_protocol == "keras"
+    return bool(args.smoke or args.rehearsal) and args.classifier_protocol in ("keras", "domain")
 
 
 def network(image_shape, protocol="keras", classifier=None, inception_graph=None, inception_weights=None,
@@ -46,28 +49,34 @@ def network(image_shape, protocol="keras", classifier=None, inception_graph=None
 
     ``offline`` (``--smoke``, ``--rehearsal``): a tiny random CNN, unless a 2015-graph protocol is asked for.
     """
-    if offline and classifier is None and protocol == "keras":
+    if offline and classifier is None and protocol in ("keras", "domain"):
         return standins.tiny_classifier(image_shape)
     return classifier or tg.metrics.protocol_classifier(protocol, inception_graph=inception_graph,
                                                         inception_weights=inception_weights)
 
 
-def image_callbacks(args, dataset_name, image_shape, real_images, batch_statistics=False):
+def image_callbacks(args, dataset_name, image_shape, real_images, batch_statistics=False, grid_samples=64):
     """``Recipe.callbacks`` of image recipes: a sample grid each epoch, IS/FID/KID and the k-NN metrics every
     ``--eval_every``, and ``--final_eval_samples`` at the end.
 
-    ``real_images`` (a :func:`recipes.images.image_loader`) gives the reference images for FID/KID (the
+    ``grid_samples``: samples in each grid (a conditional model's labels cycle through the classes: 100 gives one
+    column per class of ten). ``real_images`` (a :func:`recipes.images.image_loader`) gives the reference images for FID/KID (the
     recipe's reference: the first ``--reference_samples`` training images; the 2015-graph protocols ask for
-    their split), unless ``--reference_stats`` names a statistics file. Statistics are cached in the run
+    their split), unless ``--reference_stats`` names a statistics file. Protocol ``domain`` trains (once, cached)
+    its classifier on the labelled training split of the same source, at the recipe's image size, and scores
+    the real test split too: the floor printed beside every number. Statistics are cached in the run
     directory; ``batch_statistics``: sample as the authors evaluated (see :class:`tfgan_gp.callbacks.Evaluate`);
     ``--smoke`` compares with synthetic images through a tiny classifier. A rehearsal's mock reference is
     named so in the protocol line of every evaluation.
     """
     protocol = tg.metrics.PROTOCOLS[args.classifier_protocol]
-    split = None if protocol.name == "keras" else protocol.real_split
+    split = None if protocol.name in ("keras", "domain") else protocol.real_split
 
     def make(gan, logdir):
         options = dict(kid_block_size=16) if args.smoke else {}
+        if protocol.name == "domain" and not offline_classifier(args):
+            return [tg.callbacks.Samples(logdir, grid_samples), _domain_evaluation(args, dataset_name, image_shape, real_images,
+                                                                     logdir, batch_statistics)]
         if args.reference_stats:
             reals = args.reference_stats
         elif args.smoke:
@@ -79,10 +88,24 @@ def image_callbacks(args, dataset_name, image_shape, real_images, batch_statisti
                                    "split": split or "train"})
         classifier = network(image_shape, protocol.name, inception_graph=args.inception_graph,
                              inception_weights=args.inception_weights, offline=offline_classifier(args))
-        return [tg.callbacks.Samples(logdir),
+        return [tg.callbacks.Samples(logdir, grid_samples),
                 tg.callbacks.Evaluate(args.eval_every, args.eval_samples, classifier=classifier, real_stats=reals,
                                       log_dir=logdir, dataset_name="smoke" if args.smoke else dataset_name,
                                       final_num_samples=args.final_eval_samples or None,
                                       batch_statistics=batch_statistics, **options)]
 
     return make
+
+
+def _domain_evaluation(args, dataset_name, image_shape, real_images, logdir, batch_statistics):
+    """The ``domain`` protocol's evaluation callback: the classifier of ``real_images``' labelled source, the first
+    ``--reference_samples`` training images as the reference (unless ``--reference_stats``), the test split as
+    the floor."""
+    classifier = tg.metrics.protocol_classifier("domain", domain_data=real_images.source,
+                                                data_dir=real_images.data_dir, image_size=image_shape[0])
+    reals = args.reference_stats or classifier.data.images("train")
+    return tg.callbacks.Evaluate(args.eval_every, args.eval_samples, classifier=classifier, real_stats=reals,
+                                 log_dir=logdir, dataset_name=dataset_name,
+                                 final_num_samples=args.final_eval_samples or None, batch_statistics=batch_statistics,
+                                 num_real=args.reference_samples, floor=classifier.data.images("test"),
+                                 source={"dataset": dataset_name, "split": "train"})

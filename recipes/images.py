@@ -46,5 +46,6 @@ def image_loader(tfds_name, args, image_size, channels):
                                        data_dir=tfds_dir, **kwargs)
 
     load.mock = bool(args.rehearsal and not is_local)
+    load.source, load.data_dir = source, tfds_dir  # (what the domain classifier trains on)
     return load
 

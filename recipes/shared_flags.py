@@ -106,6 +106,19 @@ def define_training_flags(flag_values, data_dir_help=DATA_DIR_HELP, **defaults):
     monitoring(flag_values, "verbose", "logical_cpus")
 
 
+def define_conditional_flags(flag_values, generator_conditioning):
+    """``--conditional`` (class-conditional G and D; the generator reads the labels by ``generator_conditioning``)
+    and ``--conditioning`` (how the critic reads them)."""
+    fv = dict(flag_values=flag_values)
+    flags.DEFINE_bool("conditional", False, f"Class-conditional model: {generator_conditioning}, AC-GAN head on D "
+                      f"(or see --conditioning).", **fv)
+    flags.DEFINE_enum("conditioning", "ac", list(tg.architectures.common.CONDITIONINGS), "How the conditional critic "
+                      "reads the labels: ac (AC-GAN head, the paper's) or projection (Miyato & Koyama 2018).", **fv)
+    flags.register_multi_flags_validator(["conditioning", "conditional"],
+                                         lambda v: v["conditioning"] == "ac" or v["conditional"],
+                                         message="--conditioning=projection needs --conditional", **fv)
+
+
 def define_architecture_flag(flag_values, families, help_text=None):
     """``--architecture``: the recipe's own ``families`` (the first is the default) or ``mlp``.
 

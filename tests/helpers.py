@@ -1,9 +1,10 @@
 """What many tests build: tiny GANs, a tiny classifier, the 8-Gaussians learning run, a layer round trip,
-the brute-force precision/recall reference, and recipe runs in this process.
+the brute-force precision/recall reference, recipe runs in this process, and small labelled IDX image sets.
 
 Import as ``from helpers import ...`` (pytest puts ``tests/`` on ``sys.path``). Test files import this
 module and ``conftest``, never each other.
 """
+import gzip
 import json
 import os
 
@@ -311,3 +312,39 @@ def free_ports(n):
     for s in sockets:
         s.close()
     return ports
+
+
+def write_idx(path, array, magic=None):
+    """``array`` (uint8) as an IDX file at ``path`` (gzipped when it ends in ``.gz``), ``magic`` by default the
+    format's for its number of dimensions."""
+    magic = (0x800 + array.ndim) if magic is None else magic
+    content = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape) + array.tobytes()
+    with (gzip.open if str(path).endswith(".gz") else open)(path, "wb") as f:
+        f.write(content)
+    return str(path)
+
+
+def patterns(labels, seed):
+    """28×28 uint8 images of four kinds: horizontal, vertical, diagonal stripes, and a filled square; noisy."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:28, :28]
+    images = []
+    for label in labels:
+        phase = rng.integers(0, 6)
+        if label == 0:
+            base = ((yy + phase) // 3) % 2
+        elif label == 1:
+            base = ((xx + phase) // 3) % 2
+        elif label == 2:
+            base = ((xx + yy + phase) // 3) % 2
+        else:
+            side, (top, left) = rng.integers(10, 15), rng.integers(2, 12, 2)
+            base = (yy >= top) & (yy < top + side) & (xx >= left) & (xx < left + side)
+        image = 30 + 190 * base + rng.normal(0, 25, (28, 28))
+        images.append(np.clip(np.round(image), 0, 255).astype(np.uint8))
+    return np.stack(images)
+
+
+def labelled(n_per_class, seed, classes=4):
+    labels = np.random.default_rng(seed).permutation(np.arange(n_per_class * classes) % classes).astype(np.uint8)
+    return patterns(labels, seed + 100), labels

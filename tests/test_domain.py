@@ -14,42 +14,12 @@ import tfgan_gp as tg
 from tfgan_gp.metrics import domain, protocols, scoring
 from tfgan_gp.metrics.statistics import ClassifierStatistics, compute_statistics, image_batches
 
+from helpers import labelled, patterns, write_idx
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAST = dict(epochs=2, batch_size=16, learning_rate=3e-3, seed=0)
 """Training for the tests (30 steps on 240 images); patched in as the defaults so protocol 'domain' uses it too."""
 PER_CLASS = {"train": 60, "t10k": 15}
-
-
-def patterns(labels, seed):
-    """28×28 uint8 images of four kinds: horizontal, vertical, diagonal stripes, and a filled square; noisy."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[:28, :28]
-    images = []
-    for label in labels:
-        phase = rng.integers(0, 6)
-        if label == 0:
-            base = ((yy + phase) // 3) % 2
-        elif label == 1:
-            base = ((xx + phase) // 3) % 2
-        elif label == 2:
-            base = ((xx + yy + phase) // 3) % 2
-        else:
-            side, (top, left) = rng.integers(10, 15), rng.integers(2, 12, 2)
-            base = (yy >= top) & (yy < top + side) & (xx >= left) & (xx < left + side)
-        image = 30 + 190 * base + rng.normal(0, 25, (28, 28))
-        images.append(np.clip(np.round(image), 0, 255).astype(np.uint8))
-    return np.stack(images)
-
-
-def labelled(n_per_class, seed, classes=4):
-    labels = np.random.default_rng(seed).permutation(np.arange(n_per_class * classes) % classes).astype(np.uint8)
-    return patterns(labels, seed + 100), labels
-
-
-def write_idx(path, array):
-    content = (0x800 + array.ndim).to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
-    with open(path, "wb") as f:
-        f.write(content + array.tobytes())
 
 
 def sha256(path):

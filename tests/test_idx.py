@@ -10,22 +10,12 @@ import pytest
 import tensorflow_datasets as tfds
 from absl import flags
 
-from helpers import inception_2015_graph, run_in_process
+from helpers import inception_2015_graph, run_in_process, write_idx
 from tfgan_gp import data
 from tfgan_gp.data import idx, images
 
 FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 SIZES = {"train": 10, "t10k": 4}
-
-
-def write_idx(path, array, magic=None):
-    """``array`` (uint8) as an IDX file at ``path`` (gzipped when it ends in ``.gz``), ``magic`` by default the
-    format's for its number of dimensions."""
-    magic = (0x800 + array.ndim) if magic is None else magic
-    content = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape) + array.tobytes()
-    with (gzip.open if str(path).endswith(".gz") else open)(path, "wb") as f:
-        f.write(content)
-    return str(path)
 
 
 def idx_set(folder, gz=True, seed=0):

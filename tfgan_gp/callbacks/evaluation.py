@@ -28,7 +28,7 @@ class Evaluate(keras.callbacks.Callback):
     ``eval_iteration``, the iteration they belong to) into the epoch's ``logs``, hence into
     ``history.history``, from the first evaluation on.
     Every evaluation also appends one JSON line to ``log_dir/eval/metrics.jsonl`` (``iteration``, the
-    metrics, the sample count; the exporter reads the last one). Image evaluations record their protocol
+    metrics, the sample count, ``time``: when it ended, Unix seconds; the exporter reads the last one). Image evaluations record their protocol
     with every number: in that line (the protocol record and line) and as a ``protocol`` text summary in
     ``log_dir/eval_protocol`` (network, weights hash, resize, quantization, sample counts).
 
@@ -148,7 +148,7 @@ class Evaluate(keras.callbacks.Callback):
                     tf.summary.text(prefix + "protocol", protocol)
                 self._text_writer.flush()
             line = dict(iteration=int(iteration), **{prefix + k: float(v) for k, v in results.items()},
-                        num_samples=num_samples)
+                        num_samples=num_samples, time=time.time())
             if protocol:
                 line.update(protocol=self.evaluator.record, protocol_line=protocol)
             with open(os.path.join(self.log_dir, "eval", "metrics.jsonl"), "a", encoding="utf-8") as f:

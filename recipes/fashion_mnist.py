@@ -21,8 +21,6 @@ has it natively). ``--paper`` restores ``gan_mnist.py``'s settings (DIM 64, batc
 iterations, float32) for flags not given. Deviations from ``gan_mnist.py`` kept in both: 32×32 images and a
 tanh output on [-1, 1] (theirs: G's 32×32 output cropped to 28×28, sigmoid on [0, 1]).
 """
-import os
-
 from absl import flags
 
 import tfgan_gp as tg
@@ -30,8 +28,6 @@ import tfgan_gp as tg
 from . import configs, entry, image_evaluation, images, shared_flags, standins
 
 SHAPE = (32, 32, 1)
-DEBIAN_DATA = "/usr/share/datasets/fashion-mnist"
-"""Where ``apt-get install dataset-fashion-mnist`` puts the IDX files: the default ``--data_dir`` when present."""
 CPU_DEFAULT = dict(dim=32, batch_size=64, learning_rate=2e-4, iterations=6_000, eval_every=500, precision="auto")
 PAPER = dict(dim=64, batch_size=50, learning_rate=1e-4, iterations=200_000, eval_every=1_000, precision="float32")
 """``--paper``: ``gan_mnist.py``'s settings (its DIM, BATCH_SIZE, Adam α, ITERS), for the flags not given."""
@@ -55,15 +51,10 @@ def define_flags(flag_values):
     shared_flags.define_architecture_flag(flag_values, ["dcgan"])
 
 
-def data_dir(args):
-    """``--data_dir``, else Debian's Fashion-MNIST folder when installed (else tensorflow-datasets downloads)."""
-    return args.data_dir or (DEBIAN_DATA if os.path.isdir(DEBIAN_DATA) else None)
-
-
 def recipe(args):
     """A Fashion-MNIST WGAN-GP for the flag values ``args``."""
     classes = 10 if args.conditional else None
-    args.data_dir = data_dir(args)
+    args.data_dir = images.local_copy("fashion_mnist", args.data_dir)
     load = images.image_loader("fashion_mnist", args, image_size=SHAPE[0], channels=SHAPE[-1])
     kwargs = dict(image_size=SHAPE[0], dim=args.dim, channels=SHAPE[-1], num_classes=classes)
     generator_kwargs = dict(kwargs, normalization="none")  # gan_mnist.py's WGAN-GP: no batch norm anywhere

@@ -1,11 +1,24 @@
 """The image recipes' training data: ``--data_dir`` (a tfds dir or a local set) and ``--value_range``, read as images
 of the recipe's shape."""
+import os
+
 from absl import flags
 
 import tfgan_gp as tg
 from tfgan_gp.data import images
 
 from . import rehearsal
+
+
+DEBIAN_COPIES = {"fashion_mnist": "/usr/share/datasets/fashion-mnist"}
+"""tensorflow-datasets names a Debian package installs offline (``apt-get install dataset-fashion-mnist``): where."""
+
+
+def local_copy(tfds_name, data_dir=None):
+    """``data_dir`` if given, else the installed Debian copy of ``tfds_name`` (IDX files), else ``None`` (then
+    tensorflow-datasets reads or downloads ``tfds_name``)."""
+    copy = DEBIAN_COPIES.get(tfds_name)
+    return data_dir or (copy if copy and os.path.isdir(copy) else None)
 
 
 def define_image_flags(flag_values):

@@ -77,9 +77,7 @@ def define_flags(flag_values):
     flags.DEFINE_integer("image_size", 32, "Images: side length.", lower_bound=8, **fv)
     flags.DEFINE_integer("eval_samples", None, "Samples per evaluation (default: 2,560 toy, 1,000 images).",
                          lower_bound=2, **fv)
-    flags.DEFINE_string("classifier", None, "Images: SavedModel returning (logits, pool_features).", **fv)
-    flags.DEFINE_string("inception_weights", None, "Images: local InceptionV3 weights file (default: download).",
-                        **fv)
+    problems.define_classifier_flags(flag_values)
     flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.", **fv)
     flags.DEFINE_integer("seed", 0, "Seed of the architecture draws and of every run.", lower_bound=0, **fv)
     flags.DEFINE_string("logdir", "runs/random_architectures", "Where architectures.csv and summary.md go.", **fv)

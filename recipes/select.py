@@ -5,6 +5,8 @@
     python -m recipes.select --dataset cifar10 --candidates recommended --priorities quality,cost \\
         --inception_weights /path/to/inception_v3_weights_tf_dim_ordering_tf_kernels.h5
     python -m recipes.select --dataset 8gaussians --recommend_only --priorities mode_collapse,cost
+    python -m recipes.select --dataset fashion_mnist --candidates wgan_gp,wgan_clip,sngan,lsgan,nsgan,dragan \
+        --budget 9000 --seeds 2 --dim 32 --precision auto        # real images on 2 CPU cores, offline
 
 The framework of arXiv 2002.08641 (architecture, loss, regularization, divergence;
 :mod:`tfgan_gp.selection`). ``--candidates all`` is the whole catalogue (less what the data's
@@ -86,10 +88,7 @@ def define_flags(flag_values):
                          "recommendations favour augmentation below 20,000 images).", lower_bound=1, **fv)
     flags.DEFINE_integer("eval_samples", None, "Samples per evaluation (default: 2,560 toy, 1,000 images, 640 "
                          "text).", lower_bound=2, **fv)
-    flags.DEFINE_string("classifier", None, "Images: a SavedModel returning (logits, pool_features) for "
-                        "FID/recall (default: Keras InceptionV3).", **fv)
-    flags.DEFINE_string("inception_weights", None, "Images: local InceptionV3 weights file (default: download).",
-                        **fv)
+    problems.define_classifier_flags(flag_values)
     flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.", **fv)
     flags.DEFINE_string("logdir", "runs/select", "Where the leaderboard and the TensorBoard sessions go.", **fv)
     flags.DEFINE_bool("run_dirs", False, "Train every run in its own run directory LOGDIR/runs/<candidate>/seed_<k> "

@@ -112,3 +112,22 @@ def test_benchmark_resizes_28_pixel_samples_as_the_recipe_reads_real_images(idx_
                classes_covered=7, inception_score=4.2, floor_inception_score=7.6, grid="docs/x.png")
     assert "| equal_time | keras_io | 10 | 60 |  |  | 30.50 (0.040) | 7 / 10 | 4.20 (7.60) | [png](docs/x.png) |" in \
         table([row])
+
+
+def test_select_on_labelled_images_ranks_by_the_domain_classifier_beside_lucic(idx_folder, tmp_path, capsys):
+    """recipes.select on an IDX folder: scored by the domain classifier (classes covered as mode coverage), nsgan is
+    the non-saturating GAN under Lucic et al.'s name, and the report sets the ranking beside their finding."""
+    from recipes import select
+    from tfgan_gp import selection
+
+    nsgan = selection.get("nsgan", "images")
+    assert nsgan.name == "nsgan" and nsgan.gan == selection.get("dcgan", "images").gan
+    run_in_process(select, tmp_path, f"--dataset={idx_folder}", "--candidates=wgan_gp,nsgan", "--iterations=2",
+                   "--seeds=2", "--dim=4", "--eval_samples=40", "--batch_size=16", capsys=capsys)
+    board = (tmp_path / "leaderboard.csv").read_text()
+    assert "classes_covered_mean" in board and "nsgan" in board
+    report = (tmp_path / "report.md").read_text()
+    assert "more than half of the 4 classes covered" in report
+    section = report.split("## Beside Lucic et al. (2018)")[1].split("##")[0]
+    assert "no loss consistently better" in section and "Here, by FID: `" in section
+    assert "`wgan_gp`" in section and "`nsgan`" in section

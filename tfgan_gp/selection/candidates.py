@@ -195,6 +195,10 @@ _KIND_OVERRIDES = {
 
 CATALOGUE = {candidate.name: candidate for candidate in _BASE}
 
+ALIASES = {"nsgan": ("dcgan", "NS GAN (Lucic et al. 2018's name for Goodfellow et al. 2014's non-saturating GAN): "
+                              "the dcgan candidate's training under that name.")}
+"""Other names of catalogue candidates (``{alias: (candidate, summary)}``); the runs are labelled with the alias."""
+
 
 def names():
     """The catalogue's candidate names, in catalogue order."""
@@ -209,8 +213,11 @@ def get(name, data_kind="images"):
     if isinstance(name, Candidate):
         return name
     check_data_kind(data_kind)
+    if name in ALIASES:
+        target, summary = ALIASES[name]
+        return dataclasses.replace(get(target, data_kind), name=name, summary=summary)
     if name not in CATALOGUE:
-        raise ValueError(f"Unknown candidate: expected one of {', '.join(names())} or a "
+        raise ValueError(f"Unknown candidate: expected one of {', '.join(names() + list(ALIASES))} or a "
                          f"tfgan_gp.selection.Candidate. Received: {name!r}")
     overrides = _KIND_OVERRIDES.get(name, {}).get(data_kind, {})
     return CATALOGUE[name].replace(**overrides) if overrides else CATALOGUE[name]

@@ -258,7 +258,9 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
             sizes, so compare numbers computed with the same ``eval_samples`` only.
         batch_size: images per classifier batch.
 
-    The Inception score is computed over one split (the samples are few), KID in one block of all of them.
+    The Inception score is computed over one split (the samples are few), KID in one block of all of them. With a
+    domain classifier (:mod:`tfgan_gp.metrics.domain`, which names its classes) mode coverage is the number of
+    classes covered, and a candidate must cover more than half of them.
     """
     from tfgan_gp.data import load_images
 
@@ -276,15 +278,21 @@ def image_problem(source, classifier, name=None, image_size=32, data_dir=None, n
                          f"{(height, width, channels)} from {name!r}")
     evaluator = ImageEvaluator(classifier, real_stats=real, num_real=eval_samples, batch_size=batch_size, splits=1,
                                kid_block_size=max(eval_samples, 2), keep_features=eval_samples)
+    coverage, extra = Metric("recall", True, "recall"), ()
+    minimum = (0, "a recall above 0 (some real images within the generated images' neighbourhoods)")
+    classes = getattr(evaluator.classifier, "class_names", None)
+    if classes:  # a domain classifier (tfgan_gp.metrics.domain): mode coverage is the classes covered
+        coverage, extra = Metric("classes_covered", True, "classes covered"), (Metric("recall", True, "recall"),)
+        minimum = (len(classes) / 2, f"more than half of the {len(classes)} classes covered")
     return Problem(
         name=name, kind="images", architecture="dcgan", shapes=image_shapes(height, width, channels),
         real_data=data, evaluator=evaluator, eval_samples=eval_samples,
-        quality=Metric("fid", False, "FID"), coverage=Metric("recall", True, "recall"),
+        quality=Metric("fid", False, "FID"), coverage=coverage,
         extra_metrics=(Metric("kid", False, "KID"), Metric("precision", True, "precision"),
-                       Metric("inception_score", True, "IS")),
+                       Metric("inception_score", True, "IS")) + extra,
         batch_size=64,
         baseline=Baseline(_pixel_fit, "independent pixels with the data's per-pixel mean and standard deviation"),
-        coverage_minimum=(0, "a recall above 0 (some real images within the generated images' neighbourhoods)"))
+        coverage_minimum=minimum)
 
 
 # ---------------------------------------------------------------------- text

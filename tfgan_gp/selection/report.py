@@ -49,6 +49,11 @@ from tfgan_gp.selection.leaderboard import nothing_to_draw
 FILES = {"markdown": "report.md", "png": "report.png"}
 MEASURED = ("quality", "stability", "mode_coverage", "cost")
 COST_TIE = 0.10
+LUCIC = ("Lucic et al. (2018, \"Are GANs Created Equal? A Large-Scale Study\") trained MM GAN, NS GAN, LSGAN, WGAN, "
+         "WGAN-GP, DRAGAN and BEGAN on MNIST, Fashion-MNIST, CIFAR-10 and CelebA at equal computational budgets and "
+         "found no loss consistently better than the others: given enough budget and a hyperparameter search most "
+         "reach similar FIDs, and the spread across seeds and settings is as large as the differences between them.")
+"""Their finding, which :meth:`Report.lucic_lines` sets this comparison's ranking beside (image data)."""
 """Costs (seconds per generator iteration) less than 10 % apart are ties. Timing repeats only so well: on the
 shared 2-core CPU the selection tool was measured on, one candidate's seconds per iteration varied by 10–31 %
 (relative standard deviation over 3 seeds of 300 iterations) and three identical copies of a candidate differed by
@@ -447,6 +452,44 @@ class Report:
             return self._versus(sn, gp, ("cost",))
         return ""
 
+    def lucic_lines(self):
+        """This ranking beside Lucic et al.'s finding (no loss consistently better at equal budget), in words: which
+        candidates tie with the best on quality, compared where all of them had trained equally long."""
+        rows, when = self.rows, ""
+        if self.board.halving:
+            first = self.board.history[0]
+            rows, when = first["rows"], f" after round 1 ({first['iterations']:,} iterations each, the last round all ran)"
+        label = self.board.problem.quality.label
+        ranked = sorted((n for n in rows if np.isfinite(self.measure(n, "quality", rows[n]))),
+                        key=lambda n: self.measure(n, "quality", rows[n]) * (1 if self._lower_is_better("quality")
+                                                                              else -1))
+        lines = [LUCIC, ""]
+        if len(ranked) < 2:
+            return lines + ["Too few candidates finished here to set a ranking beside it."]
+        best, others = ranked[0], ranked[1:]
+        ties = [n for n in others if self.outcome("quality", best, n, rows[best], rows[n]) == 0]
+        behind = [n for n in others if n not in ties]
+        order = ", ".join(f"`{n}` {_fmt(self.measure(n, 'quality', rows[n]), 4)}" for n in ranked)
+        lines.append(f"Here{when}, by {label}: {order}.")
+        if not self.noise_measured():
+            return lines + ["With one seed per candidate the spread is unknown and no difference can be told from "
+                            "noise: rerun with `--seeds 3` before reading this order against their finding."]
+        if not self.eligible():
+            lines.append("No candidate reached the minimum for this data yet, so the order says little about the "
+                         "losses: give them a larger budget before setting it beside their finding.")
+        if ties:
+            verb = "ties" if len(ties) == 1 else "tie"
+            words = (f"{_names(ties)} {verb} with `{best}` within the spread across seeds: {len(ties) + 1} of "
+                     f"{len(ranked)} candidates cannot be told apart on {label}, in line with their finding")
+            if behind:
+                words += (f"; {_names(behind)} {'is' if len(behind) == 1 else 'are'} measurably behind at this "
+                          f"budget, a gap they found more budget or a hyperparameter search often closes")
+            return lines + [words + "."]
+        return lines + [f"`{best}` beats every other candidate beyond the spread across seeds: at this budget, on "
+                        f"this one dataset and with each candidate's published settings untuned. Lucic et al. found "
+                        f"such orders change with the budget and a hyperparameter search: confirm it with longer runs "
+                        f"before reading it against their finding."]
+
     def evidence_lines(self):
         """The evidence table: every candidate, leaderboard order."""
         problem = self.board.problem
@@ -474,6 +517,8 @@ class Report:
         lines += ["", "## The four questions", "",
                   f"Each table lists the answers that were tried, each with its best candidate (leaderboard order); "
                   f"the verdict's answer is in bold. Findings cite the {advice.FRAMEWORK}.", ""]
+        if board.problem.kind == "images":
+            lines += ["## Beside Lucic et al. (2018)", ""] + self.lucic_lines() + [""]
         for question in candidates_lib.QUESTIONS:
             lines += self.question_lines(question) + [""]
         lines += ["## Evidence", "", board.caption(), ""] + self.evidence_lines()

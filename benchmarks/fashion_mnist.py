@@ -193,7 +193,7 @@ def main():
     if "step" in parts:
         from benchmarks.fashion_mnist_step import QUICK, run_step_cases
 
-        sizes = QUICK if args.quick else {"warmup": 3, "iterations": 20}
+        sizes = QUICK if args.quick else {"warmup": 2, "iterations": 10}
         for record in run_step_cases(sizes["iterations"], sizes["warmup"], data_dir=args.data_dir):
             add(dict(record, part="step"))
     if "recipe_default" in parts or "equal_time" in parts:

@@ -84,6 +84,11 @@ def _fmt(value, digits=3):
     return f"{value:.{digits}g}"
 
 
+def _covered(label):
+    """``modes covered`` for the label ``modes``; a label that says it already (``classes covered``) as it is."""
+    return label if label.endswith("covered") else f"{label} covered"
+
+
 def _names(names):
     """``a``, ``b`` and ``c`` as Markdown code, or how many beyond three."""
     if len(names) > 3:
@@ -275,7 +280,7 @@ class Report:
         lower = self._lower_is_better(criterion)
         label = {"quality": f"quality ({problem.quality.label}, {'lower' if lower else 'higher'} is better)",
                  "stability": f"stability across seeds (standard deviation of {problem.quality.label})",
-                 "mode_coverage": f"mode collapse ({problem.coverage.label if problem.coverage else ''} covered)",
+                 "mode_coverage": f"mode collapse ({_covered(problem.coverage.label if problem.coverage else '')})",
                  "cost": "cost (seconds per generator iteration)"}[criterion]
         value = self.measure(name, criterion)
         shown = f"{value * 1e3:.3g} ms" if criterion == "cost" else _fmt(value)
@@ -454,29 +459,46 @@ class Report:
 
     def lucic_lines(self):
         """This ranking beside Lucic et al.'s finding (no loss consistently better at equal budget), in words: which
-        candidates tie with the best on quality, compared where all of them had trained equally long."""
-        rows, when = self.rows, ""
+        candidates tie with the best on quality where all had trained equally long (round 1 under successive
+        halving), and, after halving, among the finalists at the end."""
+        lines = [LUCIC, ""]
+        if not self.eligible():
+            lines += ["No candidate reached the minimum for this data yet, so the order says little about the losses: "
+                      "give them a larger budget before setting it beside their finding.", ""]
+        leaders = []
+        stages = [(self.rows, "")]
         if self.board.halving:
             first = self.board.history[0]
-            rows, when = first["rows"], f" after round 1 ({first['iterations']:,} iterations each, the last round all ran)"
+            finalists = {n: row for n, row in self.rows.items() if row["stopped"] is None}
+            stages = [(first["rows"], f" after round 1 ({first['iterations']:,} iterations each, the last round all "
+                                      f"ran)"),
+                      (finalists, f" at the end ({self.board.history[-1]['iterations']:,} iterations each, the "
+                                  f"finalists)")]
+        for rows, when in stages:
+            leader, words = self._order_words(rows, when)
+            leaders.append(leader)
+            lines += words
+        if len(set(filter(None, leaders))) > 1:
+            lines.append(f"The leader changed with the budget (`{leaders[0]}` first, `{leaders[-1]}` at the end), as "
+                         f"Lucic et al. found orders do: rank at the budget you will train with.")
+        return lines
+
+    def _order_words(self, rows, when):
+        """``(best candidate, lines)``: the order by quality among ``rows`` and which tie with the best."""
         label = self.board.problem.quality.label
+        sign = 1 if self._lower_is_better("quality") else -1
         ranked = sorted((n for n in rows if np.isfinite(self.measure(n, "quality", rows[n]))),
-                        key=lambda n: self.measure(n, "quality", rows[n]) * (1 if self._lower_is_better("quality")
-                                                                              else -1))
-        lines = [LUCIC, ""]
+                        key=lambda n: sign * self.measure(n, "quality", rows[n]))
         if len(ranked) < 2:
-            return lines + ["Too few candidates finished here to set a ranking beside it."]
+            return None, [f"Too few candidates finished{when} to set an order beside it."]
         best, others = ranked[0], ranked[1:]
+        order = ", ".join(f"`{n}` {_fmt(self.measure(n, 'quality', rows[n]), 4)}" for n in ranked)
+        lines = [f"Here{when}, by {label}: {order}."]
+        if not self.noise_measured():
+            return best, lines + ["With one seed per candidate the spread is unknown and no difference can be told "
+                                  "from noise: rerun with `--seeds 3` before reading this order against their finding."]
         ties = [n for n in others if self.outcome("quality", best, n, rows[best], rows[n]) == 0]
         behind = [n for n in others if n not in ties]
-        order = ", ".join(f"`{n}` {_fmt(self.measure(n, 'quality', rows[n]), 4)}" for n in ranked)
-        lines.append(f"Here{when}, by {label}: {order}.")
-        if not self.noise_measured():
-            return lines + ["With one seed per candidate the spread is unknown and no difference can be told from "
-                            "noise: rerun with `--seeds 3` before reading this order against their finding."]
-        if not self.eligible():
-            lines.append("No candidate reached the minimum for this data yet, so the order says little about the "
-                         "losses: give them a larger budget before setting it beside their finding.")
         if ties:
             verb = "ties" if len(ties) == 1 else "tie"
             words = (f"{_names(ties)} {verb} with `{best}` within the spread across seeds: {len(ties) + 1} of "
@@ -484,11 +506,9 @@ class Report:
             if behind:
                 words += (f"; {_names(behind)} {'is' if len(behind) == 1 else 'are'} measurably behind at this "
                           f"budget, a gap they found more budget or a hyperparameter search often closes")
-            return lines + [words + "."]
-        return lines + [f"`{best}` beats every other candidate beyond the spread across seeds: at this budget, on "
-                        f"this one dataset and with each candidate's published settings untuned. Lucic et al. found "
-                        f"such orders change with the budget and a hyperparameter search: confirm it with longer runs "
-                        f"before reading it against their finding."]
+            return best, lines + [words + "."]
+        return best, lines + [f"`{best}` beats every other candidate beyond the spread across seeds: at this budget, "
+                              f"on this one dataset and with each candidate's published settings untuned."]
 
     def evidence_lines(self):
         """The evidence table: every candidate, leaderboard order."""

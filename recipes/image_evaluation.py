@@ -44,15 +44,17 @@ def offline_classifier(args):
 
 
 def network(image_shape, protocol="keras", classifier=None, inception_graph=None, inception_weights=None,
-               offline=False):
-    """The evaluation network: ``classifier`` if given, else the ``protocol``'s (Keras' InceptionV3 by default).
+            offline=False, domain_data=None, data_dir=None):
+    """The evaluation network: ``classifier`` if given, else the ``protocol``'s (Keras' InceptionV3 by default;
+    ``domain``: the classifier of the labelled images ``domain_data`` at the images' size).
 
     ``offline`` (``--smoke``, ``--rehearsal``): a tiny random CNN, unless a 2015-graph protocol is asked for.
     """
     if offline and classifier is None and protocol in ("keras", "domain"):
         return standins.tiny_classifier(image_shape)
     return classifier or tg.metrics.protocol_classifier(protocol, inception_graph=inception_graph,
-                                                        inception_weights=inception_weights)
+                                                        inception_weights=inception_weights, domain_data=domain_data,
+                                                        data_dir=data_dir, image_size=image_shape[0])
 
 
 def image_callbacks(args, dataset_name, image_shape, real_images, batch_statistics=False, grid_samples=64):
@@ -73,21 +75,22 @@ def image_callbacks(args, dataset_name, image_shape, real_images, batch_statisti
     split = None if protocol.name in ("keras", "domain") else protocol.real_split
 
     def make(gan, logdir):
+        classifier = network(image_shape, protocol.name, inception_graph=args.inception_graph,
+                             inception_weights=args.inception_weights, offline=offline_classifier(args),
+                             domain_data=real_images.source, data_dir=real_images.data_dir)
+        labelled = getattr(classifier, "data", None)  # the domain classifier's splits, already read
         options = dict(kid_block_size=16) if args.smoke else {}
-        if protocol.name == "domain" and not offline_classifier(args):
-            return [tg.callbacks.Samples(logdir, grid_samples), _domain_evaluation(args, dataset_name, image_shape, real_images,
-                                                                     logdir, batch_statistics)]
+        if labelled is not None:
+            options["floor"] = labelled.images("test")
         if args.reference_stats:
             reals = args.reference_stats
         elif args.smoke:
             reals = standins.synthetic_images(image_shape, seed=args.seed + 1)
         else:
-            reals = real_images(split or "train")
-            options.update(num_real=args.reference_samples if protocol.name == "keras" else protocol.num_real,
+            reals = labelled.images("train") if labelled is not None else real_images(split or "train")
+            options.update(num_real=args.reference_samples if split is None else protocol.num_real,
                            source={"dataset": dataset_name + rehearsal.label(data=real_images.mock),
                                    "split": split or "train"})
-        classifier = network(image_shape, protocol.name, inception_graph=args.inception_graph,
-                             inception_weights=args.inception_weights, offline=offline_classifier(args))
         return [tg.callbacks.Samples(logdir, grid_samples),
                 tg.callbacks.Evaluate(args.eval_every, args.eval_samples, classifier=classifier, real_stats=reals,
                                       log_dir=logdir, dataset_name="smoke" if args.smoke else dataset_name,
@@ -96,16 +99,3 @@ def image_callbacks(args, dataset_name, image_shape, real_images, batch_statisti
 
     return make
 
-
-def _domain_evaluation(args, dataset_name, image_shape, real_images, logdir, batch_statistics):
-    """The ``domain`` protocol's evaluation callback: the classifier of ``real_images``' labelled source, the first
-    ``--reference_samples`` training images as the reference (unless ``--reference_stats``), the test split as
-    the floor."""
-    classifier = tg.metrics.protocol_classifier("domain", domain_data=real_images.source,
-                                                data_dir=real_images.data_dir, image_size=image_shape[0])
-    reals = args.reference_stats or classifier.data.images("train")
-    return tg.callbacks.Evaluate(args.eval_every, args.eval_samples, classifier=classifier, real_stats=reals,
-                                 log_dir=logdir, dataset_name=dataset_name,
-                                 final_num_samples=args.final_eval_samples or None, batch_statistics=batch_statistics,
-                                 num_real=args.reference_samples, floor=classifier.data.images("test"),
-                                 source={"dataset": dataset_name, "split": "train"})

@@ -1,8 +1,6 @@
 """The selection recipes' (``select``, ``random_architectures``) :mod:`tfgan_gp.selection` problem of ``--dataset``."""
 from absl import flags
 
-import tfgan_gp as tg
-
 from . import image_evaluation, images, standins
 
 PROTOCOLS = ("auto", "keras", "domain")
@@ -41,12 +39,9 @@ def selection_problem(args, kind, num_examples=None):
                                        standins.tiny_classifier(shape), name="synthetic images", batch_size=32,
                                        **extra)
     source = images.local_copy(args.dataset) or args.dataset
-    if args.classifier is None and protocol(args, source) == "domain":
-        network = tg.metrics.protocol_classifier("domain", domain_data=source, data_dir=args.data_dir,
-                                                 image_size=args.image_size)
-    else:
-        network = image_evaluation.network(shape, classifier=args.classifier,
-                                           inception_weights=args.inception_weights)
+    network = image_evaluation.network(shape, protocol(args, source), classifier=args.classifier,
+                                       inception_weights=args.inception_weights, domain_data=source,
+                                       data_dir=args.data_dir)
     return selection.image_problem(source, network, image_size=args.image_size, data_dir=args.data_dir,
                                    num_examples=num_examples, **extra)
 

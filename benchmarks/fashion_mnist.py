@@ -42,15 +42,17 @@ def domain_classifier(data_dir):
 
 
 def to_recipe_size(images):
-    """``(N, 28, 28, 1)`` float images in [-1, 1] → ``(N, 32, 32, 1)`` as the recipe reads real images: 8-bit,
-    then bilinear resize with antialiasing, rounded back to 8 bits."""
+    """``(N, 28, 28, 1)`` float images in [-1, 1] → ``(N, 32, 32, 1)`` as the recipe reads real images: 8-bit, then
+    the loader's resize (:func:`tfgan_gp.data.images.to_shape`)."""
     import tensorflow as tf
 
+    from tfgan_gp.data.images import to_shape
     from tfgan_gp.metrics.preprocessing import quantize_uint8
 
-    pixels = tf.cast(quantize_uint8(np.asarray(images)), tf.float32)
-    resized = tf.image.resize(pixels, (IMAGE_SIZE, IMAGE_SIZE), method="bilinear", antialias=True)
-    return tf.cast(tf.saturate_cast(tf.round(resized), tf.uint8), tf.float32) / 127.5 - 1.0
+    pixels = tf.convert_to_tensor(quantize_uint8(np.asarray(images)))
+    target = (IMAGE_SIZE, IMAGE_SIZE, pixels.shape[-1])
+    resized = tf.map_fn(lambda image: to_shape(image, pixels.shape[1:], target), pixels)
+    return tf.cast(resized, tf.float32) / 127.5 - 1.0
 
 
 def score(classifier, sample_fn):

@@ -105,8 +105,8 @@ def load_images(name_or_path, split="train", data_dir=None, image_size=None, num
     ds, total = sources.subset(source.ds, source.total, num_examples, seed, heldout)
     target = (*size, channels or source.shape[2])
     if source.shape != target:
-        to_shape = functools.partial(_to_shape, source_shape=source.shape, target=target)
-        ds = ds.map((lambda image, label: (to_shape(image), label)) if with_labels else to_shape,
+        convert = functools.partial(to_shape, source_shape=source.shape, target=target)
+        ds = ds.map((lambda image, label: (convert(image), label)) if with_labels else convert,
                     num_parallel_calls=AUTOTUNE)
     bytes_per_image = int(np.prod(target)) * (1 if source.value_range is None else 4)
     ds = sources.maybe_cache(ds, total, bytes_per_image, cache)
@@ -420,8 +420,9 @@ def _float_range(path, images, value_range):
     return tuple(float(v) for v in value_range)
 
 
-def _to_shape(image, source_shape, target):
-    """Centre-crop to the target aspect ratio, resize, convert channels; 8-bit stays 8-bit."""
+def to_shape(image, source_shape, target):
+    """One image of ``source_shape`` as the loader makes it ``target`` (H, W, C): centre-crop to the aspect ratio,
+    resize, convert channels; 8-bit stays 8-bit. Use it to put other images (e.g. samples) into a source's shape."""
     height, width, channels = target
     if tuple(source_shape[:2]) != (height, width):
         shape = tf.shape(image)
